@@ -1,0 +1,7 @@
+"""``python -m cvlib`` runs the command line."""
+
+import sys
+
+from cvlib.cli import main
+
+sys.exit(main())

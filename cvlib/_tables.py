@@ -1,0 +1,427 @@
+"""Reading spreadsheet exports and YAML with exact positions for every problem (private).
+
+Nothing here knows a file name or a column of the data contract: the caller
+(:mod:`cvlib.workspace`) passes column specifications. Every problem is a
+:class:`cvlib.errors.Problem` naming the file, the physical line on which the
+record starts (as an editor shows it), the column, what was expected and what
+was found.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import math
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from cvlib.errors import Problem
+
+ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+_DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TIMESTAMP_PATTERN = re.compile(
+    r"(\d{4}-\d{2}-\d{2})([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|z|[+-]\d{2}(:?\d{2})?)?"
+)
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+_TRUE = {"true", "1", "yes"}
+_FALSE = {"false", "0", "no"}
+
+#: At most this many problems are listed per file and column; the rest are counted.
+MAX_PROBLEMS_PER_COLUMN = 20
+
+
+class ValueProblem(Exception):
+    """Raised by a parser: ``str(exc)`` is the 'expected ..., found ...' text."""
+
+
+def _found(text: str) -> str:
+    return "nothing (empty)" if text == "" else repr(text)
+
+
+# ---------------------------------------------------------------- value parsers
+def parse_id(text: str):
+    if not ID_PATTERN.fullmatch(text):
+        raise ValueProblem(
+            "expected an id of 1-64 ASCII letters, digits, '.', '_' or '-' starting "
+            f"with a letter or digit, found {_found(text)}"
+        )
+    return text
+
+
+def parse_text(text: str):
+    if text.strip() == "":
+        raise ValueProblem("expected a non-empty value, found nothing (empty)")
+    return text
+
+
+def parse_date(text: str) -> dt.date:
+    if not _DATE_PATTERN.fullmatch(text):
+        raise ValueProblem(f"expected a date as YYYY-MM-DD, found {_found(text)}")
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueProblem(f"expected a valid calendar date (YYYY-MM-DD), found {_found(text)}")
+
+
+def make_timestamp_parser(tz: ZoneInfo) -> Callable[[str], dt.datetime]:
+    """Parser for ISO 8601 timestamps; naive values and bare dates are read in ``tz``."""
+
+    def parse_timestamp(text: str) -> dt.datetime:
+        if not _TIMESTAMP_PATTERN.fullmatch(text):
+            raise ValueProblem(
+                "expected an ISO 8601 timestamp such as 2026-03-04T10:15:00Z "
+                f"(or with an offset like +01:00, or a bare date), found {_found(text)}"
+            )
+        try:
+            value = dt.datetime.fromisoformat(text.replace("z", "Z"))
+        except ValueError:
+            raise ValueProblem(f"expected a valid ISO 8601 timestamp, found {_found(text)}")
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=tz)
+        return value
+
+    return parse_timestamp
+
+
+def _parse_number(text: str) -> float:
+    if _DECIMAL_COMMA.fullmatch(text.strip()):
+        raise ValueProblem(
+            f"expected a number with a decimal point (.), found {_found(text)} "
+            "(a decimal comma: export the file with '.' as the decimal separator)"
+        )
+    try:
+        value = float(text)
+    except ValueError:
+        raise ValueProblem(f"expected a number, found {_found(text)}")
+    if not math.isfinite(value):
+        raise ValueProblem(f"expected a finite number, found {_found(text)}")
+    return value
+
+
+def parse_nonnegative(text: str) -> float:
+    value = _parse_number(text)
+    if value < 0:
+        raise ValueProblem(f"expected a number >= 0, found {_found(text)}")
+    return value
+
+
+def parse_positive(text: str) -> float:
+    value = _parse_number(text)
+    if value <= 0:
+        raise ValueProblem(f"expected a number > 0, found {_found(text)}")
+    return value
+
+
+def parse_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueProblem(f"expected a whole number >= 0, found {_found(text)}")
+    if value < 0:
+        raise ValueProblem(f"expected a whole number >= 0, found {_found(text)}")
+    return value
+
+
+def parse_score(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise ValueProblem(f"expected a whole number from 0 to 10, found {_found(text)}")
+    if not 0 <= value <= 10:
+        raise ValueProblem(f"expected a whole number from 0 to 10, found {_found(text)}")
+    return value
+
+
+def parse_bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise ValueProblem(f"expected true/false, 1/0 or yes/no, found {_found(text)}")
+
+
+def make_choice_parser(choices: tuple[str, ...]) -> Callable[[str], str]:
+    def parse_choice(text: str) -> str:
+        if text not in choices:
+            hint = difflib.get_close_matches(text.strip().lower(), choices, n=1)
+            extra = f" (did you mean {hint[0]!r}?)" if hint else ""
+            raise ValueProblem(f"expected one of {', '.join(choices)}, found {_found(text)}{extra}")
+        return text
+
+    return parse_choice
+
+
+# ---------------------------------------------------------------- CSV reading
+@dataclass(frozen=True)
+class Column:
+    """One column of a table: its parser, whether the column and a value are required."""
+
+    name: str
+    parse: Callable[[str], object]
+    column_required: bool = True
+    value_required: bool = True
+    kind: str = "text"  # for engine-side checks: text, id, date, timestamp, score, nonnegative
+
+
+@dataclass
+class Problems:
+    """Collects problems, listing at most MAX_PROBLEMS_PER_COLUMN per file and column."""
+
+    items: list[Problem] = field(default_factory=list)
+    _counts: dict = field(default_factory=dict)
+
+    def add(self, file: str, line: int | None, column: str | None, message: str) -> None:
+        key = (file, column)
+        count = self._counts.get(key, 0) + 1
+        self._counts[key] = count
+        if count <= MAX_PROBLEMS_PER_COLUMN:
+            self.items.append(Problem(file, line, column, message))
+
+    def extend(self, problems) -> None:
+        for p in problems:
+            self.add(p.file, p.line, p.column, p.message)
+
+    def finish(self) -> list[Problem]:
+        """Return the problems, with one summary line per file and column that overflowed."""
+        out = list(self.items)
+        for (file, column), count in self._counts.items():
+            if count > MAX_PROBLEMS_PER_COLUMN:
+                out.append(
+                    Problem(
+                        file,
+                        None,
+                        column,
+                        f"... and {count - MAX_PROBLEMS_PER_COLUMN} more rows with problems "
+                        "in this column (the first ones are listed above)",
+                    )
+                )
+        return out
+
+    def __bool__(self) -> bool:
+        return bool(self._counts)
+
+
+class _DecodeProblem(Exception):
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def _decoded_lines(handle) -> Iterator[str]:
+    for number, raw in enumerate(handle, start=1):
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            byte = raw[exc.start : exc.start + 1].hex()
+            raise _DecodeProblem(
+                number,
+                f"expected UTF-8 text, found byte 0x{byte} at character {exc.start + 1} "
+                "(save the file as 'CSV UTF-8')",
+            ) from None
+
+
+@dataclass
+class Table:
+    """Parsed rows of a CSV file: one dict per record, with the line it starts on."""
+
+    file: str
+    columns: list[str]
+    rows: list[dict]
+    lines: list[int]
+
+
+def read_csv(
+    path: Path,
+    display: str,
+    columns: list[Column],
+    problems: Problems,
+    *,
+    keep_rows: bool = True,
+    on_row: Callable[[dict, int], None] | None = None,
+) -> Table | None:
+    """Read and check a CSV file, streaming it row by row.
+
+    Returns the parsed rows (or none when ``keep_rows`` is false, for large
+    tables that are only checked here), or ``None`` when the file cannot be
+    read as a table at all. Problems go to ``problems``.
+    """
+    wanted = {c.name: c for c in columns}
+    rows: list[dict] = []
+    lines: list[int] = []
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        problems.add(display, None, None, f"cannot be read: {exc.strerror}")
+        return None
+    with handle:
+        reader = csv.reader(_decoded_lines(handle), strict=True)
+        try:
+            header = None
+            while header is None:
+                candidate = next(reader, None)
+                if candidate is None:
+                    names = ", ".join(c.name for c in columns if c.column_required)
+                    problems.add(
+                        display, None, None,
+                        f"file is empty: expected a header line with the columns {names}",
+                    )
+                    return None
+                if any(cell.strip() for cell in candidate):
+                    header = [cell.strip() for cell in candidate]
+                    header_line = reader.line_num
+            if not _check_header(display, header_line, header, columns, problems):
+                return None
+            index = {name: i for i, name in enumerate(header)}
+            width = len(header)
+            previous_end = reader.line_num
+            for record in reader:
+                start = previous_end + 1
+                previous_end = reader.line_num
+                if not record or not any(cell.strip() for cell in record):
+                    continue  # blank line
+                if len(record) != width:
+                    hint = ""
+                    if len(record) > width and any(
+                        _DECIMAL_COMMA.fullmatch(f"{a},{b}") for a, b in zip(record, record[1:])
+                    ):
+                        hint = (
+                            " (a decimal comma? quote the value or export the file with "
+                            "'.' as the decimal separator)"
+                        )
+                    problems.add(
+                        display, start, None,
+                        f"expected {width} fields as in the header, found {len(record)}{hint}",
+                    )
+                    continue
+                parsed = {}
+                for name, column in wanted.items():
+                    if name not in index:
+                        continue
+                    text = record[index[name]].strip()
+                    if text == "":
+                        if column.value_required:
+                            problems.add(
+                                display, start, name, "expected a value, found nothing (empty)"
+                            )
+                        parsed[name] = None
+                        continue
+                    try:
+                        parsed[name] = column.parse(text)
+                    except ValueProblem as exc:
+                        problems.add(display, start, name, str(exc))
+                        parsed[name] = None
+                if on_row is not None:
+                    on_row(parsed, start)
+                if keep_rows:
+                    rows.append(parsed)
+                    lines.append(start)
+        except _DecodeProblem as exc:
+            problems.add(display, exc.line, None, exc.message)
+            return None
+        except csv.Error as exc:
+            problems.add(
+                display, reader.line_num, None,
+                f"expected a well-formed CSV record, found {exc} (an unclosed quote?)",
+            )
+            return None
+    return Table(display, header, rows, lines)
+
+
+def _check_header(display, line, header, columns, problems) -> bool:
+    if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
+        separator = "';'" if ";" in header[0] else "a tab"
+        problems.add(
+            display, line, None,
+            f"expected comma-separated columns, found {separator} as the separator "
+            "(export the file as 'CSV UTF-8 (comma delimited)')",
+        )
+        return False
+    ok = True
+    seen = set()
+    for name in header:
+        if name in seen and name:
+            problems.add(display, line, name, "expected each column once, found it twice")
+            ok = False
+        seen.add(name)
+    for column in columns:
+        if column.column_required and column.name not in header:
+            close = [h for h in header if h.lower() == column.name.lower()]
+            close = close or difflib.get_close_matches(column.name, header, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.add(
+                display, line, column.name,
+                f"expected a column named {column.name!r}, found columns "
+                f"{', '.join(header)}{hint}",
+            )
+            ok = False
+    return ok
+
+
+# ---------------------------------------------------------------- YAML reading
+class LineDict(dict):
+    """A mapping from YAML that remembers the line of each key (``.lines``) and its own."""
+
+    line: int = 0
+    lines: dict
+
+
+class _LineLoader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader, node):
+    loader.flatten_mapping(node)
+    result = LineDict()
+    result.line = node.start_mark.line + 1
+    result.lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            key = str(key)
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_yaml(path: Path, display: str, problems: Problems):
+    """Load a YAML file with line numbers, or add a problem and return ``None``."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.add(display, None, None, f"cannot be read: {exc.strerror}")
+        return None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.add(display, line, None, "expected UTF-8 text, found a byte that is not UTF-8")
+        return None
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = exc.problem or "invalid YAML"
+        context = f" {exc.context}" if exc.context else ""
+        problems.add(display, line, None, f"expected valid YAML, found a syntax error: {what}{context}")
+        return None
+    except yaml.YAMLError as exc:
+        problems.add(display, None, None, f"expected valid YAML, found: {exc}")
+        return None
