@@ -238,6 +238,7 @@ class Table:
     columns: list[str]
     rows: list[dict]
     lines: list[int]
+    header_line: int = 1
 
 
 def read_csv(
@@ -267,6 +268,7 @@ def read_csv(
         reader = csv.reader(_decoded_lines(handle), strict=True)
         try:
             header = None
+            previous_end = 0  # the last line of the previous record
             while header is None:
                 candidate = next(reader, None)
                 if candidate is None:
@@ -278,18 +280,29 @@ def read_csv(
                     return None
                 if any(cell.strip() for cell in candidate):
                     header = [cell.strip() for cell in candidate]
-                    header_line = reader.line_num
+                    header_line = previous_end + 1
+                previous_end = reader.line_num
             if not _check_header(display, header_line, header, columns, problems):
                 return None
             index = {name: i for i, name in enumerate(header)}
             width = len(header)
-            previous_end = reader.line_num
             for record in reader:
                 start = previous_end + 1
                 previous_end = reader.line_num
                 if not record or not any(cell.strip() for cell in record):
                     continue  # blank line
                 if len(record) != width:
+                    split = _decimal_comma_split(record, header, wanted)
+                    if split is not None:
+                        name, joined = split
+                        problems.add(
+                            display, start, name,
+                            f"expected a number with a decimal point (.), found {joined!r} "
+                            f"(an unquoted decimal comma splits the record into {len(record)} "
+                            f"fields instead of {width}: export the file with '.' as the "
+                            "decimal separator)",
+                        )
+                        continue
                     hint = ""
                     if len(record) > width and any(
                         _DECIMAL_COMMA.fullmatch(f"{a},{b}") for a, b in zip(record, record[1:])
@@ -329,12 +342,47 @@ def read_csv(
             problems.add(display, exc.line, None, exc.message)
             return None
         except csv.Error as exc:
+            # the line on which the broken record starts (an unclosed quote runs to the end)
             problems.add(
-                display, reader.line_num, None,
+                display, previous_end + 1, None,
                 f"expected a well-formed CSV record, found {exc} (an unclosed quote?)",
             )
             return None
-    return Table(display, header, rows, lines)
+    return Table(display, header, rows, lines, header_line)
+
+
+def _decimal_comma_split(record, header, wanted):
+    """The column and value an unquoted decimal comma split in two, when only one fits.
+
+    A record one field longer than the header is re-joined at each adjacent
+    pair that looks like ``12,5``; the split is named only when exactly one
+    re-joined record (with ``12.5``) parses in every known column.
+    """
+    if len(record) != len(header) + 1:
+        return None
+    fits = []
+    for i, name in enumerate(header):
+        joined = f"{record[i].strip()},{record[i + 1].strip()}"
+        if not _DECIMAL_COMMA.fullmatch(joined):
+            continue
+        merged = record[:i] + [joined.replace(",", ".")] + record[i + 2 :]
+        if all(
+            _fits(wanted[column], merged[j].strip())
+            for j, column in enumerate(header)
+            if column in wanted
+        ):
+            fits.append((name, joined))
+    return fits[0] if len(fits) == 1 else None
+
+
+def _fits(column: Column, text: str) -> bool:
+    if text == "":
+        return not column.value_required
+    try:
+        column.parse(text)
+    except ValueProblem:
+        return False
+    return True
 
 
 def _check_header(display, line, header, columns, problems) -> bool:
@@ -369,10 +417,21 @@ def _check_header(display, line, header, columns, problems) -> bool:
 
 # ---------------------------------------------------------------- YAML reading
 class LineDict(dict):
-    """A mapping from YAML that remembers the line of each key (``.lines``) and its own."""
+    """A mapping from YAML that remembers the line of each key (``.lines``) and its own.
+
+    ``.raw`` keeps the source text of each scalar value, so an id such as
+    ``1.10`` is not turned into the number ``1.1``.
+    """
 
     line: int = 0
     lines: dict
+    raw: dict
+
+
+class LineList(list):
+    """A sequence from YAML that remembers the line of each item (``.lines``)."""
+
+    lines: list
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -380,10 +439,24 @@ class _LineLoader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader, node):
+    # A key written twice is a mistake (YAML would silently keep the last one);
+    # keys brought in by a merge (<<: *defaults) may be overridden, as YAML intends.
+    written: dict[str, int] = {}
+    for key_node, _ in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+            if key_node.value in written:
+                raise yaml.constructor.ConstructorError(
+                    None, None,
+                    f"the key {key_node.value!r} appears twice in one mapping "
+                    f"(first on line {written[key_node.value]})",
+                    key_node.start_mark,
+                )
+            written[key_node.value] = key_node.start_mark.line + 1
     loader.flatten_mapping(node)
     result = LineDict()
     result.line = node.start_mark.line + 1
     result.lines = {}
+    result.raw = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         try:
@@ -392,10 +465,29 @@ def _construct_mapping(loader, node):
             key = str(key)
         result[key] = loader.construct_object(value_node, deep=True)
         result.lines[key] = key_node.start_mark.line + 1
+        if isinstance(value_node, yaml.ScalarNode):
+            result.raw[key] = value_node.value
     return result
 
 
+def _construct_sequence(loader, node):
+    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result.lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+def _construct_timestamp(loader, node):
+    # An impossible date such as 2026-02-30 stays text, so the caller reports it
+    # as 'expected a valid calendar date' instead of YAML crashing.
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+_LineLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def read_yaml(path: Path, display: str, problems: Problems):
@@ -420,6 +512,9 @@ def read_yaml(path: Path, display: str, problems: Problems):
         line = mark.line + 1 if mark is not None else None
         what = exc.problem or "invalid YAML"
         context = f" {exc.context}" if exc.context else ""
+        start = exc.context_mark
+        if exc.context and start is not None and line is not None and start.line + 1 != line:
+            context += f" (started on line {start.line + 1})"
         problems.add(display, line, None, f"expected valid YAML, found a syntax error: {what}{context}")
         return None
     except yaml.YAMLError as exc:

@@ -75,7 +75,7 @@ def check_positive_times(values, name: str) -> np.ndarray:
         index = int(np.flatnonzero(bad)[0])
         raise ValueError(
             f"{name} must be positive and finite (times in seconds), "
-            f"got {array[index]!r} at position {index}"
+            f"got {float(array[index])!r} at position {index}"
         )
     return array
 

@@ -78,7 +78,8 @@ def timestamp_sql(column: str, timezone: str) -> str:
     A value with ``Z`` or an offset is taken as it is; a naive timestamp or a
     bare date is read in ``timezone``.
     """
-    col = f"trim(CAST({_quote_ident(column)} AS VARCHAR))"
+    # upper(): a lower-case 'z' (accepted by the CSV checks) is the UTC designator too
+    col = f"upper(trim(CAST({_quote_ident(column)} AS VARCHAR)))"
     tz = timezone.replace("'", "''")
     return (
         f"CASE WHEN length({col}) > 10 AND regexp_matches({col}, '(Z|z|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$') "
@@ -121,9 +122,21 @@ def profile(source: Source, time_columns: list[str], timezone: str) -> TableProf
 
 
 _ID_REGEX = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+# The timestamps the CSV checks accept (cvlib._tables), as an RE2 pattern.
+_TIMESTAMP_REGEX = (
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?)?"
+    "(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)?$"
+)
 
 
-def check_parquet(source: Source, columns: list[tuple[str, str, bool, bool]]):
+def check_parquet(
+    source: Source,
+    columns: list[tuple[str, str, bool, bool]],
+    *,
+    unique: str | None = None,
+    references: dict | None = None,
+    not_before: tuple[str, str] | None = None,
+):
     """Check a Parquet source by its schema and with aggregate queries, never by reading rows.
 
     Parameters
@@ -131,6 +144,14 @@ def check_parquet(source: Source, columns: list[tuple[str, str, bool, bool]]):
     source : Source
     columns : list of (name, kind, column_required, value_required)
         ``kind`` is one of text, id, date, timestamp, score, nonnegative.
+    unique : str, optional
+        A column whose values must not repeat.
+    references : dict of str to (collection of str, str), optional
+        Column -> (the values it may take, the file listing them); empty
+        values are allowed.
+    not_before : (str, str), optional
+        ``(later, earlier)``: the date in ``later``, where given, must not be
+        before the one in ``earlier``.
 
     Returns
     -------
@@ -152,7 +173,7 @@ def check_parquet(source: Source, columns: list[tuple[str, str, bool, bool]]):
             return [Problem(file, None, None, f"expected a readable Parquet file, found: {first}")], None
         types = {row[0]: row[1].upper() for row in schema}
         problems = []
-        checks = []  # (column, sql counting bad rows, message)
+        checks = []  # (column, condition true for a bad row, message)
         for name, kind, column_required, value_required in columns:
             if name not in types:
                 if column_required:
@@ -172,7 +193,7 @@ def check_parquet(source: Source, columns: list[tuple[str, str, bool, bool]]):
                 if not (typ.startswith("TIMESTAMP") or typ == "DATE" or typ == "VARCHAR"):
                     problems.append(Problem(file, None, name, f"expected a timestamp column, found type {typ}"))
                 elif typ == "VARCHAR":
-                    checks.append((name, f"{col} IS NOT NULL AND TRY_CAST({col} AS TIMESTAMPTZ) IS NULL",
+                    checks.append((name, f"{col} IS NOT NULL AND {text} <> '' AND (NOT regexp_matches({text}, '{_TIMESTAMP_REGEX}') OR TRY_CAST(upper({text}) AS TIMESTAMPTZ) IS NULL)",
                                    "expected ISO 8601 timestamps, found values that are not"))
             elif kind == "date":
                 if not (typ == "DATE" or typ == "VARCHAR" or typ.startswith("TIMESTAMP")):
@@ -190,13 +211,29 @@ def check_parquet(source: Source, columns: list[tuple[str, str, bool, bool]]):
                     problems.append(Problem(file, None, name, f"expected a numeric column, found type {typ}"))
                 else:
                     checks.append((name, f"{col} < 0", "expected numbers >= 0, found negative values"))
-        if checks:
-            valid = [c for c in checks if not any(p.column == c[0] for p in problems)]
+        # Checks on the whole table, counted by aggregates: (column, count, message, params).
+        counted = [(name, f"count(*) FILTER (WHERE {sql})", message, []) for name, sql, message in checks]
+        if unique is not None and unique in types:
+            col = _quote_ident(unique)
+            counted.append((unique, f"count({col}) - count(DISTINCT {col})",
+                            "expected unique values, found values that repeat an earlier row", []))
+        for name, (known, other) in (references or {}).items():
+            if name in types:
+                text = f"trim(CAST({_quote_ident(name)} AS VARCHAR))"
+                counted.append((name, f"count(*) FILTER (WHERE {text} <> '' AND NOT list_contains(?::VARCHAR[], {text}))",
+                                f"expected a {name} listed in {other} or nothing, found others", [sorted(known)]))
+        if not_before is not None and all(name in types for name in not_before):
+            later, earlier = (_quote_ident(name) for name in not_before)
+            counted.append((not_before[0], f"count(*) FILTER (WHERE TRY_CAST({later} AS DATE) < TRY_CAST({earlier} AS DATE))",
+                            f"expected {not_before[0]} on or after {not_before[1]}, found earlier dates", []))
+        if counted:
+            valid = [c for c in counted if not any(p.column == c[0] for p in problems)]
             if valid:
-                sums = ", ".join(f"count(*) FILTER (WHERE {sql})" for _, sql, _ in valid)
-                counts = con.execute(f"SELECT count(*), {sums} FROM {_relation_sql(source)}").fetchone()
+                sums = ", ".join(count for _, count, _, _ in valid)
+                params = [param for *_, ps in valid for param in ps]
+                counts = con.execute(f"SELECT count(*), {sums} FROM {_relation_sql(source)}", params).fetchone()
                 rows = int(counts[0])
-                for (name, _, message), bad in zip(valid, counts[1:]):
+                for (name, _, message, _), bad in zip(valid, counts[1:]):
                     if bad:
                         problems.append(Problem(file, None, name, f"{message} ({bad:,} of {rows:,} rows)"))
                 return problems, rows

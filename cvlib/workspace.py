@@ -423,8 +423,11 @@ class _Loader:
         if not path.exists():
             self._problem(file, None, None, "file not found: every workspace states its value hypotheses")
             return []
+        reported = len(self.problems.items)
         data = t.read_yaml(path, file, self.problems)
         if data is None:
+            if len(self.problems.items) == reported:  # not a YAML error: nothing in the file
+                self._problem(file, None, None, "file is empty: expected a top-level 'hypotheses:' list")
             return []
         if not isinstance(data, dict) or "hypotheses" not in data:
             self._problem(
@@ -441,16 +444,22 @@ class _Loader:
         feature_ids = set(features["feature_id"].dropna())
         seen: dict[str, int] = {}
         result = []
-        for item in items:
-            hypothesis = self._hypothesis(file, item, feature_ids, seen)
+        item_lines = getattr(items, "lines", [None] * len(items))
+        for item, line in zip(items, item_lines):
+            hypothesis = self._hypothesis(file, item, line, feature_ids, seen)
             if hypothesis is not None:
                 result.append(hypothesis)
         return result
 
-    def _hypothesis(self, file, item, feature_ids, seen):
+    def _hypothesis(self, file, item, line, feature_ids, seen):
         if not isinstance(item, dict):
-            self._problem(file, None, None, f"expected each hypothesis to be a mapping of keys, found {_kind(item)}")
+            self._problem(file, line, None, f"expected each hypothesis to be a mapping of keys, found {_kind(item)}")
             return None
+        raw = getattr(item, "raw", {})
+        for key in ("id", "feature_id", "task"):
+            # ids as written: YAML would read 1.10 as the number 1.1 and yes as true
+            if item.get(key) is not None and not isinstance(item[key], str) and key in raw:
+                item[key] = raw[key]
         lines = item.lines
         start = item.line
         ok = True
@@ -490,7 +499,7 @@ class _Loader:
             bad("statement", f"expected a sentence, found {statement!r}")
         metric = item.get("metric")
         if metric is not None and metric not in METRICS:
-            hint = difflib.get_close_matches(str(metric), METRICS, n=1)
+            hint = difflib.get_close_matches(str(metric).strip().lower(), METRICS, n=1)
             extra = f" (did you mean {hint[0]!r}?)" if hint else ""
             bad("metric", f"expected one of {', '.join(METRICS)}, found {metric!r}{extra}")
             metric = None
@@ -588,6 +597,12 @@ class _Loader:
         if table is None:
             return None
         self._references(table, "release_id", set(releases["release_id"].dropna()), "releases.csv")
+        if "error_rate" in metrics and "errors" not in table.columns:
+            self._problem(
+                file, table.header_line, "errors",
+                f"expected a column named 'errors' (required because a hypothesis uses error_rate), "
+                f"found columns {', '.join(table.columns)}",
+            )
         for row, line in zip(table.rows, table.lines):
             if row.get("completed") is True and row.get("seconds") is None and "seconds" in table.columns:
                 if line not in self._lines_with_problem(file, "seconds"):
@@ -655,7 +670,7 @@ class _Loader:
                 continue
             if parquet_path.exists():
                 source = Source(name, "parquet", parquet_path, parquet_path.name)
-                rows = self._check_parquet(source, columns)
+                rows = self._check_parquet(source, columns, key, feature_ids)
                 if rows is not None:
                     sources[name] = source
                     counts[name] = rows
@@ -701,10 +716,21 @@ class _Loader:
                 counts[name] = count
         return sources, counts
 
-    def _check_parquet(self, source, columns):
+    def _check_parquet(self, source, columns, key, feature_ids):
         from cvlib.aggregate import check_parquet
 
-        problems, rows = check_parquet(source, [(c.name, c.kind, c.column_required, c.value_required) for c in columns])
+        # the same table rules as for CSV: unique keys, known features, churn after start
+        references = {}
+        if source.name == "surveys" and "features.csv" not in self.failed:
+            references["feature_id"] = (feature_ids, "features.csv")
+        not_before = ("churned_on", "started_on") if source.name == "accounts" else None
+        problems, rows = check_parquet(
+            source,
+            [(c.name, c.kind, c.column_required, c.value_required) for c in columns],
+            unique=key,
+            references=references,
+            not_before=not_before,
+        )
         self.problems.extend(problems)
         return None if problems else rows
 
@@ -730,7 +756,7 @@ class _Loader:
         self._references(table, "feature_id", feature_ids, "features.csv", optional=True)
         frame = pd.DataFrame(table.rows, columns=[c.name for c in columns])
         frame["created_at"] = pd.to_datetime(
-            [v.astimezone(tz) if v is not None else None for v in frame["created_at"]], utc=True
+            [row["created_at"] for row in table.rows], utc=True
         ).tz_convert(tz) if len(frame) else pd.Series([], dtype=f"datetime64[ns, {tz.key}]")
         return frame
 
