@@ -4,12 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 
-.PHONY: help install test test-fast report lab clean
+.PHONY: help install test test-fast report notebooks lab clean
 
 help:
 	@echo "make report   write the reports for data/sample into reports/"
 	@echo "make test     run the whole test suite (what CI runs)"
 	@echo "make lab      start JupyterLab with cvlib installed"
+	@echo "make notebooks  re-execute notebooks/ in place (the stored outputs nbval checks)"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "cvlib needs Python 3.11 or newer: run make PYTHON=python3.11 ...")'
@@ -30,8 +31,13 @@ $(VENV)/.installed-lab: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# The python3 kernel of this venv (papermill runs the reports with kernel python3).
+KERNEL := $(VENV)/share/jupyter/kernels/python3/kernel.json
+$(KERNEL): | $(VENV)/.installed
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (cvlib)" > /dev/null
+
 # pytest exits 5 when it collected no test: that must never pass silently.
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev $(KERNEL)
 	@status=0; $(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
@@ -40,9 +46,17 @@ test: $(VENV)/.installed-dev
 test-fast: $(VENV)/.installed-dev
 	@$(MAKE) --no-print-directory test PYTEST_ARGS="-m 'not slow' $(PYTEST_ARGS)"
 
-report: $(VENV)/.installed
-	$(BIN)/cvlib validate data/sample
-	@echo "make report: the report pipeline is not built yet; the sample workspace was validated and no report was written."
+report: $(VENV)/.installed $(KERNEL)
+	$(BIN)/cvlib report data/sample --out reports
+
+# Regenerates the outputs stored in notebooks/ (what nbval compares) in this project environment.
+# No timing metadata, so a re-run with nothing changed leaves the files unchanged.
+notebooks: $(VENV)/.installed-dev $(KERNEL)
+	cd notebooks && for nb in *.ipynb; do \
+	  ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	    --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.record_timing=False \
+	    --ExecutePreprocessor.timeout=600 "$$nb" || exit 1; \
+	done
 
 lab: $(VENV)/.installed-lab
 	$(BIN)/jupyter lab --notebook-dir=notebooks

@@ -95,3 +95,8 @@ def check_positive_finite(value, name: str) -> float:
     if not (math.isfinite(value) and value > 0.0):
         raise ValueError(f"{name} must be positive and finite, got {value!r}")
     return value
+
+
+def method_label(method: str, alternative: str) -> str:
+    """Name a method, marking a one-sided interval: ``wilson (one-sided: greater)``."""
+    return method if alternative == "two-sided" else f"{method} (one-sided: {alternative})"

@@ -28,7 +28,46 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument("out", metavar="OUT", help="folder to create")
     sample.add_argument("--seed", type=int, default=None, help="random seed (default: the sample's seed)")
     sample.add_argument("--force", action="store_true", help="replace OUT if it exists")
+
+    report = sub.add_parser(
+        "report",
+        help="write the value-validation report of every release",
+        description="Run notebooks/release_report.ipynb for each release (papermill) and render "
+        "self-contained HTML into DIR, with DIR/index.html and DIR/index.json. Releases whose inputs, "
+        "notebook, parameters and cvlib version are unchanged since their last report are skipped. "
+        "Exit status: 0 all written or skipped, 1 a release failed (or the workspace is invalid, or "
+        "another run holds DIR), 2 usage errors.",
+    )
+    report.add_argument("data", metavar="DATA", help="workspace folder")
+    report.add_argument("--out", metavar="DIR", required=True, help="report folder (created when missing)")
+    report.add_argument("--release", metavar="ID", action="append", default=None,
+                        help="only this release (repeatable; default: every release)")
+    report.add_argument("--jobs", metavar="N", type=_positive_int, default=1,
+                        help="releases built in parallel processes (default 1)")
+    report.add_argument("--force", action="store_true", help="rebuild releases whose inputs did not change")
+    report.add_argument("--timeout", metavar="SECONDS", type=_positive_float, default=None,
+                        help="stop a release (and its kernel) after this many seconds")
     return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, found {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, found {text!r}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, found {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, found {text!r}")
+    return value
 
 
 def _validate(args) -> int:
@@ -65,10 +104,37 @@ def _sample(args) -> int:
     return EXIT_OK
 
 
+def _report(args) -> int:
+    from cvlib.errors import DataError
+    from cvlib.report import LockedError, run_reports
+
+    try:
+        summary = run_reports(
+            args.data, args.out, releases=args.release, jobs=args.jobs, force=args.force, timeout=args.timeout
+        )
+    except DataError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print(f"cvlib report: {args.data} is not a valid workspace; no report was written", file=sys.stderr)
+        return EXIT_DATA
+    except KeyError as exc:
+        print(f"cvlib report: {exc.args[0]}", file=sys.stderr)
+        return EXIT_USAGE
+    except LockedError as exc:
+        print(f"cvlib report: {exc}", file=sys.stderr)
+        return EXIT_DATA
+    counts = {s: sum(r.status == s for r in summary.releases) for s in ("ok", "skipped", "failed")}
+    print(
+        f"{counts['ok']} written, {counts['skipped']} unchanged, {counts['failed']} failed; "
+        f"open {summary.out_dir / 'index.html'}"
+    )
+    return EXIT_DATA if summary.failed else EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the ``cvlib`` command; return its exit status."""
     args = _parser().parse_args(argv)
-    handlers = {"validate": _validate, "sample": _sample}
+    handlers = {"validate": _validate, "sample": _sample, "report": _report}
     try:
         return handlers[args.command](args)
     except KeyboardInterrupt:

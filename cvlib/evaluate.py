@@ -273,9 +273,10 @@ def evaluate_release(workspace, release_id: str) -> ReleaseEvaluation:
     3600, with arithmetic means of the participants' mean seconds of completed
     attempts (total time is mean x volume; a geometric mean would understate
     it) and the Welch (or paired t) interval of the difference of means. The
-    release total sums the hypotheses; its interval is a normal approximation
-    with the standard errors recovered from each interval and added in
-    quadrature (the studies are independent samples).
+    release total sums the hypotheses; its interval adds the standard errors
+    recovered from each interval in quadrature (the studies are independent
+    samples), with Welch-Satterthwaite degrees of freedom, so a release with
+    one such hypothesis reports that hypothesis's own interval.
 
     The scorecard counts ``features_shipped``, ``effort_points``,
     ``features_with_hypothesis``, ``features_validated`` (features with at
@@ -546,6 +547,22 @@ def _change_dict(comparison, lower, no_change, extra=None):
     return change
 
 
+def _undefined_change(method, extra=None):
+    """A before sample exists but the comparison cannot be computed: the change is unclear
+    (never treated as 'no before')."""
+    change = {
+        "estimate": None,
+        "ci_low": None,
+        "ci_high": None,
+        "p_value": None,
+        "p_value_holm": None,
+        "direction": "unclear",
+        "method": method,
+    }
+    change.update(extra or {})
+    return change
+
+
 # -- task metrics
 def _task_rows(ctx, h):
     tt = ctx.ws.task_times
@@ -586,8 +603,10 @@ def _measure_task_time(ctx, h, prepared, rows=None):
         common = before_logs.index.intersection(after_logs.index)
         dropped = int(len(before_logs.index.union(after_logs.index)) - len(common))
         if len(common) < 2:
-            m.change = None
-            m.extra["pairs_dropped"] = dropped
+            m.change = _undefined_change(
+                f"paired t-test on ln(seconds): {len(common)} complete pair(s), at least 2 are needed",
+                {"pairs_dropped": dropped},
+            )
             return m
         comparison = _quiet(
             tasktime.compare,
@@ -600,6 +619,9 @@ def _measure_task_time(ctx, h, prepared, rows=None):
         m.extra["pairs"] = common
     else:
         if len(before_logs) < 2 or len(after_logs) < 2:
+            m.change = _undefined_change(
+                "Welch t-test on ln(seconds): at least 2 participants per phase are needed"
+            )
             return m
         comparison = _quiet(
             tasktime.compare,
@@ -805,10 +827,9 @@ def _needed_n(h, measured, cl):
                 if measured.before is None:
                     return None
                 if h.metric == "task_time":
-                    logs = np.concatenate([measured.extra["after_logs"].to_numpy(), measured.extra["before_logs"].to_numpy()])
-                    sd = float(np.std(logs, ddof=1))
                     ratio = measured.change["estimate"]
-                    if ratio == 1 or not sd > 0:
+                    sd = _change_sd_log(h, measured)
+                    if ratio is None or ratio == 1 or not sd > 0:
                         return None
                     total = power.task_time_sample_size(ratio, sd, paired=h.design == "paired", confidence_level=cl)
                 elif h.metric == "nps":
@@ -823,6 +844,18 @@ def _needed_n(h, measured, cl):
     if total is None or not math.isfinite(total):
         return None
     return max(int(math.ceil(total)) - int(a.n), 1)
+
+
+def _change_sd_log(h, measured):
+    """SD for planning the before/after comparison: of the log differences when paired,
+    otherwise the pooled within-phase SD of the participants' log times."""
+    after, before = measured.extra["after_logs"], measured.extra["before_logs"]
+    if h.design == "paired":
+        common = before.index.intersection(after.index)
+        return float(np.std(after[common].to_numpy() - before[common].to_numpy(), ddof=1))
+    na, nb = len(after), len(before)
+    pooled = ((na - 1) * np.var(after.to_numpy(), ddof=1) + (nb - 1) * np.var(before.to_numpy(), ddof=1)) / (na + nb - 2)
+    return float(np.sqrt(pooled))
 
 
 # -- economic value
@@ -868,22 +901,27 @@ def _economic(ctx, h, measured):
 
 
 def _sum_economic(results, cl):
+    """Sum the hypotheses' hours saved; interval from the standard errors in quadrature with
+    Welch-Satterthwaite degrees of freedom (one hypothesis gives back its own interval)."""
     from scipy import stats
 
     parts = [r.economic_value for r in results if r.economic_value is not None]
     if not parts:
         return None
     total = sum(p["hours_saved_per_year"] for p in parts)
-    variance = 0.0
+    variances, terms = 0.0, 0.0
     for p in parts:
         t = stats.t.ppf(0.5 + cl / 2, p["_df"])
-        variance += ((p["ci_high"] - p["ci_low"]) / (2 * t)) ** 2
-    z = stats.norm.ppf(0.5 + cl / 2)
+        se2 = ((p["ci_high"] - p["ci_low"]) / (2 * t)) ** 2
+        variances += se2
+        terms += se2**2 / p["_df"]
+    df = variances**2 / terms if terms > 0 else math.inf
+    half = float(stats.t.ppf(0.5 + cl / 2, df)) * math.sqrt(variances)
     values = [p["value_per_year"] for p in parts]
     return {
         "hours_saved_per_year": total,
-        "ci_low": float(total - z * math.sqrt(variance)),
-        "ci_high": float(total + z * math.sqrt(variance)),
+        "ci_low": float(total - half),
+        "ci_high": float(total + half),
         "value_per_year": None if any(v is None for v in values) else sum(values),
     }
 

@@ -25,6 +25,7 @@ from cvlib._validation import (
     check_choice,
     check_confidence_level,
     check_count,
+    method_label,
 )
 from cvlib.errors import CvlibWarning
 
@@ -213,7 +214,7 @@ def from_counts(
         ci_high=high,
         n=n,
         confidence_level=confidence_level,
-        method=method,
+        method=method_label(method, alternative),
         promoters=promoters,
         passives=passives,
         detractors=detractors,

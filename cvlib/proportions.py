@@ -22,6 +22,7 @@ from cvlib._validation import (
     check_choice,
     check_confidence_level,
     check_count,
+    method_label,
 )
 from cvlib.errors import CvlibWarning
 
@@ -226,7 +227,7 @@ def interval(
         ci_high=high,
         n=n,
         confidence_level=confidence_level,
-        method=method,
+        method=method_label(method, alternative),
     )
 
 

@@ -23,7 +23,12 @@ from typing import Literal, NamedTuple
 import numpy as np
 
 from cvlib._results import Comparison, Estimate
-from cvlib._validation import check_alternative, check_confidence_level, check_positive_times
+from cvlib._validation import (
+    check_alternative,
+    check_confidence_level,
+    check_positive_times,
+    method_label,
+)
 from cvlib.errors import CvlibWarning
 from cvlib.summary import SampleSummary, one_sample_test, welch_test
 
@@ -80,7 +85,9 @@ def _call_aggregate(context: str, func, *args, **kwargs):
 # -- log-scale t methods -------------------------------------------------------------------
 
 
-def geometric_mean(times, *, confidence_level: float = 0.95) -> Estimate:
+def geometric_mean(
+    times, *, confidence_level: float = 0.95, alternative: Alternative = "two-sided"
+) -> Estimate:
     """Geometric mean of task times with a t-interval on ``ln(seconds)``.
 
     Parameters
@@ -89,6 +96,9 @@ def geometric_mean(times, *, confidence_level: float = 0.95) -> Estimate:
         Task times in seconds, positive and finite, at least one.
     confidence_level : float, default 0.95
         Coverage of the interval, in (0, 1).
+    alternative : {"two-sided", "less", "greater"}, default "two-sided"
+        ``less`` gives the one-sided interval (0, upper], ``greater`` gives
+        [lower, inf); ``method`` then says "one-sided".
 
     Returns
     -------
@@ -146,9 +156,11 @@ def geometric_mean(times, *, confidence_level: float = 0.95) -> Estimate:
     """
     values = _times(times, "times")
     confidence_level = check_confidence_level(confidence_level)
+    alternative = check_alternative(alternative)
     logs = SampleSummary.from_values(np.log(values))
     result = _call_aggregate(
-        "geometric_mean", one_sample_test, logs, value=0.0, confidence_level=confidence_level
+        "geometric_mean", one_sample_test, logs, value=0.0,
+        confidence_level=confidence_level, alternative=alternative,
     )
     return Estimate(
         estimate=_exp(logs.mean),
@@ -156,7 +168,7 @@ def geometric_mean(times, *, confidence_level: float = 0.95) -> Estimate:
         ci_high=_exp(result.ci_high),
         n=logs.n,
         confidence_level=confidence_level,
-        method="t-interval on ln(seconds), back-transformed",
+        method=method_label("t-interval on ln(seconds), back-transformed", alternative),
     )
 
 

@@ -1,0 +1,122 @@
+"""Report performance figures (run on demand; not a timed test).
+
+    .venv/bin/python benchmarks/report_bench.py [--data data/sample] [--release 2026.02] [--repeat 3]
+
+Prints, as a Markdown table for the README:
+
+1. floor: papermill + HTML export of a one-cell notebook in a fresh process;
+2. one release report end to end (notebook run + HTML) in a fresh process, by the
+   same harness, and its ratio to the floor (goal: within 2x);
+3. every release with ``--jobs 1`` and ``--jobs 2`` (goal: 2 jobs at least 1.5x faster);
+4. a re-run with nothing changed (goal: under 2 s).
+
+Figures are medians of ``--repeat`` runs on this machine, in this run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+
+# one fresh process: run a notebook with the report machinery and render it
+HARNESS = """
+import json, sys
+from pathlib import Path
+from cvlib.report import _execute, export_html
+notebook, out, params, cwd = sys.argv[1], Path(sys.argv[2]), json.loads(sys.argv[3]), sys.argv[4]
+_execute(Path(notebook), out / "nb.ipynb", params, cwd)
+(out / "nb.html").write_text(export_html(out / "nb.ipynb", title="benchmark"), encoding="utf-8")
+"""
+
+
+def _timed(cmd, **kwargs) -> float:
+    started = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)
+    return time.perf_counter() - started
+
+
+def _median(fn, repeat) -> float:
+    return statistics.median(fn() for _ in range(repeat))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=str(ROOT / "data" / "sample"))
+    parser.add_argument("--release", default="2026.02")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+    data = str(Path(args.data).resolve())
+    python = sys.executable
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="cvlib-bench-") as tmp:
+        tmp = Path(tmp)
+        import nbformat
+
+        floor_nb = tmp / "floor.ipynb"
+        cell = nbformat.v4.new_code_cell('x: int = 1  # parameter')
+        cell.metadata["tags"] = ["parameters"]
+        nb = nbformat.v4.new_notebook(cells=[cell])
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nbformat.write(nb, floor_nb)
+
+        def floor():
+            out = Path(tempfile.mkdtemp(dir=tmp))
+            return _timed([python, "-c", HARNESS, str(floor_nb), str(out), json.dumps({"x": 2}), str(NOTEBOOKS)])
+
+        def one_release():
+            out = Path(tempfile.mkdtemp(dir=tmp))
+            params = {"data_dir": data, "release_id": args.release, "out_dir": str(out)}
+            return _timed([python, "-c", HARNESS, str(NOTEBOOKS / "release_report.ipynb"), str(out),
+                           json.dumps(params), str(NOTEBOOKS)])
+
+        t_floor = _median(floor, args.repeat)
+        t_one = _median(one_release, args.repeat)
+        rows.append(("one-cell notebook, papermill + HTML (floor)", t_floor, ""))
+        rows.append((f"release {args.release} report, notebook + HTML", t_one,
+                     f"{t_one / t_floor:.1f}x the floor (goal <= 2x)"))
+
+        cvlib = [python, "-m", "cvlib", "report", data]
+
+        def all_releases(jobs):
+            out = tmp / f"jobs{jobs}"
+            shutil.rmtree(out, ignore_errors=True)
+            started = time.perf_counter()
+            subprocess.run([*cvlib, "--out", str(out), "--jobs", str(jobs)], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, check=False)  # exit 1 (a failed release) still times the run
+            return time.perf_counter() - started
+
+        t1 = all_releases(1)
+        t2 = all_releases(2)
+        rows.append(("all releases, --jobs 1", t1, ""))
+        rows.append(("all releases, --jobs 2", t2, f"{t1 / t2:.2f}x faster (goal >= 1.5x)"))
+
+        def rerun():
+            started = time.perf_counter()
+            subprocess.run([*cvlib, "--out", str(tmp / "jobs2"), "--jobs", "2"], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, check=False)
+            return time.perf_counter() - started
+
+        t_rerun = _median(rerun, args.repeat)
+        rows.append(("re-run, nothing changed", t_rerun, "goal < 2 s"))
+
+    print(f"Machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}\n")
+    print("| run | seconds | note |\n|---|---:|---|")
+    for name, seconds, note in rows:
+        print(f"| {name} | {seconds:.1f} | {note} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

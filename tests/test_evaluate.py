@@ -1,0 +1,1179 @@
+"""Verdicts, scorecard and economic value (issue 4) on workspaces with known answers.
+
+The workspace below is written so that every number a test checks can be derived
+by hand or with scipy/statsmodels directly, never with the cvlib function under
+test. Its time zone is Europe/Berlin and its first release's 30-day windows cross
+the start of summer time (2026-03-29), so a window is [00:00 local of the release
+date, 00:00 local of release date + window_days).
+
+Releases (all in Europe/Berlin, data_through 2026-05-31):
+
+- 2026.03 (2026-03-02, = 2026-03-01T23:00Z): one hypothesis per metric and every
+  verdict but insufficient_data; the scorecard and Holm tests use it.
+- 2026.04 (2026-04-14): task-time studies: a paired one with a participant
+  missing the after phase, and one too close to its target.
+- 2026.05 (2026-05-20): the insufficient_data reasons and the window boundary
+  (window_days 12 ends on data_through, 13 ends a day later).
+
+Tolerance: 1e-9 relative for closed forms computed the same way, 1e-6 where
+scipy/statsmodels solve the same formula by another route.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy import stats
+from statsmodels.stats.multitest import multipletests
+from statsmodels.stats.power import NormalIndPower, TTestPower
+from statsmodels.stats.proportion import (
+    confint_proportions_2indep,
+    proportion_confint,
+    proportion_effectsize,
+)
+
+import cvlib
+
+CL = 0.95
+Z = stats.norm.ppf(0.975)  # 1.959963984540054
+TASKS_TO_HOURS = 12 / 3600  # per-month executions x 12 months, seconds -> hours
+HOURLY_COST = 40.0
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+
+# ---------------------------------------------------------------- the workspace
+SETTINGS = """\
+product: Testly
+currency: EUR
+hourly_cost: 40
+confidence_level: 0.95
+timezone: Europe/Berlin
+data_through: 2026-05-31
+"""
+
+RELEASES = """\
+release_id,name,released_on
+2026.03,March,2026-03-02
+2026.04,April,2026-04-14
+2026.05,May,2026-05-20
+"""
+
+FEATURES = """\
+feature_id,release_id,name,value_type,effort_points
+F-fast,2026.03,Fast reports,efficiency,5
+F-wizard,2026.03,New wizard,functional,3
+F-pay,2026.03,Payment checks,risk_reduction,2
+F-adopt,2026.03,Approvals,functional,5
+F-low,2026.03,Comments,social,1
+F-nps,2026.03,Redesign,experience,4
+F-churn,2026.03,Cash forecast,economic,6
+F-none,2026.03,Export,efficiency,8
+F-match,2026.04,Matching,efficiency,5
+F-quick,2026.04,Quick entry,efficiency,2
+F-close,2026.04,Categorise,experience,3
+F-late,2026.05,Assistant,functional,3
+F-short,2026.05,Templates,functional,2
+F-ghost,2026.05,Ghost study,experience,2
+F-rare,2026.05,Rare study,efficiency,
+F-flat,2026.05,Flat study,efficiency,1
+"""
+
+HYPOTHESES = """\
+hypotheses:
+  - id: H-time
+    feature_id: F-fast
+    statement: Reports take less than 150 seconds.
+    metric: task_time
+    task: report
+    target: 150
+    tasks_per_month: 1000
+    created_on: 2026-02-01
+  - id: H-done
+    feature_id: F-fast
+    statement: At least 45% finish a report.
+    metric: completion_rate
+    task: report
+    target: 0.45
+  - id: H-worse
+    feature_id: F-wizard
+    statement: At least half finish the wizard.
+    metric: completion_rate
+    task: wizard
+    target: 0.5
+  - id: H-err
+    feature_id: F-pay
+    statement: At most 20% of payment runs have an error.
+    metric: error_rate
+    task: pay
+    target: 0.2
+    created_on: 2026-03-02
+  - id: H-adopt
+    feature_id: F-adopt
+    statement: Half of the active users route an approval.
+    metric: adoption
+    target: 0.5
+    window_days: 30
+    created_on: 2026-03-10
+  - id: H-adopt-low
+    feature_id: F-low
+    statement: 40% of active users comment.
+    metric: adoption
+    target: 0.4
+  - id: H-nps
+    feature_id: F-nps
+    statement: NPS reaches 20.
+    metric: nps
+    target: 20
+  - id: H-churn
+    feature_id: F-churn
+    statement: 30-day churn below 5%.
+    metric: churn
+    target: 0.05
+    window_days: 30
+  - id: H-match
+    feature_id: F-match
+    statement: Matching takes less than 5 minutes.
+    metric: task_time
+    task: match
+    target: 300
+    design: paired
+    tasks_per_month: 500
+  - id: H-quick
+    feature_id: F-quick
+    statement: Quick entry in under 2 minutes.
+    metric: task_time
+    task: quick
+    target: 120
+    tasks_per_month: 200
+  - id: H-close
+    feature_id: F-close
+    statement: Categorising takes a minute.
+    metric: task_time
+    task: close
+    target: 60
+    tasks_per_month: 100
+  - id: H-late
+    feature_id: F-late
+    statement: 10% of active users try the assistant.
+    metric: adoption
+    target: 0.1
+    window_days: 13
+  - id: H-short
+    feature_id: F-short
+    statement: 30% of active users start from a template.
+    metric: adoption
+    target: 0.3
+    window_days: 12
+  - id: H-ghost
+    feature_id: F-ghost
+    statement: A study that has not been run for this release.
+    metric: task_time
+    task: ghost
+    target: 100
+  - id: H-ghost-errors
+    feature_id: F-ghost
+    statement: Its error rate, not measured either.
+    metric: error_rate
+    task: ghost
+    target: 0.1
+  - id: H-rare
+    feature_id: F-rare
+    statement: A study with three participants.
+    metric: task_time
+    task: rare
+    target: 150
+  - id: H-flat
+    feature_id: F-flat
+    statement: A study whose times are all equal.
+    metric: task_time
+    task: flat
+    target: 150
+"""
+
+# -- task times: (participant, seconds or None, completed, errors, segment)
+REPORT_BEFORE = [
+    ("B1", 290, True, 0, "smb"),
+    ("B2", 310, True, 0, "smb"),
+    ("B3", 335, True, 0, "smb"),
+    ("B4", 280, True, 0, "smb"),
+    ("B5", 360, True, 0, "ent"),
+    ("B6", 300, True, 0, "ent"),
+    ("B7", 325, True, 0, "ent"),
+    ("B8", 295, True, 0, "ent"),
+    ("B9", 500, True, 0, "ent"),
+    ("B10", None, False, 1, "ent"),
+]
+REPORT_AFTER = [
+    ("A1", 100, True, 0, "smb"),
+    ("A1", 144, True, 0, "smb"),  # two attempts: log mean = ln 120
+    ("A2", 95, True, 0, "smb"),
+    ("A3", 120, True, 0, "smb"),
+    ("A4", 110, True, 0, "smb"),
+    ("A5", 90, True, 0, "smb"),
+    ("A6", 105, True, 0, "ent"),
+    ("A7", 115, True, 0, "ent"),
+    ("A8", 400, False, 1, "ent"),  # failed with a time: not a task time
+    ("A9", None, False, 0, "smb"),  # failed without a time
+]
+# participants' log means (A1: (ln 100 + ln 144) / 2 = ln 120) and arithmetic means
+REPORT_AFTER_LOGS = {
+    p: math.log(s)
+    for p, s in [
+        ("A1", 120),
+        ("A2", 95),
+        ("A3", 120),
+        ("A4", 110),
+        ("A5", 90),
+        ("A6", 105),
+        ("A7", 115),
+    ]
+}
+REPORT_AFTER_MEANS = [122, 95, 120, 110, 90, 105, 115]
+REPORT_BEFORE_SECONDS = [290, 310, 335, 280, 360, 300, 325, 295, 500]
+
+MATCH_BEFORE = {
+    "M1": 700,
+    "M2": 650,
+    "M3": 800,
+    "M4": 720,
+    "M5": 690,
+    "M6": 760,
+    "M7": 710,
+    "M8": 740,
+}
+MATCH_AFTER = {"M1": 200, "M2": 210, "M3": 190, "M4": 230, "M5": 205, "M6": 215, "M7": 220}
+QUICK_BEFORE = [200, 210, 190, 220, 205, 195]
+QUICK_AFTER = [80, 85, 90, 75, 82, 88]
+CLOSE_BEFORE = [150, 160, 140, 155, 145, 165]
+CLOSE_AFTER = [50, 55, 60, 65, 70, 58, 62, 66]
+
+
+def _task_rows():
+    rows = []
+
+    def add(release, task, phase, entries):
+        for pid, seconds, completed, errors, segment in entries:
+            s = "" if seconds is None else seconds
+            rows.append((release, task, pid, phase, s, str(completed).lower(), errors, segment))
+
+    add("2026.03", "report", "before", REPORT_BEFORE)
+    add("2026.03", "report", "after", REPORT_AFTER)
+    # wizard: 40 of 40 before, 30 of 40 after
+    add("2026.03", "wizard", "before", [(f"WB{i}", 60, True, 0, "smb") for i in range(40)])
+    add(
+        "2026.03",
+        "wizard",
+        "after",
+        [(f"WA{i}", 60 if i < 30 else None, i < 30, 0, "smb") for i in range(40)],
+    )
+    # pay: 5 of 20 attempts with an error before, 12 of 20 after (some with 2 errors)
+    add("2026.03", "pay", "before", [(f"PB{i}", 60, True, int(i < 5), "smb") for i in range(20)])
+    add(
+        "2026.03",
+        "pay",
+        "after",
+        [(f"PA{i}", 60, True, (2 if i < 4 else 1) if i < 12 else 0, "smb") for i in range(20)],
+    )
+    # ghost rows exist, but for another release than H-ghost's
+    add("2026.03", "ghost", "after", [("G1", 50, True, 0, "smb"), ("G2", 60, True, 0, "smb")])
+    add("2026.04", "match", "before", [(p, s, True, 0, "smb") for p, s in MATCH_BEFORE.items()])
+    add("2026.04", "match", "after", [(p, s, True, 0, "smb") for p, s in MATCH_AFTER.items()])
+    add(
+        "2026.04",
+        "quick",
+        "before",
+        [(f"QB{i}", s, True, 0, "smb") for i, s in enumerate(QUICK_BEFORE)],
+    )
+    add(
+        "2026.04",
+        "quick",
+        "after",
+        [(f"QA{i}", s, True, 0, "smb") for i, s in enumerate(QUICK_AFTER)],
+    )
+    add(
+        "2026.04",
+        "close",
+        "before",
+        [(f"CB{i}", s, True, 0, "ent") for i, s in enumerate(CLOSE_BEFORE)],
+    )
+    add(
+        "2026.04",
+        "close",
+        "after",
+        [(f"CA{i}", s, True, 0, "ent") for i, s in enumerate(CLOSE_AFTER)],
+    )
+    add(
+        "2026.05",
+        "rare",
+        "before",
+        [(f"RB{i}", s, True, 0, "smb") for i, s in enumerate([200, 210, 220])],
+    )
+    add(
+        "2026.05",
+        "rare",
+        "after",
+        [(f"RA{i}", s, True, 0, "smb") for i, s in enumerate([100, 110, 120])],
+    )
+    add("2026.05", "flat", "after", [(f"FA{i}", 100, True, 0, "smb") for i in range(5)])
+    header = "release_id,task,participant_id,phase,seconds,completed,errors,segment\n"
+    return header + "".join(",".join(map(str, r)) + "\n" for r in rows)
+
+
+def _events():
+    """Release 2026.03 window: [2026-03-01T23:00Z, 2026-03-31T22:00Z) (CET -> CEST)."""
+    rows = []
+    for i in range(1, 39):
+        user, segment = f"U{i:02d}", "smb" if i <= 20 else "ent"
+        rows.append((f"2026-03-0{5 if i <= 20 else 6}T09:00:00Z", user, "login", segment))
+        if i <= 16 or 21 <= i <= 32:
+            rows.append(("2026-03-10T10:00:00Z", user, "F-adopt", segment))
+    for user, segment in (("U01", "smb"), ("U02", "smb"), ("U21", "ent")):
+        rows.append(("2026-03-11T10:00:00Z", user, "F-low", segment))
+    rows += [
+        # U39: a naive timestamp, read in Europe/Berlin: exactly the release instant -> counts
+        ("2026-03-02 00:00:00", "U39", "F-adopt", "smb"),
+        # U40: first event in the window is smb; an earlier one (outside) and a later one are ent
+        ("2026-02-20T10:00:00Z", "U40", "login", "ent"),
+        ("2026-03-05T09:00:00Z", "U40", "login", "smb"),
+        ("2026-03-10T10:00:00Z", "U40", "F-adopt", "ent"),
+        # U41: 23:30 on the window's last day (summer time) -> counts
+        ("2026-03-31T23:30:00+02:00", "U41", "login", "ent"),
+        # U42: exactly release + 30 days (00:00 local) -> outside
+        ("2026-04-01T00:00:00+02:00", "U42", "F-adopt", "smb"),
+        # U43: one second before the release -> outside
+        ("2026-03-01T22:59:59Z", "U43", "F-adopt", "smb"),
+    ]
+    # release 2026.05: 25 active users, 20 use the templates, 5 the assistant
+    for i in range(1, 26):
+        rows.append(("2026-05-21T09:00:00Z", f"S{i:02d}", "login", "smb"))
+        if i <= 20:
+            rows.append(("2026-05-22T10:00:00Z", f"S{i:02d}", "F-short", "smb"))
+        if i <= 5:
+            rows.append(("2026-05-23T10:00:00Z", f"S{i:02d}", "F-late", "smb"))
+    return "timestamp,user_id,event,segment\n" + "".join(",".join(r) + "\n" for r in rows)
+
+
+def _surveys():
+    """After window [2026-03-02, 2026-04-01) local: 26 promoters, 10 passives, 4 detractors;
+    before window [2026-01-31, 2026-03-02) local: 12, 14, 14."""
+    rows = [("2026-03-02", 10)]  # a bare date: 00:00 local of the release date -> after
+    rows += [("2026-03-15T12:00:00Z", 9 + i % 2) for i in range(25)]
+    rows += [("2026-03-16T12:00:00Z", 7 + i % 2) for i in range(10)]
+    rows += [("2026-03-17T12:00:00Z", s) for s in (0, 3, 6, 6)]
+    rows += [("2026-04-01T00:00:00+02:00", 0)]  # release + window: outside
+    rows += [("2026-01-31T00:00:00+01:00", 2)]  # release - window: first instant of before
+    rows += [("2026-03-01T22:59:59Z", 5)]  # last second of before
+    rows += [("2026-02-10T12:00:00Z", 10)] * 12
+    rows += [("2026-02-11T12:00:00Z", 8)] * 14
+    rows += [("2026-02-12T12:00:00Z", 4)] * 12
+    rows += [("2026-01-30T23:59:59+01:00", 10)]  # before both windows
+    lines = [f"R{i},V{i},{ts},{score}\n" for i, (ts, score) in enumerate(rows)]
+    return "response_id,user_id,submitted_at,score\n" + "".join(lines)
+
+
+def _accounts():
+    """Release 2026-03-02, 30 days; before cutoff 2026-01-31."""
+    rows = [(f"A{i:03d}", "2025-01-01", "", "smb" if i < 120 else "ent") for i in range(198)]
+    rows += [
+        ("C1", "2025-01-01", "2026-03-02", "smb"),  # churned on the release date: at risk, churned
+        ("C2", "2025-01-01", "2026-03-31", "ent"),  # last day of the window: churned
+        ("C3", "2025-01-01", "2026-04-01", "smb"),  # release + window: at risk, not churned
+        ("N1", "2026-02-10", "", "smb"),  # started between the cutoffs: after only
+        ("N2", "2026-03-02", "", "smb"),  # started on the release date: not at risk
+        ("O1", "2025-01-01", "2026-01-10", "smb"),  # left before both cutoffs
+        ("O2", "2026-01-31", "", "smb"),  # started on the before cutoff: after only
+    ]
+    # churned after the before cutoff but before the release: excluded after, churned before
+    rows += [
+        (f"E{i:02d}", "2025-01-01", "2026-02-15" if i < 19 else "2026-03-01", "smb")
+        for i in range(20)
+    ]
+    return "account_id,started_on,churned_on,segment\n" + "".join(",".join(r) + "\n" for r in rows)
+
+
+def workspace_files(settings: str = SETTINGS) -> dict[str, str]:
+    return {
+        "workspace.yaml": settings,
+        "releases.csv": RELEASES,
+        "features.csv": FEATURES,
+        "hypotheses.yaml": HYPOTHESES,
+        "task_times.csv": _task_rows(),
+        "events.csv": _events(),
+        "surveys.csv": _surveys(),
+        "accounts.csv": _accounts(),
+    }
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (root / name).write_text(text, encoding="utf-8", newline="")
+    return root
+
+
+@pytest.fixture(scope="module")
+def ws_path(tmp_path_factory):
+    return write(tmp_path_factory.mktemp("evaluate") / "ws", workspace_files())
+
+
+@pytest.fixture(scope="module")
+def evaluations(ws_path):
+    ws = cvlib.load_workspace(ws_path)
+    return {rid: cvlib.evaluate_release(ws, rid) for rid in ("2026.03", "2026.04", "2026.05")}
+
+
+def result(evaluations, hypothesis_id):
+    for ev in evaluations.values():
+        for r in ev.hypotheses:
+            if r.hypothesis.id == hypothesis_id:
+                return r
+    raise KeyError(hypothesis_id)
+
+
+# ---------------------------------------------------------------- references
+def adjusted_wald(x, n):
+    """Agresti-Coull (statsmodels' name for the adjusted-Wald interval)."""
+    return proportion_confint(x, n, alpha=1 - CL, method="agresti_coull")
+
+
+def wilson(x, n):
+    return proportion_confint(x, n, alpha=1 - CL, method="wilson")
+
+
+def newcombe(x_after, n_after, x_before, n_before):
+    """Newcombe's hybrid score interval (method 10) of p_after - p_before."""
+    return confint_proportions_2indep(
+        x_after, n_after, x_before, n_before, method="newcomb", compare="diff", alpha=1 - CL
+    )
+
+
+def n_minus_1_p(x_before, n_before, x_after, n_after):
+    """Campbell's (2007) N-1 two-proportion test, two-sided:
+    z = d / sqrt(P(1-P)(1/n1 + 1/n2)) * sqrt((N-1)/N), P the pooled share, N = n1 + n2."""
+    big_n = n_before + n_after
+    pooled = (x_before + x_after) / big_n
+    d = x_after / n_after - x_before / n_before
+    z = (
+        d
+        / math.sqrt(pooled * (1 - pooled) * (1 / n_before + 1 / n_after))
+        * math.sqrt((big_n - 1) / big_n)
+    )
+    return 2 * stats.norm.sf(abs(z))
+
+
+def nps_moments(promoters, passives, detractors):
+    """Adjusted-Wald NPS (Rocks 2016): n~ = n + 3, p~ = (P + 3/4)/n~, d~ = (D + 3/4)/n~,
+    centre p~ - d~, variance (p~ + d~ - (p~ - d~)^2) / n~."""
+    n = promoters + passives + detractors + 3
+    p, d = (promoters + 0.75) / n, (detractors + 0.75) / n
+    return p - d, (p + d - (p - d) ** 2) / n
+
+
+def log_t_interval(logs):
+    """Geometric mean and t-interval on the log scale, back-transformed."""
+    logs = np.asarray(logs, dtype=float)
+    mean, se = logs.mean(), logs.std(ddof=1) / math.sqrt(logs.size)
+    low, high = stats.t.interval(CL, logs.size - 1, loc=mean, scale=se)
+    return math.exp(mean), math.exp(low), math.exp(high)
+
+
+# ---------------------------------------------------------------- verdicts
+EXPECTED_VERDICTS = {
+    "2026.03": {
+        "H-time": "validated",
+        "H-done": "inconclusive",  # meets the target, but no better than before (0.9 -> 0.8)
+        "H-worse": "not_validated",  # meets the target, but worse than before (1.0 -> 0.75)
+        "H-err": "not_validated",  # failure side
+        "H-adopt": "validated",
+        "H-adopt-low": "not_validated",
+        "H-nps": "validated",
+        "H-churn": "validated",
+    },
+    "2026.04": {"H-match": "validated", "H-quick": "validated", "H-close": "inconclusive"},
+    "2026.05": {
+        "H-late": "insufficient_data",  # window ends 2026-06-01 > data_through
+        "H-short": "validated",  # window ends 2026-05-31 = data_through: complete
+        "H-ghost": "insufficient_data",  # no rows for this release
+        "H-ghost-errors": "insufficient_data",
+        "H-rare": "insufficient_data",  # 3 participants
+        "H-flat": "insufficient_data",  # zero variance: no interval
+    },
+}
+
+
+@pytest.mark.parametrize("release_id", sorted(EXPECTED_VERDICTS))
+def test_verdict_of_every_hypothesis(evaluations, release_id):
+    got = {r.hypothesis.id: r.verdict for r in evaluations[release_id].hypotheses}
+    assert got == EXPECTED_VERDICTS[release_id]
+
+
+@pytest.mark.parametrize(
+    ("hypothesis_id", "pattern"),
+    [
+        ("H-done", r"no detectable improvement"),
+        ("H-worse", r"worse than before"),
+        ("H-err", r"misses the target"),
+        ("H-adopt-low", r"misses the target"),
+        ("H-close", r"contains the target"),
+        ("H-late", r"window.*2026-06-01.*2026-05-31"),
+        ("H-ghost", r"ghost"),
+        ("H-ghost-errors", r"ghost"),
+        ("H-rare", r"\b3 participants\b.*\b5\b"),
+        ("H-flat", r"cannot be computed"),
+    ],
+)
+def test_reason_says_why(evaluations, hypothesis_id, pattern):
+    r = result(evaluations, hypothesis_id)
+    assert r.reason is not None and re.search(pattern, r.reason, re.IGNORECASE), r.reason
+
+
+def test_validated_hypotheses_have_no_reason(evaluations):
+    for ev in evaluations.values():
+        for r in ev.hypotheses:
+            assert (r.reason is None) == (r.verdict == "validated"), (r.hypothesis.id, r.reason)
+
+
+def test_a_bound_equal_to_the_target_meets_it(tmp_path, evaluations):
+    """The targets are set to the bounds the base workspace gave (written with repr, which
+    round-trips a float exactly), so only the comparison at equality is under test."""
+    time, short = result(evaluations, "H-time").after, result(evaluations, "H-short").after
+
+    def verdicts(time_target, short_target):
+        text = HYPOTHESES.replace(
+            "target: 150\n    tasks_per_month: 1000",
+            f"target: {time_target!r}\n    tasks_per_month: 1000",
+        ).replace(
+            "target: 0.3\n    window_days: 12", f"target: {short_target!r}\n    window_days: 12"
+        )
+        root = write(
+            tmp_path / f"ws{len(list(tmp_path.iterdir()))}",
+            {**workspace_files(), "hypotheses.yaml": text},
+        )
+        ws = cvlib.load_workspace(root)
+        got = {}
+        for rid in ("2026.03", "2026.05"):
+            got.update(
+                {r.hypothesis.id: r.verdict for r in cvlib.evaluate_release(ws, rid).hypotheses}
+            )
+        return got["H-time"], got["H-short"]
+
+    # lower is better: ci_high == target is on the success side; higher: ci_low == target
+    assert verdicts(time.ci_high, short.ci_low) == ("validated", "validated")
+    # a hair inside the interval: it contains the target; ci_low == target is not the
+    # failure side of a lower-is-better metric either
+    assert verdicts(float(np.nextafter(time.ci_high, 0)), short.ci_low)[0] == "inconclusive"
+    assert verdicts(time.ci_low, short.ci_low)[0] == "inconclusive"
+
+
+# ---------------------------------------------------------------- task metrics
+def test_task_time_repeated_attempts_and_failed_attempts(evaluations):
+    r = result(evaluations, "H-time")
+    # 7 participants with a completed attempt; A1's two attempts are one participant,
+    # A8's failed 400 s attempt is not a task time
+    assert r.n == 7
+    gm, low, high = log_t_interval(list(REPORT_AFTER_LOGS.values()))
+    assert r.after.estimate == pytest.approx(gm, rel=1e-9)
+    assert (r.after.ci_low, r.after.ci_high) == pytest.approx((low, high), rel=1e-9)
+    # before: 9 completed participants (B10 failed)
+    assert r.before["n"] == 9
+    assert r.before["estimate"] == pytest.approx(
+        math.exp(np.mean(np.log(REPORT_BEFORE_SECONDS))), rel=1e-9
+    )
+
+
+def test_task_time_change_is_welch_on_logs(evaluations):
+    r = result(evaluations, "H-time")
+    after = list(REPORT_AFTER_LOGS.values())
+    before = np.log(REPORT_BEFORE_SECONDS)
+    ref = stats.ttest_ind(after, before, equal_var=False)
+    ci = ref.confidence_interval(CL)
+    assert r.change["estimate"] == pytest.approx(
+        math.exp(np.mean(after) - np.mean(before)), rel=1e-9
+    )
+    assert (r.change["ci_low"], r.change["ci_high"]) == pytest.approx(
+        (math.exp(ci.low), math.exp(ci.high)), rel=1e-6
+    )
+    assert r.change["p_value"] == pytest.approx(ref.pvalue, rel=1e-6)
+    assert r.change["direction"] == "improved"
+
+
+def test_completion_rate_counts_every_attempt(evaluations):
+    r = result(evaluations, "H-done")
+    # after: 10 attempts (A1 twice, A8 and A9 failed), 8 completed; before: 9 of 10
+    assert r.n == 10
+    assert r.after.estimate == pytest.approx(0.8)
+    assert (r.after.ci_low, r.after.ci_high) == pytest.approx(adjusted_wald(8, 10), rel=1e-9)
+    assert r.before == {"estimate": pytest.approx(0.9), "n": 10}
+    assert (r.change["ci_low"], r.change["ci_high"]) == pytest.approx(
+        newcombe(8, 10, 9, 10), rel=1e-6
+    )
+    assert r.change["p_value"] == pytest.approx(n_minus_1_p(9, 10, 8, 10), rel=1e-9)
+    assert r.change["direction"] == "unclear"
+    # the target was already met before the release: meets it, no detectable improvement
+    assert r.before["estimate"] >= r.hypothesis.target
+    assert r.after.ci_low >= r.hypothesis.target
+
+
+def test_completion_rate_worse_than_before(evaluations):
+    r = result(evaluations, "H-worse")
+    assert (r.n, r.after.estimate) == (40, 0.75)
+    assert r.after.ci_low == pytest.approx(adjusted_wald(30, 40)[0], rel=1e-9)
+    assert r.after.ci_low >= 0.5  # success side
+    low, high = newcombe(30, 40, 40, 40)
+    assert (r.change["ci_low"], r.change["ci_high"]) == pytest.approx((low, high), rel=1e-6)
+    assert high < 0 and r.change["direction"] == "worsened"
+
+
+def test_error_rate(evaluations):
+    r = result(evaluations, "H-err")
+    # attempts with errors >= 1: 12 of 20 after (4 of them with 2 errors), 5 of 20 before
+    assert (r.n, r.after.estimate, r.before["estimate"]) == (20, 0.6, 0.25)
+    low, high = adjusted_wald(12, 20)
+    assert (r.after.ci_low, r.after.ci_high) == pytest.approx((low, high), rel=1e-9)
+    assert low > 0.2  # failure side for a lower-is-better metric
+    assert r.change["estimate"] == pytest.approx(0.35)
+    assert r.change["direction"] == "worsened"
+    assert r.change["p_value"] == pytest.approx(n_minus_1_p(5, 20, 12, 20), rel=1e-9)
+
+
+def test_task_time_segments(evaluations):
+    r = result(evaluations, "H-time")
+    segments = {s["segment"]: s for s in r.segments}
+    assert set(segments) == {"smb", "ent"}
+    smb = [REPORT_AFTER_LOGS[p] for p in ("A1", "A2", "A3", "A4", "A5")]
+    gm, low, high = log_t_interval(smb)
+    assert segments["smb"]["n"] == 5
+    assert segments["smb"]["estimate"] == pytest.approx(gm, rel=1e-9)
+    assert (segments["smb"]["ci_low"], segments["smb"]["ci_high"]) == pytest.approx(
+        (low, high), rel=1e-9
+    )
+    assert segments["smb"]["verdict"] == "validated"
+    # two enterprise participants: fewer than 5
+    assert segments["ent"]["n"] == 2
+    assert segments["ent"]["verdict"] == "insufficient_data"
+
+
+def test_paired_study_drops_participant_missing_a_phase(evaluations):
+    r = result(evaluations, "H-match")
+    assert r.change["pairs_dropped"] == 1  # M8 has no after attempt
+    assert r.n == 7 and r.before["n"] == 8
+    common = sorted(MATCH_AFTER)
+    log_after = np.log([MATCH_AFTER[p] for p in common])
+    log_before = np.log([MATCH_BEFORE[p] for p in common])
+    ref = stats.ttest_rel(log_after, log_before)
+    ci = ref.confidence_interval(CL)
+    assert r.change["estimate"] == pytest.approx(
+        math.exp(np.mean(log_after - log_before)), rel=1e-9
+    )
+    assert (r.change["ci_low"], r.change["ci_high"]) == pytest.approx(
+        (math.exp(ci.low), math.exp(ci.high)), rel=1e-6
+    )
+    assert r.change["p_value"] == pytest.approx(ref.pvalue, rel=1e-6)
+    assert "paired" in r.change["method"]
+    # the after estimate uses every after participant
+    gm, low, high = log_t_interval(log_after)
+    assert (r.after.estimate, r.after.ci_low, r.after.ci_high) == pytest.approx(
+        (gm, low, high), rel=1e-9
+    )
+
+
+def test_inconclusive_results_say_how_many_more(evaluations):
+    # contains the target: a one-sample t test of ln(GM / target), 80% power (statsmodels
+    # TTestPower), minus the participants already observed
+    close = result(evaluations, "H-close")
+    assert close.after.ci_low < close.hypothesis.target < close.after.ci_high
+    logs = np.log(CLOSE_AFTER)
+    effect = abs(math.log(math.exp(logs.mean()) / 60)) / logs.std(ddof=1)
+    total = math.ceil(TTestPower().solve_power(effect, alpha=1 - CL, power=0.8))
+    assert close.needed_n == total - len(CLOSE_AFTER)
+    # meets the target, no detectable change: two groups of equal size for 0.9 -> 0.8
+    # (Cohen's h, statsmodels NormalIndPower), minus the 10 attempts already observed
+    done = result(evaluations, "H-done")
+    per_group = NormalIndPower().solve_power(
+        proportion_effectsize(0.8, 0.9), alpha=1 - CL, power=0.8
+    )
+    assert done.needed_n == math.ceil(per_group) - 10
+    for ev in evaluations.values():
+        for r in ev.hypotheses:
+            if r.verdict != "inconclusive":
+                assert r.needed_n is None, r.hypothesis.id
+
+
+@pytest.mark.parametrize("hypothesis_id", ["H-ghost", "H-ghost-errors"])
+def test_task_without_rows_for_its_release(evaluations, hypothesis_id):
+    r = result(evaluations, hypothesis_id)
+    assert r.verdict == "insufficient_data"
+    assert r.n == 0 and r.after is None and r.before is None and r.change is None
+    entry = r.to_dict()
+    assert entry["estimate"] is None and entry["segments"] == []
+
+
+def test_too_few_and_no_interval(evaluations):
+    rare = result(evaluations, "H-rare")
+    assert rare.n == 3
+    flat = result(evaluations, "H-flat")
+    assert flat.n == 5
+    assert flat.before is None and flat.change is None  # no before phase
+
+
+# ---------------------------------------------------------------- adoption, nps, churn
+def test_adoption_window_boundaries_in_local_time(evaluations):
+    r = result(evaluations, "H-adopt")
+    # U01-U38, U39 (event at the release instant, naive local time), U40, U41 (23:30 on the
+    # last day, summer time); not U42 (exactly release + 30 days) nor U43 (a second early).
+    assert r.n == 41
+    assert r.after.estimate == pytest.approx(30 / 41)
+    assert (r.after.ci_low, r.after.ci_high) == pytest.approx(wilson(30, 41), rel=1e-9)
+    assert r.before is None and r.change is None  # adoption has no before
+
+
+def test_adoption_segment_is_that_of_the_first_event_in_the_window(evaluations):
+    r = result(evaluations, "H-adopt")
+    segments = {s["segment"]: s for s in r.segments}
+    # smb: U01-U20, U39, U40 (first event in the window smb); adopters U01-U16, U39, U40
+    assert segments["smb"]["n"] == 22
+    assert segments["smb"]["estimate"] == pytest.approx(18 / 22)
+    assert (segments["smb"]["ci_low"], segments["smb"]["ci_high"]) == pytest.approx(
+        wilson(18, 22), rel=1e-9
+    )
+    assert segments["smb"]["verdict"] == "validated"
+    # ent: U21-U38 and U41; adopters U21-U32; 19 users are fewer than 20
+    assert segments["ent"]["n"] == 19
+    assert segments["ent"]["estimate"] == pytest.approx(12 / 19)
+    assert segments["ent"]["verdict"] == "insufficient_data"
+
+
+def test_flags(evaluations):
+    assert result(evaluations, "H-adopt").flags == ("written_after_release",)  # 2026-03-10
+    assert result(evaluations, "H-err").flags == ()  # written on the release date
+    assert result(evaluations, "H-time").flags == ()  # written before
+    low = result(evaluations, "H-adopt-low")
+    assert low.after.estimate == pytest.approx(3 / 41)  # below half of 0.4
+    assert low.flags == ("low_adoption",)
+    assert (low.after.ci_low, low.after.ci_high) == pytest.approx(wilson(3, 41), rel=1e-9)
+
+
+def test_nps_windows_and_interval(evaluations):
+    r = result(evaluations, "H-nps")
+    assert r.n == 40
+    assert r.after.estimate == pytest.approx(100 * (26 - 4) / 40)
+    centre, variance = nps_moments(26, 10, 4)
+    half = Z * math.sqrt(variance)
+    assert (r.after.ci_low, r.after.ci_high) == pytest.approx(
+        (100 * (centre - half), 100 * (centre + half)), rel=1e-9
+    )
+    assert r.before == {"estimate": pytest.approx(100 * (12 - 14) / 40), "n": 40}
+    centre_b, variance_b = nps_moments(12, 14, 14)
+    se = math.sqrt(variance + variance_b)
+    diff = centre - centre_b
+    assert r.change["estimate"] == pytest.approx(55 - (-5))
+    assert (r.change["ci_low"], r.change["ci_high"]) == pytest.approx(
+        (100 * (diff - Z * se), 100 * (diff + Z * se)), rel=1e-9
+    )
+    assert r.change["p_value"] == pytest.approx(2 * stats.norm.sf(diff / se), rel=1e-9)
+    assert r.change["direction"] == "improved"
+
+
+def test_churn_population_excludes_accounts_gone_before_the_release(evaluations):
+    r = result(evaluations, "H-churn")
+    # at risk on 2026-03-02: A000-A197, C1, C2, C3, N1, O2 = 203; churned before 2026-04-01: C1, C2
+    assert (r.n, r.after.estimate) == (203, pytest.approx(2 / 203))
+    assert (r.after.ci_low, r.after.ci_high) == pytest.approx(adjusted_wald(2, 203), rel=1e-9)
+    # at risk on 2026-01-31: A000-A197, C1, C2, C3, E00-E19 = 221; churned before 2026-03-02: E*
+    assert r.before == {"estimate": pytest.approx(20 / 221), "n": 221}
+    assert (r.change["ci_low"], r.change["ci_high"]) == pytest.approx(
+        newcombe(2, 203, 20, 221), rel=1e-6
+    )
+    assert r.change["direction"] == "improved"
+
+
+def test_churn_segments_holm_within_the_hypothesis(evaluations):
+    r = result(evaluations, "H-churn")
+    segments = {s["segment"]: s for s in r.segments}
+    # smb: A000-A119, C1, C3, N1, O2 at risk, C1 churned; ent: A120-A197, C2; C2 churned
+    assert (segments["smb"]["n"], segments["ent"]["n"]) == (124, 79)
+    assert segments["smb"]["estimate"] == pytest.approx(1 / 124)
+    assert segments["ent"]["estimate"] == pytest.approx(1 / 79)
+    raw = [n_minus_1_p(20, 142, 1, 124), n_minus_1_p(0, 79, 1, 79)]
+    assert [segments[s]["change"]["p_value"] for s in ("smb", "ent")] == pytest.approx(
+        raw, rel=1e-9
+    )
+    holm = multipletests(raw, method="holm")[1]
+    assert [segments[s]["change"]["p_value_holm"] for s in ("smb", "ent")] == pytest.approx(
+        holm, rel=1e-9
+    )
+
+
+def test_window_ending_on_data_through_is_complete(evaluations):
+    short = result(evaluations, "H-short")  # 12 days: last day 2026-05-31 = data_through
+    assert (short.n, short.after.estimate) == (25, pytest.approx(0.8))
+    late = result(evaluations, "H-late")  # 13 days: last day 2026-06-01
+    assert late.verdict == "insufficient_data"
+
+
+# ---------------------------------------------------------------- multiplicity
+@pytest.mark.parametrize("release_id", ["2026.03", "2026.04"])
+def test_holm_across_the_release(evaluations, release_id):
+    with_p = [
+        r
+        for r in evaluations[release_id].hypotheses
+        if r.change and r.change["p_value"] is not None
+    ]
+    assert len(with_p) >= 2
+    raw = [r.change["p_value"] for r in with_p]
+    holm = multipletests(raw, method="holm")[1]
+    assert [r.change["p_value_holm"] for r in with_p] == pytest.approx(list(holm), rel=1e-12)
+
+
+def test_holm_family_is_the_hypotheses_with_a_p_value(evaluations):
+    ids = {
+        r.hypothesis.id
+        for r in evaluations["2026.03"].hypotheses
+        if r.change and r.change["p_value"] is not None
+    }
+    # adoption has no before, so no change and no p-value
+    assert ids == {"H-time", "H-done", "H-worse", "H-err", "H-nps", "H-churn"}
+
+
+# ---------------------------------------------------------------- scorecard
+def test_scorecard_arithmetic(evaluations):
+    card = evaluations["2026.03"].scorecard
+    assert card == {
+        "features_shipped": 8,
+        "effort_points": 34,  # 5 + 3 + 2 + 5 + 1 + 4 + 6 + 8
+        "features_with_hypothesis": 7,  # all but F-none
+        # F-adopt, F-nps, F-churn; not F-fast (H-time validated, H-done inconclusive)
+        "features_validated": 3,
+        "hypotheses": 8,
+        "validated": 4,
+        "not_validated": 3,
+        "inconclusive": 1,
+        "insufficient_data": 0,
+        "value_delivery_rate": pytest.approx(3 / 8),
+        "by_value_type": {
+            "functional": {"features_shipped": 2, "features_validated": 1, "effort_points": 8},
+            "efficiency": {"features_shipped": 2, "features_validated": 0, "effort_points": 13},
+            "experience": {"features_shipped": 1, "features_validated": 1, "effort_points": 4},
+            "economic": {"features_shipped": 1, "features_validated": 1, "effort_points": 6},
+            "risk_reduction": {"features_shipped": 1, "features_validated": 0, "effort_points": 2},
+            "social": {"features_shipped": 1, "features_validated": 0, "effort_points": 1},
+        },
+    }
+    without = evaluations["2026.03"].features_without_hypothesis
+    assert [f["feature_id"] for f in without] == ["F-none"]
+
+
+def test_scorecard_with_missing_effort_and_insufficient_data(evaluations):
+    card = evaluations["2026.05"].scorecard
+    assert card["effort_points"] == 8  # 3 + 2 + 2 + (blank) + 1
+    assert (card["features_shipped"], card["features_validated"]) == (5, 1)
+    assert (card["validated"], card["insufficient_data"], card["hypotheses"]) == (1, 5, 6)
+    assert card["value_delivery_rate"] == pytest.approx(1 / 5)
+    assert card["by_value_type"]["efficiency"] == {
+        "features_shipped": 2,
+        "features_validated": 0,
+        "effort_points": 1,
+    }
+
+
+# ---------------------------------------------------------------- economic value
+def test_economic_value_independent(evaluations):
+    r = result(evaluations, "H-time")
+    # arithmetic means of each participant's completed attempts (A1: (100 + 144) / 2)
+    before, after = np.array(REPORT_BEFORE_SECONDS, float), np.array(REPORT_AFTER_MEANS, float)
+    scale = 1000 * TASKS_TO_HOURS
+    ci = stats.ttest_ind(before, after, equal_var=False).confidence_interval(CL)
+    ev = r.economic_value
+    assert ev["hours_saved_per_year"] == pytest.approx(
+        (before.mean() - after.mean()) * scale, rel=1e-9
+    )
+    assert (ev["ci_low"], ev["ci_high"]) == pytest.approx(
+        (ci.low * scale, ci.high * scale), rel=1e-6
+    )
+    assert ev["value_per_year"] == pytest.approx(
+        ev["hours_saved_per_year"] * HOURLY_COST, rel=1e-12
+    )
+    total = evaluations["2026.03"].to_dict()["economic_value"]
+    assert total["hours_saved_per_year"] == pytest.approx(ev["hours_saved_per_year"], rel=1e-12)
+    assert total["value_per_year"] == pytest.approx(ev["value_per_year"], rel=1e-12)
+    assert total["currency"] == "EUR"
+    # a single hypothesis gives the release its own interval
+    assert (total["ci_low"], total["ci_high"]) == pytest.approx(
+        (ev["ci_low"], ev["ci_high"]), rel=1e-9
+    )
+
+
+def test_economic_value_paired_and_release_total(evaluations):
+    match = result(evaluations, "H-match").economic_value
+    common = sorted(MATCH_AFTER)
+    b = np.array([MATCH_BEFORE[p] for p in common], float)
+    a = np.array([MATCH_AFTER[p] for p in common], float)
+    paired = stats.ttest_rel(b, a)
+    scale = 500 * TASKS_TO_HOURS
+    assert match["hours_saved_per_year"] == pytest.approx((b - a).mean() * scale, rel=1e-9)
+    ci = paired.confidence_interval(CL)
+    assert (match["ci_low"], match["ci_high"]) == pytest.approx(
+        (ci.low * scale, ci.high * scale), rel=1e-6
+    )
+
+    quick = result(evaluations, "H-quick").economic_value
+    welch = stats.ttest_ind(QUICK_BEFORE, QUICK_AFTER, equal_var=False)
+    scale_q = 200 * TASKS_TO_HOURS
+    assert quick["hours_saved_per_year"] == pytest.approx(
+        (np.mean(QUICK_BEFORE) - np.mean(QUICK_AFTER)) * scale_q, rel=1e-9
+    )
+    # H-close is inconclusive: its tasks_per_month does not count
+    assert result(evaluations, "H-close").economic_value is None
+
+    # release total: the sum; its interval adds the standard errors (recovered from each
+    # t-interval, se = width / (2 t_df)) in quadrature, on Welch-Satterthwaite df
+    # (sum se^2)^2 / sum(se^4 / df)
+    se_match = (ci.high - ci.low) * scale / (2 * stats.t.ppf(0.975, paired.df))
+    ci_q = welch.confidence_interval(CL)
+    se_quick = (ci_q.high - ci_q.low) * scale_q / (2 * stats.t.ppf(0.975, welch.df))
+    df = (se_match**2 + se_quick**2) ** 2 / (se_match**4 / paired.df + se_quick**4 / welch.df)
+    total = evaluations["2026.04"].economic_value
+    hours = match["hours_saved_per_year"] + quick["hours_saved_per_year"]
+    half = stats.t.ppf(0.975, df) * math.hypot(se_match, se_quick)
+    assert total["hours_saved_per_year"] == pytest.approx(hours, rel=1e-12)
+    assert (total["ci_low"], total["ci_high"]) == pytest.approx(
+        (hours - half, hours + half), rel=1e-6
+    )
+    assert total["value_per_year"] == pytest.approx(hours * HOURLY_COST, rel=1e-9)
+
+
+def test_no_economic_value_where_nothing_qualifies(evaluations):
+    assert evaluations["2026.05"].economic_value is None
+    assert evaluations["2026.05"].to_dict()["economic_value"] is None
+
+
+def test_money_is_null_without_hourly_cost(tmp_path):
+    settings = SETTINGS.replace("hourly_cost: 40\n", "")
+    ws = cvlib.load_workspace(write(tmp_path / "ws", workspace_files(settings)))
+    ev = cvlib.evaluate_release(ws, "2026.03")
+    r = next(r for r in ev.hypotheses if r.hypothesis.id == "H-time")
+    assert r.economic_value["hours_saved_per_year"] > 0
+    assert r.economic_value["value_per_year"] is None
+    data = ev.to_dict()
+    assert data["economic_value"]["value_per_year"] is None
+    assert data["economic_value"]["hours_saved_per_year"] == pytest.approx(
+        r.economic_value["hours_saved_per_year"]
+    )
+
+
+# ---------------------------------------------------------------- summary.json
+TOP_KEYS = {
+    "release_id",
+    "release_name",
+    "released_on",
+    "data_through",
+    "confidence_level",
+    "hypotheses",
+    "scorecard",
+    "economic_value",
+    "sources",
+    "inputs_sha256",
+    "cvlib_version",
+    "generated_at",
+}
+HYPOTHESIS_KEYS = {
+    "id",
+    "feature_id",
+    "metric",
+    "statement",
+    "target",
+    "design",
+    "verdict",
+    "reason",
+    "flags",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "n",
+    "method",
+    "before",
+    "change",
+    "needed_n",
+    "economic_value",
+    "segments",
+}
+CHANGE_KEYS = {"estimate", "ci_low", "ci_high", "p_value", "p_value_holm", "direction", "method"}
+SEGMENT_KEYS = {"segment", "estimate", "ci_low", "ci_high", "n", "verdict"}
+ECONOMIC_KEYS = {"hours_saved_per_year", "ci_low", "ci_high", "value_per_year"}
+
+
+@pytest.mark.parametrize("release_id", sorted(EXPECTED_VERDICTS))
+def test_summary_json_structure_is_strict_json(evaluations, release_id):
+    data = evaluations[release_id].to_dict()
+    text = json.dumps(data, allow_nan=False)
+    assert json.loads(text) == data
+    assert set(data) == TOP_KEYS
+    assert data["release_id"] == release_id
+    assert data["data_through"] == "2026-05-31"
+    assert data["confidence_level"] == CL
+    assert re.fullmatch(r"[0-9a-f]{64}", data["inputs_sha256"])
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", data["generated_at"])
+    for h in data["hypotheses"]:
+        assert set(h) == HYPOTHESIS_KEYS
+        assert h["verdict"] in cvlib.evaluate.VERDICTS
+        if h["change"] is not None:
+            assert CHANGE_KEYS <= set(h["change"]) <= CHANGE_KEYS | {"pairs_dropped"}
+            assert h["change"]["direction"] in ("improved", "worsened", "unclear")
+        if h["before"] is not None:
+            assert set(h["before"]) == {"estimate", "n"}
+        if h["economic_value"] is not None:
+            assert set(h["economic_value"]) == ECONOMIC_KEYS
+        for s in h["segments"]:
+            assert set(s) == SEGMENT_KEYS
+    if data["economic_value"] is not None:
+        assert set(data["economic_value"]) == ECONOMIC_KEYS | {"currency"}
+    assert set(data["scorecard"]) == {
+        "features_shipped",
+        "effort_points",
+        "features_with_hypothesis",
+        "features_validated",
+        "hypotheses",
+        "validated",
+        "not_validated",
+        "inconclusive",
+        "insufficient_data",
+        "value_delivery_rate",
+        "by_value_type",
+    }
+
+
+def test_summary_json_nulls_where_nothing_is_known(evaluations):
+    entries = {h["id"]: h for h in evaluations["2026.05"].to_dict()["hypotheses"]}
+    flat = entries["H-flat"]  # an estimate, but no interval
+    assert flat["estimate"] == pytest.approx(100.0)
+    assert flat["ci_low"] is None and flat["ci_high"] is None
+    assert flat["before"] is None and flat["change"] is None
+    assert entries["H-ghost"]["n"] == 0
+
+
+def test_hypotheses_frame(evaluations):
+    frame = evaluations["2026.03"].hypotheses_frame()
+    assert list(frame["id"]) == list(EXPECTED_VERDICTS["2026.03"])
+    assert list(frame["verdict"]) == list(EXPECTED_VERDICTS["2026.03"].values())
+
+
+def test_unknown_release(ws_path):
+    ws = cvlib.load_workspace(ws_path)
+    with pytest.raises(KeyError, match="release_id 'nope'"):
+        cvlib.evaluate_release(ws, "nope")
+
+
+# ---------------------------------------------------------------- reproducibility
+def test_inputs_sha256(tmp_path):
+    files = workspace_files()
+    first = write(tmp_path / "a", files)
+    copy = write(tmp_path / "b", files)
+
+    def sha(root, release_id):
+        return cvlib.evaluate_release(cvlib.load_workspace(root), release_id).inputs_sha256
+
+    base = {rid: sha(first, rid) for rid in ("2026.03", "2026.05")}
+    assert sha(first, "2026.03") == base["2026.03"]  # the same again
+    assert sha(copy, "2026.03") == base["2026.03"]  # the same bytes elsewhere
+    assert base["2026.03"] != base["2026.05"]  # different files read
+
+    # accounts.csv is read for churn (2026.03) only
+    (copy / "accounts.csv").write_text(
+        files["accounts.csv"] + "Z1,2025-01-01,,smb\n", encoding="utf-8"
+    )
+    assert sha(copy, "2026.03") != base["2026.03"]
+    assert sha(copy, "2026.05") == base["2026.05"]
+    # task_times.csv is read by both
+    shutil.copy(first / "accounts.csv", copy / "accounts.csv")
+    (copy / "task_times.csv").write_text(
+        files["task_times.csv"] + "2026.05,other,X1,after,10,true,0,smb\n", encoding="utf-8"
+    )
+    assert sha(copy, "2026.05") != base["2026.05"]
+
+
+def test_inputs_sha256_covers_the_tables_data_through_is_read_from(tmp_path):
+    """Without data_through in workspace.yaml it is the latest date in events, surveys and
+    accounts, so every release's verdicts depend on all three files."""
+    files = workspace_files(SETTINGS.replace("data_through: 2026-05-31\n", ""))
+    root = write(tmp_path / "ws", files)
+    first = cvlib.evaluate_release(cvlib.load_workspace(root), "2026.05")  # no churn hypothesis
+    (root / "accounts.csv").write_text(
+        files["accounts.csv"] + "Z1,2026-05-31,,smb\n", encoding="utf-8"
+    )
+    second = cvlib.evaluate_release(cvlib.load_workspace(root), "2026.05")
+    assert (first.data_through.isoformat(), second.data_through.isoformat()) == (
+        "2026-05-23",
+        "2026-05-31",
+    )
+    verdicts = [
+        {r.hypothesis.id: r.verdict for r in ev.hypotheses}["H-short"] for ev in (first, second)
+    ]
+    assert verdicts == [
+        "insufficient_data",
+        "validated",
+    ]  # the window is complete only in the second
+    assert first.inputs_sha256 != second.inputs_sha256
+
+
+def test_evaluation_is_deterministic(ws_path, evaluations):
+    again = cvlib.evaluate_release(cvlib.load_workspace(ws_path), "2026.03").to_dict()
+    before = evaluations["2026.03"].to_dict()
+    again.pop("generated_at")
+    before.pop("generated_at")
+    assert again == before
+
+
+# ---------------------------------------------------------------- the sample workspace
+def _intended_verdicts():
+    """The 'intended verdict' column of data/sample/README.md."""
+    text = (SAMPLE / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| (H-[\w-]+) \|.*?\| \*\*(\w+)\*\* \|", text, re.MULTILINE)
+    return dict(rows)
+
+
+@pytest.fixture(scope="module")
+def sample_evaluations():
+    ws = cvlib.load_workspace(SAMPLE)
+    return {rid: cvlib.evaluate_release(ws, rid) for rid in ws.releases["release_id"]}
+
+
+def test_sample_verdicts_are_the_intended_ones(sample_evaluations):
+    intended = _intended_verdicts()
+    assert len(intended) == 22
+    got = {r.hypothesis.id: r.verdict for ev in sample_evaluations.values() for r in ev.hypotheses}
+    assert got == intended
+
+
+def test_sample_flags_and_strict_json(sample_evaluations):
+    flags = {r.hypothesis.id: r.flags for ev in sample_evaluations.values() for r in ev.hypotheses}
+    assert flags["H-referral-adoption"] == ("written_after_release",)
+    assert flags["H-comments-adoption"] == ("low_adoption",)
+    assert sum(1 for f in flags.values() if f) == 2
+    for ev in sample_evaluations.values():
+        data = ev.to_dict()
+        json.dumps(data, allow_nan=False)
+        assert set(data) == TOP_KEYS
+    paired = next(
+        r
+        for ev in sample_evaluations.values()
+        for r in ev.hypotheses
+        if r.hypothesis.id == "H-matching-time"
+    )
+    assert (
+        paired.change["pairs_dropped"] == 2
+    )  # README: one without an after attempt, one failed it
+
+
+def test_sample_scorecard_of_a_feature_with_mixed_verdicts(sample_evaluations):
+    # 2026.10: F-bank-feeds (time not validated, adoption validated) does not count,
+    # F-approval-rules-v2 is not validated, F-2fa-enforcement is
+    card = sample_evaluations["2026.10"].scorecard
+    assert (card["features_shipped"], card["features_with_hypothesis"]) == (3, 3)
+    assert (card["features_validated"], card["hypotheses"]) == (1, 4)
+    assert card["value_delivery_rate"] == pytest.approx(1 / 3)
+    assert card["effort_points"] == 13 + 8 + 5

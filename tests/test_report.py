@@ -1,0 +1,267 @@
+"""``cvlib report``: the scheduled-run behaviour of issue 5, through the real command line.
+
+Each run starts real kernels (a few seconds per release), so these tests are
+marked slow. They use the small two-release workspace of workspace_files.py
+with hostile strings injected (a feature name and a ticket that are HTML).
+"""
+
+import fcntl
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from workspace_files import BASE, write_workspace
+
+from cvlib.report import NOTEBOOKS_DIR, UnknownParameterError, check_parameters, network_references
+
+pytestmark = pytest.mark.slow
+
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(2)>"
+
+
+def hostile_workspace(root: Path) -> Path:
+    features = BASE["features.csv"].replace("Report builder", SCRIPT)
+    tickets = BASE["tickets.csv"] + f'T3,2026-01-22T08:00:00Z,F-report-builder,complaint,"{IMG} mail me at a.b@example.com"\n'
+    return write_workspace(root, {"features.csv": features, "tickets.csv": tickets})
+
+
+def cvlib_report(data, out, *args, env=None, timeout=600):
+    return subprocess.run(
+        [sys.executable, "-m", "cvlib", "report", str(data), "--out", str(out), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
+
+
+def statuses(out: Path) -> dict:
+    return {e["release_id"]: e["status"] for e in json.loads((out / "index.json").read_text())}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A complete first run: (workspace, report folder, completed process)."""
+    root = tmp_path_factory.mktemp("report")
+    data = hostile_workspace(root / "ws")
+    out = root / "reports"
+    run = cvlib_report(data, out, "--jobs", "2")
+    assert run.returncode == 0, run.stderr
+    return data, out, run
+
+
+def test_first_run_writes_every_release_and_the_index(built):
+    _data, out, run = built
+    for release in ("2026.01", "2026.02"):
+        for name in ("report.ipynb", "report.html", "summary.json", "run.json"):
+            assert (out / release / name).is_file(), (release, name)
+        summary = json.loads((out / release / "summary.json").read_text())
+        assert summary["release_id"] == release
+    assert re.search(r"^2026\.01: ok in \d+\.\d s$", run.stdout, re.MULTILINE), run.stdout
+    assert re.search(r"^2026\.02: ok in \d+\.\d s$", run.stdout, re.MULTILINE), run.stdout
+    assert "without encryption" not in run.stdout + run.stderr
+    index = json.loads((out / "index.json").read_text())
+    assert [e["release_id"] for e in index] == ["2026.01", "2026.02"]
+    first = index[0]
+    assert set(first) == {"release_id", "name", "released_on", "status", "report", "summary", "scorecard",
+                          "generated_at"}
+    assert first["status"] == "ok" and first["report"] == "2026.01/report.html"
+    assert first["scorecard"]["features_shipped"] == 1
+    page = (out / "index.html").read_text()
+    assert 'href="2026.01/report.html"' in page or "href='2026.01/report.html'" in page
+    assert not list(out.glob(".tmp-*"))
+
+
+def test_executed_notebook_records_absolute_parameters(built):
+    data, out, _ = built
+    nb = nbformat.read(out / "2026.01" / "report.ipynb", as_version=4)
+    injected = [c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1
+    assert f'data_dir = "{data.resolve()}"' in injected[0].source
+    assert 'release_id = "2026.01"' in injected[0].source
+
+
+def test_html_is_self_contained_titled_and_escaped(built):
+    _, out, _ = built
+    page = (out / "2026.01" / "report.html").read_text()
+    assert network_references(page) == []
+    assert not re.search(r"""(src|href)\s*=\s*["']?https?://""", page)
+    assert re.search(r"<title>Ledgerly 2026\.01 January release: value validation</title>", page)
+    assert "../index.html" in page
+    # workspace strings are escaped, never live markup
+    assert SCRIPT not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert IMG not in page and "&lt;img src=x onerror=alert(2)&gt;" in page
+    assert "a.b@example.com" not in page and "[email]" in page
+    # no code cells or prompts
+    assert not re.search(r'class="[^"]*(jp-InputArea-editor|jp-InputPrompt|jp-OutputPrompt)', page)
+    assert "load_workspace(" not in page
+    index = (out / "index.html").read_text()
+    assert SCRIPT not in index and network_references(index) == []
+
+
+def test_unchanged_rerun_skips_and_force_rebuilds(built):
+    data, out, _ = built
+    before = (out / "2026.01" / "report.html").stat().st_mtime_ns
+    started = time.monotonic()
+    run = cvlib_report(data, out)
+    assert run.returncode == 0, run.stderr
+    assert time.monotonic() - started < 30
+    assert "2026.01: skipped (inputs, notebook, parameters and cvlib version unchanged)" in run.stdout
+    assert statuses(out) == {"2026.01": "skipped", "2026.02": "skipped"}
+    assert (out / "2026.01" / "report.html").stat().st_mtime_ns == before
+
+    run = cvlib_report(data, out, "--force", "--release", "2026.01")
+    assert run.returncode == 0, run.stderr
+    assert re.search(r"^2026\.01: ok in", run.stdout, re.MULTILINE)
+    assert "2026.02" not in run.stdout
+    assert statuses(out) == {"2026.01": "ok", "2026.02": "skipped"}  # the index keeps every release
+
+
+def test_changed_input_rebuilds_only_the_releases_that_read_it(built, tmp_path):
+    data, out, _ = built
+    copy_data, copy_out = tmp_path / "ws", tmp_path / "reports"
+    shutil.copytree(data, copy_data)
+    shutil.copytree(out, copy_out)
+    # run.json records absolute paths: the copied folder is a new parameter set, so first bring it up to date
+    assert cvlib_report(copy_data, copy_out).returncode == 0
+    with (copy_data / "task_times.csv").open("a", encoding="utf-8") as handle:
+        handle.write("2026.01,generate-report,P05,after,140,true,0,SMB\n")
+    run = cvlib_report(copy_data, copy_out)
+    assert run.returncode == 0, run.stderr
+    assert statuses(copy_out) == {"2026.01": "ok", "2026.02": "skipped"}
+
+
+def failing_notebooks(tmp_path: Path, release_id: str) -> Path:
+    """A copy of notebooks/ whose release report raises for one release."""
+    folder = tmp_path / "notebooks"
+    shutil.copytree(NOTEBOOKS_DIR, folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    nb = nbformat.read(folder / "release_report.ipynb", as_version=4)
+    nb.cells.insert(3, nbformat.v4.new_code_cell(
+        f'if release_id == "{release_id}":\n    raise RuntimeError("broken on purpose for {release_id}")'))
+    nbformat.write(nb, folder / "release_report.ipynb")
+    return folder
+
+
+def test_a_failing_release_keeps_its_previous_report_and_the_others_are_written(built, tmp_path):
+    data, out, _ = built
+    copy_out = tmp_path / "reports"
+    shutil.copytree(out, copy_out)
+    good = (copy_out / "2026.02" / "report.html").read_bytes()
+    notebooks = failing_notebooks(tmp_path, "2026.02")
+    run = cvlib_report(data, copy_out, env={"CVLIB_NOTEBOOKS": str(notebooks)})
+    assert run.returncode == 1
+    assert re.search(r"^2026\.01: ok in", run.stdout, re.MULTILINE)
+    assert re.search(r"^2026\.02: failed after .*RuntimeError: broken on purpose for 2026\.02", run.stdout, re.MULTILINE)
+    assert "release 2026.02 failed" in run.stderr
+    error = (copy_out / "2026.02.error.txt").read_text()
+    assert "broken on purpose" in error and "previous report is kept" in error
+    assert (copy_out / "2026.02" / "report.html").read_bytes() == good
+    index = {e["release_id"]: e for e in json.loads((copy_out / "index.json").read_text())}
+    assert index["2026.02"]["status"] == "failed"
+    assert index["2026.02"]["report"] == "2026.02/report.html"
+    assert index["2026.01"]["status"] == "ok"
+    assert not list(copy_out.glob(".tmp-*"))
+
+    # the next successful run removes the error file
+    run = cvlib_report(data, copy_out, "--release", "2026.02", "--force")
+    assert run.returncode == 0, run.stderr
+    assert not (copy_out / "2026.02.error.txt").exists()
+
+
+def test_usage_errors_exit_2(built, tmp_path):
+    data, _out, _ = built
+    run = cvlib_report(data, tmp_path / "r", "--release", "1999.01")
+    assert run.returncode == 2
+    assert "unknown release 1999.01" in run.stderr
+    assert not (tmp_path / "r").exists()
+    run = cvlib_report(data, tmp_path / "r", "--jobs", "0")
+    assert run.returncode == 2 and "--jobs" in run.stderr
+    run = cvlib_report(data, tmp_path / "r", "--timeout", "-3")
+    assert run.returncode == 2 and "--timeout" in run.stderr
+
+
+def test_an_invalid_workspace_exits_1_without_writing(tmp_path):
+    data = write_workspace(tmp_path / "ws", {"releases.csv": None})
+    run = cvlib_report(data, tmp_path / "r")
+    assert run.returncode == 1
+    assert "releases.csv" in run.stderr and "no report was written" in run.stderr
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_second_run_on_the_same_folder_is_refused(built, tmp_path):
+    data, out, _ = built
+    copy_out = tmp_path / "reports"
+    shutil.copytree(out, copy_out)
+    with (copy_out / ".lock").open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        run = cvlib_report(data, copy_out, "--force")
+    assert run.returncode == 1
+    assert "another cvlib report run" in run.stderr and "nothing was changed" in run.stderr
+
+    # two real runs at once: the one that comes second is refused while the first works
+    first = subprocess.Popen([sys.executable, "-m", "cvlib", "report", str(data), "--out", str(copy_out),
+                              "--force", "--release", "2026.01"], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL)
+    _wait_for(lambda: list(copy_out.glob(".tmp-2026.01-*")))
+    second = cvlib_report(data, copy_out, "--force")
+    assert second.returncode == 1 and "another cvlib report run (pid" in second.stderr
+    assert first.wait(timeout=300) == 0
+
+
+def _wait_for(condition, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not reached")
+
+
+def test_a_killed_run_leaves_no_half_written_folder_and_the_next_run_cleans_up(built, tmp_path):
+    data, _, _ = built
+    out = tmp_path / "reports"
+    process = subprocess.Popen([sys.executable, "-m", "cvlib", "report", str(data), "--out", str(out)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _wait_for(lambda: any(p.is_dir() and any(p.iterdir()) for p in out.glob(".tmp-2026.01-*")))
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    time.sleep(1.0)  # the worker dies with its parent (PR_SET_PDEATHSIG), its kernel with the worker
+    assert not (out / "2026.01").exists()
+    stale = list(out.glob(".tmp-*"))
+    assert stale
+    run = cvlib_report(data, out, "--release", "2026.01")
+    assert run.returncode == 0, run.stderr
+    assert "a temporary folder left by an interrupted run" in run.stdout
+    assert not list(out.glob(".tmp-*"))
+    assert (out / "2026.01" / "report.html").is_file()
+
+
+def test_timeout_stops_the_release_and_keeps_the_previous_report(built, tmp_path):
+    data, out, _ = built
+    copy_out = tmp_path / "reports"
+    shutil.copytree(out, copy_out)
+    good = (copy_out / "2026.01" / "report.html").read_bytes()
+    run = cvlib_report(data, copy_out, "--release", "2026.01", "--force", "--timeout", "0.5")
+    assert run.returncode == 1
+    assert "2026.01: failed after" in run.stdout and "timed out after 0.5 s" in run.stdout
+    assert (copy_out / "2026.01" / "report.html").read_bytes() == good
+    assert not list(copy_out.glob(".tmp-*"))
+
+
+def test_unknown_notebook_parameters_are_an_error(tmp_path):
+    with pytest.raises(UnknownParameterError, match="has no parameter releese_id"):
+        check_parameters(NOTEBOOKS_DIR / "release_report.ipynb", {"releese_id": "2026.01"})
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("x = 1")])
+    nbformat.write(nb, tmp_path / "plain.ipynb")
+    with pytest.raises(UnknownParameterError, match="no cell tagged 'parameters'"):
+        check_parameters(tmp_path / "plain.ipynb", {"x": 2})
