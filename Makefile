@@ -25,6 +25,13 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(PIP) install --quiet -e '.[dev]'
 	@touch $@ $(VENV)/.installed
 
+# Under CI (CI set and non-empty) `make test` installs the spark extra too, so the PySpark engine
+# tests run there (they never skip under CI); locally they skip while pyspark is not installed.
+$(VENV)/.installed-spark: pyproject.toml | $(VENV)/.installed-dev
+	$(PIP) install --quiet -e '.[dev,spark]'
+	@touch $@
+SPARK := $(if $(CI),$(VENV)/.installed-spark)
+
 $(VENV)/.installed-lab: pyproject.toml | $(BIN)/python
 	$(PIP) install --quiet -e '.[dev,lab]'
 	@touch $@ $(VENV)/.installed-dev $(VENV)/.installed
@@ -37,7 +44,8 @@ $(KERNEL): | $(VENV)/.installed
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (cvlib)" > /dev/null
 
 # pytest exits 5 when it collected no test: that must never pass silently.
-test: $(VENV)/.installed-dev $(KERNEL)
+test: $(VENV)/.installed-dev $(SPARK) $(KERNEL)
+	$(BIN)/ruff check --select F,E9 cvlib tests benchmarks
 	@status=0; $(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status

@@ -1,21 +1,44 @@
 """Aggregation of the event-scale tables (events, surveys, accounts).
 
 This is the only module that reads those tables, and it returns aggregates
-(counts, distinct users, latest dates), never whole tables. Queries run in
-embedded DuckDB with the session time zone set to UTC; timestamps are parsed
-in SQL (an offset or ``Z`` is honoured, a naive timestamp or a bare date is
-read in the workspace time zone), so CSV and Parquet files are scanned by the
-engine and no row is loaded into pandas.
+(counts, distinct users, latest instants), never whole tables. Every query is
+an ibis expression, so the same code runs where the data lives:
+
+- CSV files: embedded DuckDB (text timestamps are parsed there, in SQL: an
+  offset or ``Z`` is honoured, a naive timestamp or a bare date is read in the
+  workspace time zone; that one step is DuckDB SQL);
+- Parquet files (a file, a directory or a glob, hive-partitioned or not): the
+  workspace engine, embedded DuckDB by default or PySpark (``engine``);
+- a table behind a connection (an ibis URL, ``ibis.connect``): that database.
+
+The session time zone is UTC in every engine. Instants are compared as epoch
+seconds: a column with a time zone (Parquet ``isAdjustedToUTC``, DuckDB
+``TIMESTAMPTZ``, text with an offset) is an instant; a naive timestamp or a
+date is wall-clock time in the workspace time zone, so it is compared with
+the window bounds written as wall-clock time (the conversion happens in
+Python, not in the engine, so every engine agrees).
 """
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
-from dataclasses import dataclass
+import os
+import glob
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-__all__ = ["Source", "TableProfile", "profile"]
+from cvlib import _parquet_meta
+
+__all__ = ["ENGINES", "Source", "TableProfile", "profile"]
+
+ENGINES = ("duckdb", "pyspark")
+
+# Columns holding instants (timestamps) and dates, per table.
+_TIMESTAMPS = {"events": ("timestamp",), "surveys": ("submitted_at",), "accounts": ()}
+_DATES = {"events": (), "surveys": (), "accounts": ("started_on", "churned_on")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,17 +50,45 @@ class Source:
     name : str
         ``events``, ``surveys`` or ``accounts``.
     kind : str
-        ``csv`` or ``parquet``.
-    path : pathlib.Path
-        The file.
+        ``csv``, ``parquet`` or ``connection``.
+    path : pathlib.Path or None
+        The CSV file, or the Parquet file, directory or glob (absolute);
+        ``None`` for a connection.
     display : str
-        How messages and reports name the source (relative to the workspace).
+        How messages and reports name the source (relative to the workspace;
+        for a connection the URL without its password, and the table).
+    url : str or None
+        The connection URL with ``${NAME}`` replaced (it may hold a secret:
+        never shown).
+    table : str or None
+        The table behind the connection.
+    engine : str or ibis backend
+        What aggregates Parquet files: ``duckdb`` (embedded, the default),
+        ``pyspark`` (the active SparkSession) or an ibis backend object.
+        CSV files are always aggregated by embedded DuckDB, connection tables
+        by their own database.
     """
 
     name: str
     kind: str
-    path: Path
+    path: Path | None
     display: str
+    url: str | None = field(default=None, repr=False)
+    table: str | None = None
+    engine: object = field(default="duckdb", compare=False)
+
+    def files(self) -> list[Path]:
+        """The files the source reads, sorted (none for a connection)."""
+        if self.kind == "csv":
+            return [Path(self.path)]
+        if self.kind != "parquet":
+            return []
+        path = Path(self.path)
+        if path.is_dir():
+            return sorted(p for p in path.rglob("*.parquet") if p.is_file())
+        if path.is_file():
+            return [path]
+        return sorted(Path(p) for p in glob.glob(str(path), recursive=True) if Path(p).is_file())
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,32 +99,16 @@ class TableProfile:
     latest: dict
 
 
-def _connect():
-    import duckdb
-
-    con = duckdb.connect(":memory:")
-    con.execute("SET TimeZone = 'UTC'")
-    return con
-
-
-def _relation_sql(source: Source) -> str:
-    path = str(source.path).replace("'", "''")
-    if source.kind == "csv":
-        return (
-            f"read_csv('{path}', header = true, all_varchar = true, quote = '\"', "
-            "escape = '\"', delim = ',', strict_mode = false)"
-        )
-    if source.kind == "parquet":
-        return f"read_parquet('{path}')"
-    raise ValueError(f"source kind must be 'csv' or 'parquet', got {source.kind!r}")
-
-
 def _quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _sql_string(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 def timestamp_sql(column: str, timezone: str) -> str:
-    """SQL turning a text or timestamp column into an instant (TIMESTAMPTZ).
+    """DuckDB SQL turning a text or timestamp column into an instant (TIMESTAMPTZ).
 
     A value with ``Z`` or an offset is taken as it is; a naive timestamp or a
     bare date is read in ``timezone``.
@@ -86,6 +121,263 @@ def timestamp_sql(column: str, timezone: str) -> str:
         f"THEN CAST({col} AS TIMESTAMPTZ) "
         f"ELSE timezone('{tz}', CAST({col} AS TIMESTAMP)) END"
     )
+
+
+# ---------------------------------------------------------------- engines and scans
+def _is_duckdb(backend) -> bool:
+    return getattr(backend, "name", None) == "duckdb"
+
+
+def _set_utc(backend) -> None:
+    if _is_duckdb(backend):
+        backend.raw_sql("SET TimeZone = 'UTC'")
+        try:  # no progress bars in logs; in Jupyter DuckDB shows none without ipywidgets and
+            # refuses to change the setting
+            backend.raw_sql("SET enable_progress_bar = false")
+        except Exception:  # noqa: BLE001 - duckdb.InvalidInputException, imported lazily
+            pass
+    elif getattr(backend, "name", None) == "pyspark":
+        backend._session.conf.set("spark.sql.session.timeZone", "UTC")
+
+
+def _duckdb():
+    import ibis
+
+    con = ibis.duckdb.connect()
+    _set_utc(con)
+    return con
+
+
+_EMBEDDED = {}
+
+
+def _embedded_duckdb():
+    """The process's embedded in-memory DuckDB backend, made once (it only reads files)."""
+    con = _EMBEDDED.get(os.getpid())
+    if con is None:
+        con = _EMBEDDED[os.getpid()] = _duckdb()
+    return con
+
+
+def spark_backend(session=None):
+    """An ibis PySpark backend on ``session`` (default: the active one, or a new local one), UTC."""
+    import ibis
+    from pyspark.sql import SparkSession
+
+    if session is None:
+        session = SparkSession.builder.config("spark.sql.session.timeZone", "UTC").getOrCreate()
+    con = ibis.pyspark.connect(session)
+    _set_utc(con)
+    return con
+
+
+@contextmanager
+def _backend(source: Source):
+    """The backend that aggregates ``source``; closed afterwards when it was opened here."""
+    import ibis
+
+    owned = True
+    if source.kind == "connection":
+        con = ibis.connect(source.url)
+    elif source.kind == "csv" or source.engine in (None, "duckdb"):
+        con, owned = _embedded_duckdb(), False
+    elif source.engine == "pyspark":
+        con, owned = spark_backend(), False
+    else:  # an ibis backend object given by the caller
+        con, owned = source.engine, False
+    try:
+        _set_utc(con)
+        yield con
+    finally:
+        if owned:
+            con.disconnect()
+
+
+class SourceError(Exception):
+    """A source could not be read (the message names it, without secrets)."""
+
+
+def _redact(source: Source, text: str) -> str:
+    from urllib.parse import urlsplit
+
+    if source.url:
+        password = urlsplit(source.url).password
+        if password:
+            text = text.replace(password, "***")
+    return text
+
+
+def _parquet_pattern(source: Source) -> str:
+    path = Path(source.path)
+    if path.is_dir():
+        return str(path / "**" / "*.parquet")
+    return str(path)
+
+
+def _aware_in_parquet(source: Source) -> dict:
+    """Column -> True where the Parquet files store instants (a time zone), False for naive."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    files = source.files()
+    if not files:
+        return {}
+    schema = pq.read_schema(files[0])
+    return {
+        f.name: bool(pa.types.is_timestamp(f.type) and f.type.tz is not None)
+        for f in schema
+        if pa.types.is_timestamp(f.type)
+    }
+
+
+@dataclass
+class _Scan:
+    """An ibis table over a source, with the meaning of its time columns."""
+
+    table: object
+    aware: dict  # time column -> True (instants) or False (wall-clock in the workspace zone)
+    con: object
+    views: list = field(default_factory=list)
+    csv: bool = False
+
+    def small_table(self, data):
+        """A small pyarrow table (the windows) as an ibis table in this engine."""
+        import ibis
+
+        if getattr(self.con, "name", None) != "pyspark":
+            return ibis.memtable(data)
+        # PySpark: from Arrow directly (ibis's memtable goes through pandas, which PySpark 4
+        # does not fully support with pandas 3)
+        import uuid
+
+        name = f"cvlib_windows_{uuid.uuid4().hex}"
+        self.con._session.createDataFrame(data).createOrReplaceTempView(name)
+        self.views.append(name)
+        return self.con.table(name)
+
+    def rows(self, expr) -> list[dict]:
+        """Run ``expr`` (an aggregate: few rows) and return its rows as dicts."""
+        if getattr(self.con, "name", None) == "pyspark":
+            return self.con._session.sql(self.con.compile(expr)).toArrow().to_pylist()
+        return expr.to_pyarrow().to_pylist()
+
+    def close(self):
+        for name in self.views:
+            self.con._session.catalog.dropTempView(name)
+
+
+def _raw_table(con, source: Source, timezone: str | None):
+    """The source as an ibis table; text timestamps parsed (DuckDB) when ``timezone`` is given."""
+    if source.kind == "csv":
+        path = _sql_string(str(source.path))
+        relation = (
+            f"read_csv({path}, header = true, all_varchar = true, quote = '\"', "
+            "escape = '\"', delim = ',', strict_mode = false)"
+        )
+        table = con.sql(f"SELECT * FROM {relation}")
+    elif source.kind == "parquet":
+        if not source.files():
+            raise SourceError(f"expected Parquet files at {source.display}, found none")
+        if _is_duckdb(con):
+            table = con.sql(f"SELECT * FROM read_parquet({_sql_string(_parquet_pattern(source))})")
+        else:
+            path = Path(source.path)
+            table = con.read_parquet(str(path))
+    else:
+        table = con.table(source.table)
+    if timezone is None:
+        return table, {}
+    schema = table.schema()
+    aware = _aware_in_parquet(source) if source.kind == "parquet" else {}
+    text = []
+    for column in _TIMESTAMPS.get(source.name, ()):
+        if column not in schema:
+            continue
+        typ = schema[column]
+        if typ.is_string():
+            text.append(column)
+            aware[column] = True
+        elif typ.is_timestamp():
+            aware.setdefault(column, typ.timezone is not None)
+        elif typ.is_date():
+            aware[column] = False
+    if text:
+        if not _is_duckdb(con):
+            raise SourceError(
+                f"{text[0]}: expected a timestamp column (text timestamps are parsed by the "
+                f"duckdb engine only), found text"
+            )
+        replaced = ", ".join(f"{timestamp_sql(c, timezone)} AS {_quote_ident(c)}" for c in text)
+        inner = _ibis_sql(table)
+        table = con.sql(f"SELECT * REPLACE ({replaced}) FROM ({inner})")
+    return table, aware
+
+
+def _ibis_sql(table) -> str:
+    import ibis
+
+    return ibis.to_sql(table, dialect="duckdb")
+
+
+@contextmanager
+def _scan(source: Source, timezone: str | None = None):
+    with _backend(source) as con:
+        try:
+            table, aware = _raw_table(con, source, timezone)
+        except SourceError:
+            raise
+        except Exception as exc:  # the engine's own error: keep its first line, without secrets
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise SourceError(_redact(source, first)) from None
+        scan = _Scan(table, aware, con)
+        scan.csv = source.kind == "csv"  # text read as written: values are trimmed
+        try:
+            yield scan
+        finally:
+            scan.close()
+
+
+def _seconds(table, column: str):
+    """Epoch seconds of a timestamp or date column (session time zone UTC)."""
+    col = table[column]
+    if col.type().is_date():
+        col = col.cast("timestamp")
+    # ibis types epoch_seconds as int32: fractional seconds (DuckDB returns them) need a float
+    return col.epoch_seconds().cast("float64")
+
+
+def _bound(instant: dt.datetime, aware: bool, timezone: str) -> int:
+    """A window bound as epoch seconds: of the instant, or of its wall-clock time in ``timezone``."""
+    if aware:
+        return int(calendar.timegm(instant.astimezone(dt.timezone.utc).timetuple()))
+    local = instant.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+    return int(calendar.timegm(local.timetuple()))
+
+
+def _instant(seconds, aware: bool, timezone: str) -> dt.datetime:
+    """Inverse of :func:`_bound`: epoch seconds back to an aware datetime in ``timezone``."""
+    tz = ZoneInfo(timezone)
+    base = dt.datetime(1970, 1, 1) + dt.timedelta(seconds=float(seconds))
+    if aware:
+        return base.replace(tzinfo=dt.timezone.utc).astimezone(tz)
+    return base.replace(tzinfo=tz)
+
+
+def _text(table, column: str, *, strip: bool = True):
+    col = table[column]
+    if not col.type().is_string():
+        col = col.cast("string")
+    return col.strip() if strip else col
+
+
+def _segment(table, *, strip: bool = True):
+    if "segment" in table.columns:
+        return _text(table, "segment", strip=strip).fill_null("")
+    import ibis
+
+    return ibis.literal("")
+
+
 
 
 def profile(source: Source, time_columns: list[str], timezone: str) -> TableProfile:
@@ -104,32 +396,52 @@ def profile(source: Source, time_columns: list[str], timezone: str) -> TableProf
     -------
     TableProfile
         ``rows`` and ``latest`` (column -> aware :class:`datetime.datetime` in
-        ``timezone``, or ``None`` for an empty column).
+        ``timezone``, or ``None`` for an empty column), to the second.
     """
-    con = _connect()
-    try:
-        selects = ["count(*)"] + [
-            f"epoch(max({timestamp_sql(c, timezone)}))" for c in time_columns
-        ]
-        row = con.execute(f"SELECT {', '.join(selects)} FROM {_relation_sql(source)}").fetchone()
-    finally:
-        con.close()
-    tz = ZoneInfo(timezone)
-    latest = {}
-    for column, value in zip(time_columns, row[1:]):
-        latest[column] = None if value is None else dt.datetime.fromtimestamp(value, tz)
-    return TableProfile(rows=int(row[0]), latest=latest)
+    with _scan(source, timezone) as scan:
+        t = scan.table
+        present = [c for c in time_columns if c in t.columns]
+        dates = {c: _as_date(t, c) for c in present if t[c].type().is_string()}  # dates held as text
+        row = None
+        if _parquet_meta.applies(source, scan.con):  # the footers, when their statistics suffice
+            stats = _parquet_meta.footer_stats(scan.con, _parquet_pattern(source), present)
+            row = _parquet_meta.profile_row(stats, present)
+        if row is None:
+            if dates:
+                t = t.mutate(**dates)
+            metrics = {"rows": t.count()}
+            metrics.update({f"m{i}": _seconds(t, column).max() for i, column in enumerate(present)})
+            row = scan.rows(t.aggregate(**metrics))[0]
+    latest = {c: None for c in time_columns}
+    for i, column in enumerate(present):
+        value = row[f"m{i}"]
+        if value is not None:
+            latest[column] = _instant(value, scan.aware.get(column, False), timezone)
+    return TableProfile(rows=int(row["rows"]), latest=latest)
 
 
-_ID_REGEX = "^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
-# The timestamps the CSV checks accept (cvlib._tables), as an RE2 pattern.
+def fingerprint(source: Source, time_columns: list[str], timezone: str) -> str:
+    """A cheap fingerprint of a connection table: its row count and latest instants.
+
+    A nightly run against a live warehouse sees a new fingerprint when rows
+    arrive, without reading them.
+    """
+    prof = profile(source, time_columns, timezone)
+    parts = [str(prof.rows)] + [
+        "" if prof.latest[c] is None else prof.latest[c].isoformat() for c in time_columns
+    ]
+    return "|".join(parts)
+
+
+# The timestamps the CSV checks accept (cvlib._tables).
 _TIMESTAMP_REGEX = (
     "^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?)?"
     "(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)?$"
 )
+_DATE_REGEX = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
-def check_parquet(
+def check_table(
     source: Source,
     columns: list[tuple[str, str, bool, bool]],
     *,
@@ -137,7 +449,7 @@ def check_parquet(
     references: dict | None = None,
     not_before: tuple[str, str] | None = None,
 ):
-    """Check a Parquet source by its schema and with aggregate queries, never by reading rows.
+    """Check a Parquet or connection source by its schema and with aggregate queries, never by reading rows.
 
     Parameters
     ----------
@@ -157,110 +469,146 @@ def check_parquet(
     -------
     (list of Problem, int or None)
         The problems (each naming the source, the column and how many rows are
-        affected) and the row count (``None`` when the file cannot be read).
+        affected) and the row count (``None`` when the source cannot be read).
     """
-    import duckdb
-
     from cvlib.errors import Problem
 
     file = source.display
-    con = _connect()
     try:
-        try:
-            schema = con.execute(f"DESCRIBE SELECT * FROM {_relation_sql(source)}").fetchall()
-        except duckdb.Error as exc:
-            first = str(exc).splitlines()[0]
-            return [Problem(file, None, None, f"expected a readable Parquet file, found: {first}")], None
-        types = {row[0]: row[1].upper() for row in schema}
-        problems = []
-        checks = []  # (column, condition true for a bad row, message)
-        for name, kind, column_required, value_required in columns:
-            if name not in types:
-                if column_required:
-                    problems.append(
-                        Problem(file, None, name, f"expected a column named {name!r}, found columns {', '.join(types)}")
-                    )
-                continue
-            col = _quote_ident(name)
-            typ = types[name]
-            text = f"trim(CAST({col} AS VARCHAR))"
-            if value_required:
-                checks.append((name, f"{col} IS NULL OR {text} = ''", "expected a value, found nothing (null or empty)"))
-            if kind == "id":
-                checks.append((name, f"{col} IS NOT NULL AND NOT regexp_matches({text}, '{_ID_REGEX}')",
-                               "expected ids of 1-64 ASCII letters, digits, '.', '_' or '-' starting with a letter or digit, found other values"))
-            elif kind == "timestamp":
-                if not (typ.startswith("TIMESTAMP") or typ == "DATE" or typ == "VARCHAR"):
-                    problems.append(Problem(file, None, name, f"expected a timestamp column, found type {typ}"))
-                elif typ == "VARCHAR":
-                    checks.append((name, f"{col} IS NOT NULL AND {text} <> '' AND (NOT regexp_matches({text}, '{_TIMESTAMP_REGEX}') OR TRY_CAST(upper({text}) AS TIMESTAMPTZ) IS NULL)",
-                                   "expected ISO 8601 timestamps, found values that are not"))
-            elif kind == "date":
-                if not (typ == "DATE" or typ == "VARCHAR" or typ.startswith("TIMESTAMP")):
-                    problems.append(Problem(file, None, name, f"expected a date column, found type {typ}"))
-                elif typ == "VARCHAR":
-                    checks.append((name, f"{col} IS NOT NULL AND (NOT regexp_matches({text}, '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$') OR TRY_CAST({text} AS DATE) IS NULL)",
-                                   "expected dates as YYYY-MM-DD, found values that are not"))
-            elif kind == "score":
-                if not any(typ.startswith(p) for p in ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "HUGEINT")):
-                    problems.append(Problem(file, None, name, f"expected an integer column, found type {typ}"))
-                else:
-                    checks.append((name, f"{col} < 0 OR {col} > 10", "expected whole numbers from 0 to 10, found values outside"))
-            elif kind == "nonnegative":
-                if not any(k in typ for k in ("INT", "DOUBLE", "FLOAT", "DECIMAL", "REAL")):
-                    problems.append(Problem(file, None, name, f"expected a numeric column, found type {typ}"))
-                else:
-                    checks.append((name, f"{col} < 0", "expected numbers >= 0, found negative values"))
-        # Checks on the whole table, counted by aggregates: (column, count, message, params).
-        counted = [(name, f"count(*) FILTER (WHERE {sql})", message, []) for name, sql, message in checks]
-        if unique is not None and unique in types:
-            col = _quote_ident(unique)
-            counted.append((unique, f"count({col}) - count(DISTINCT {col})",
-                            "expected unique values, found values that repeat an earlier row", []))
-        for name, (known, other) in (references or {}).items():
-            if name in types:
-                text = f"trim(CAST({_quote_ident(name)} AS VARCHAR))"
-                counted.append((name, f"count(*) FILTER (WHERE {text} <> '' AND NOT list_contains(?::VARCHAR[], {text}))",
-                                f"expected a {name} listed in {other} or nothing, found others", [sorted(known)]))
-        if not_before is not None and all(name in types for name in not_before):
-            later, earlier = (_quote_ident(name) for name in not_before)
-            counted.append((not_before[0], f"count(*) FILTER (WHERE TRY_CAST({later} AS DATE) < TRY_CAST({earlier} AS DATE))",
-                            f"expected {not_before[0]} on or after {not_before[1]}, found earlier dates", []))
-        if counted:
-            valid = [c for c in counted if not any(p.column == c[0] for p in problems)]
-            if valid:
-                sums = ", ".join(count for _, count, _, _ in valid)
-                params = [param for *_, ps in valid for param in ps]
-                counts = con.execute(f"SELECT count(*), {sums} FROM {_relation_sql(source)}", params).fetchone()
-                rows = int(counts[0])
-                for (name, _, message, _), bad in zip(valid, counts[1:]):
-                    if bad:
-                        problems.append(Problem(file, None, name, f"{message} ({bad:,} of {rows:,} rows)"))
-                return problems, rows
-        rows = con.execute(f"SELECT count(*) FROM {_relation_sql(source)}").fetchone()[0]
-        return problems, int(rows)
-    finally:
-        con.close()
+        with _scan(source) as scan:
+            stats = None
+            if _parquet_meta.applies(source, scan.con):  # nulls and ranges from the footers
+                stats = _parquet_meta.footer_stats(scan.con, _parquet_pattern(source), [c[0] for c in columns])
+            return _check(scan, file, columns, unique, references, not_before, stats)
+    except SourceError as exc:
+        what = "a readable Parquet file" if source.kind == "parquet" else f"a readable table {source.table!r}"
+        return [Problem(file, None, None, f"expected {what}, found: {exc}")], None
+    except Exception as exc:  # an engine error while counting
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return [Problem(file, None, None, f"expected a readable table, found: {_redact(source, first)}")], None
+
+
+check_parquet = check_table  # the name used before connections existed
+
+
+def _check(scan, file, columns, unique, references, not_before, stats=None):
+    from cvlib.errors import Problem
+
+    t = scan.table
+    types = dict(t.schema().items())
+    problems = []
+    checks = []  # (column, condition true for a bad row or the count the footers give, message)
+
+    def check(name, rule, cond, message):
+        known = _parquet_meta.bad_rows(stats, name, rule, text=types[name].is_string())
+        checks.append((name, cond if known is None else known, message))
+
+    for name, kind, column_required, value_required in columns:
+        if name not in types:
+            if column_required:
+                problems.append(
+                    Problem(file, None, name, f"expected a column named {name!r}, found columns {', '.join(types)}")
+                )
+            continue
+        col = t[name]
+        typ = types[name]
+        shown = str(typ)
+        text = col.cast("string").strip()
+        if value_required:  # only text can be empty: other types skip the cast (cheap in a warehouse)
+            empty = col.isnull() | (col.strip() == "") if typ.is_string() else col.isnull()
+            check(name, "value", empty, "expected a value, found nothing (null or empty)")
+        # id formats are checked for CSV files only: a regex over every row of an event table
+        # costs a full scan (docs/data-contract.md)
+        if kind == "timestamp":
+            if not (typ.is_timestamp() or typ.is_date() or typ.is_string()):
+                problems.append(Problem(file, None, name, f"expected a timestamp column, found type {shown}"))
+            elif typ.is_string():
+                bad = ~text.re_search(_TIMESTAMP_REGEX) | text.substr(0, 10).try_cast("date").isnull()
+                checks.append((name, col.notnull() & (text != "") & bad,
+                               "expected ISO 8601 timestamps, found values that are not"))
+        elif kind == "date":
+            if not (typ.is_date() or typ.is_string() or typ.is_timestamp()):
+                problems.append(Problem(file, None, name, f"expected a date column, found type {shown}"))
+            elif typ.is_string():
+                bad = ~text.re_search(_DATE_REGEX) | text.try_cast("date").isnull()
+                checks.append((name, col.notnull() & bad, "expected dates as YYYY-MM-DD, found values that are not"))
+        elif kind == "score":
+            if not typ.is_integer():
+                problems.append(Problem(file, None, name, f"expected an integer column, found type {shown}"))
+            else:
+                check(name, "score", (col < 0) | (col > 10), "expected whole numbers from 0 to 10, found values outside")
+        elif kind == "nonnegative":
+            if not typ.is_numeric() or typ.is_boolean():
+                problems.append(Problem(file, None, name, f"expected a numeric column, found type {shown}"))
+            else:
+                check(name, "nonnegative", col < 0, "expected numbers >= 0, found negative values")
+    # Checks on the whole table, counted by aggregates: (column, count expression, message).
+    counted = [(name, cond if isinstance(cond, int) else t.count(where=cond.fill_null(False)), message)
+               for name, cond, message in checks]
+    if unique is not None and unique in types:
+        col = t[unique]
+        counted.append((unique, col.count() - col.nunique(),
+                        "expected unique values, found values that repeat an earlier row"))
+    for name, (known, other) in (references or {}).items():
+        if name in types:
+            text = t[name].cast("string").strip()
+            values = sorted(known) or [""]
+            cond = (text != "") & ~text.isin(values)
+            counted.append((name, t.count(where=cond.fill_null(False)),
+                            f"expected a {name} listed in {other} or nothing, found others"))
+    if not_before is not None and all(name in types for name in not_before):
+        later, earlier = (_as_date(t, name) for name in not_before)
+        counted.append((not_before[0], t.count(where=(later < earlier).fill_null(False)),
+                        f"expected {not_before[0]} on or after {not_before[1]}, found earlier dates"))
+    valid = [c for c in counted if not any(p.column == c[0] for p in problems)]
+    queried = {f"c{i}": count for i, (_, count, _) in enumerate(valid) if not isinstance(count, int)}
+    if stats is not None and not queried:  # everything answered by the footers: no scan
+        row = {"rows": stats.rows}
+    else:
+        row = scan.rows(t.aggregate(rows=t.count(), **queried))[0]
+    rows = int(row["rows"])
+    for i, (name, count, message) in enumerate(valid):
+        bad = count if isinstance(count, int) else int(row[f"c{i}"] or 0)
+        if bad:
+            problems.append(Problem(file, None, name, f"{message} ({bad:,} of {rows:,} rows)"))
+    return problems, rows
+
+
+def _as_date(t, column: str):
+    col = t[column]
+    typ = col.type()
+    if typ.is_string():
+        return col.cast("string").strip().nullif("").try_cast("date")
+    if typ.is_timestamp():
+        return col.date()
+    return col
 
 
 # ---------------------------------------------------------------- metric aggregates
-def _epoch(instant) -> float:
-    return float(instant.timestamp())
+def _windowed(scan, column: str, windows: list[tuple], timezone: str, extra_type: str = "string"):
+    """The rows of ``scan`` joined to the windows they fall in: adds ``wkey`` and ``wextra``.
 
+    ``windows`` are (key, start, stop, extra) with aware bounds; a row is in a
+    window when start <= its instant < stop. The windows travel as a small
+    in-memory table of epoch seconds (ints and text only, so every engine
+    reads them alike).
+    """
+    import pyarrow as pa
 
-def _has_column(con, source: Source, column: str) -> bool:
-    names = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {_relation_sql(source)}").fetchall()]
-    return column in names
-
-
-def _windows_sql(rows: list[tuple]) -> str:
-    """A VALUES list of (key, start, stop, extra) with instants as epoch seconds."""
-    parts = []
-    for key, start, stop, extra in rows:
-        k = str(key).replace("'", "''")
-        e = "NULL" if extra is None else "'" + str(extra).replace("'", "''") + "'"
-        parts.append(f"('{k}', to_timestamp({_epoch(start)!r}), to_timestamp({_epoch(stop)!r}), {e})")
-    return "(VALUES " + ", ".join(parts) + ") AS w(key, start_at, stop_at, extra)"
+    aware = scan.aware.get(column, True)
+    lows = [_bound(w[1], aware, timezone) for w in windows]
+    highs = [_bound(w[2], aware, timezone) for w in windows]
+    spec = pa.table({
+        "wkey": pa.array([str(w[0]) for w in windows], pa.string()),
+        "wlo": pa.array(lows, pa.int64()),
+        "whi": pa.array(highs, pa.int64()),
+        "wextra": pa.array([None if w[3] is None else str(w[3]) for w in windows], pa.string()),
+    })
+    t = scan.table
+    rows = t.mutate(_sec=_seconds(t, column))
+    rows = rows.filter(rows._sec >= min(lows), rows._sec < max(highs))  # prunes files and row groups
+    w = scan.small_table(spec)
+    return rows.join(w, [rows._sec >= w.wlo, rows._sec < w.whi])
 
 
 def adoption_counts(source: Source, windows: list[tuple], timezone: str):
@@ -280,49 +628,94 @@ def adoption_counts(source: Source, windows: list[tuple], timezone: str):
     -------
     dict
         ``key -> {"users": int, "adopters": int, "segments": {segment: (users, adopters)}}``.
-        A user's segment is that of their first event in the window.
+
+    Notes
+    -----
+    The windows of a release all start at the release, so one query per
+    distinct start (one per release) answers every window: the events in
+    [start, latest stop) are reduced to one row per user with the instant of
+    their first event, the segment of that event, and the instant of their
+    first use of each feature; a user is active in a window when their first
+    event falls before its stop, and an adopter when their first use of its
+    feature does. A user's segment is that of their first event in the window
+    (the same for every window sharing the start); where events of different
+    segments share that first instant, the smallest segment name wins, so
+    every engine breaks the tie alike. Overall counts are the sums over
+    segments (each user has exactly one). Distinct users are counted after
+    this de-duplication, so memory grows with users, not events.
     """
-    if not windows:
-        return {}
-    con = _connect()
-    try:
-        has_segment = _has_column(con, source, "segment")
-        segment = "NULLIF(trim(CAST(segment AS VARCHAR)), '')" if has_segment else "NULL"
-        low = min(_epoch(w[1]) for w in windows)
-        high = max(_epoch(w[2]) for w in windows)
-        sql = f"""
-            WITH ev AS (
-                SELECT ts, user_id, event, seg FROM (
-                    SELECT {timestamp_sql('timestamp', timezone)} AS ts,
-                           trim(CAST(user_id AS VARCHAR)) AS user_id,
-                           trim(CAST(event AS VARCHAR)) AS event,
-                           {segment} AS seg
-                    FROM {_relation_sql(source)})
-                WHERE ts >= to_timestamp({low!r}) AND ts < to_timestamp({high!r})
-            ),
-            per_user AS (
-                SELECT w.key, ev.user_id,
-                       min({{'t': ev.ts, 's': coalesce(ev.seg, '')}})['s'] AS seg,
-                       bool_or(ev.event = w.extra) AS adopted
-                FROM ev JOIN {_windows_sql(windows)}
-                  ON ev.ts >= w.start_at AND ev.ts < w.stop_at
-                GROUP BY w.key, ev.user_id
-            )
-            SELECT key, seg, count(*) AS users, count(*) FILTER (WHERE adopted) AS adopters,
-                   grouping(seg) AS overall
-            FROM per_user GROUP BY GROUPING SETS ((key), (key, seg))
-        """
-        rows = con.execute(sql).fetchall()
-    finally:
-        con.close()
     result = {w[0]: {"users": 0, "adopters": 0, "segments": {}} for w in windows}
-    for key, seg, users, adopters, overall in rows:
-        if overall:
-            result[key]["users"] = int(users)
-            result[key]["adopters"] = int(adopters)
-        elif has_segment and seg != "":
-            result[key]["segments"][seg] = (int(users), int(adopters))
+    if not windows:
+        return result
+    by_start: dict = {}
+    for w in windows:
+        by_start.setdefault(w[1], []).append(w)
+    with _scan(source, timezone) as scan:
+        has_segment = "segment" in scan.table.columns
+        for start, group in by_start.items():
+            for row in scan.rows(_adoption_query(scan, start, group, timezone)):
+                seg = row["seg"]
+                for i, w in enumerate(group):
+                    users, adopters = int(row[f"u{i}"] or 0), int(row[f"a{i}"] or 0)
+                    if users == 0:
+                        continue
+                    entry = result[w[0]]
+                    entry["users"] += users
+                    entry["adopters"] += adopters
+                    if has_segment and seg:
+                        entry["segments"][seg] = (users, adopters)
     return result
+
+
+def _adoption_query(scan, start, windows, timezone):
+    """The per-user reduction and the per-window counts for windows sharing ``start``.
+
+    Bounds are compared with the time column itself (no per-row conversion), so
+    engines can skip files and row groups outside the windows.
+    """
+    import ibis
+
+    t = scan.table
+    col = t["timestamp"]
+    aware = scan.aware.get("timestamp", True)
+    low = _literal(start, aware, timezone, col)
+    highs = [_literal(w[2], aware, timezone, col) for w in windows]
+    latest = _literal(max(w[2] for w in windows), aware, timezone, col)
+    strip = scan.csv
+    ev = t.filter(col >= low, col < latest).select(
+        ts=col,
+        user_id=_text(t, "user_id", strip=strip),
+        event=_text(t, "event", strip=strip),
+        seg=_segment(t, strip=strip),
+    )
+    features = sorted({str(w[3]) for w in windows})
+    firsts = {f"f{i}": ev.ts.min(where=ev.event == feature) for i, feature in enumerate(features)}
+    per_seg = ev.group_by(["user_id", "seg"]).aggregate(first=ev.ts.min(), **firsts)
+    user = ibis.window(group_by=per_seg.user_id)
+    per_seg = per_seg.mutate(user_first=per_seg.first.min().over(user))
+    per_user = per_seg.group_by("user_id").aggregate(
+        first=per_seg.first.min(),
+        seg=per_seg.seg.min(where=per_seg.first == per_seg.user_first),
+        **{name: per_seg[name].min() for name in firsts},
+    )
+    metrics = {}
+    for i, (w, high) in enumerate(zip(windows, highs)):
+        used = per_user[f"f{features.index(str(w[3]))}"]
+        metrics[f"u{i}"] = per_user.count(where=per_user.first < high)
+        metrics[f"a{i}"] = per_user.count(where=(used < high).fill_null(False))
+    return per_user.group_by("seg").aggregate(**metrics)
+
+
+def _literal(instant: dt.datetime, aware: bool, timezone: str, column):
+    """``instant`` as a literal comparable with ``column``: an instant (UTC) for columns of
+    instants, the wall-clock time in ``timezone`` for naive ones."""
+    import ibis
+
+    if aware:
+        value = instant.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return ibis.literal(value, type=column.type()) if column.type().timezone else ibis.literal(value).cast(column.type())
+    local = instant.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
+    return ibis.literal(local, type="timestamp")
 
 
 def nps_counts(source: Source, windows: list[tuple], timezone: str):
@@ -341,36 +734,28 @@ def nps_counts(source: Source, windows: list[tuple], timezone: str):
     dict
         ``key -> {"counts": (promoters, passives, detractors), "segments": {segment: counts}}``.
     """
-    if not windows:
-        return {}
-    con = _connect()
-    try:
-        has_segment = _has_column(con, source, "segment")
-        segment = "NULLIF(trim(CAST(segment AS VARCHAR)), '')" if has_segment else "NULL"
-        sql = f"""
-            WITH s AS (
-                SELECT {timestamp_sql('submitted_at', timezone)} AS ts,
-                       CAST(score AS INTEGER) AS score, {segment} AS seg
-                FROM {_relation_sql(source)}
-            )
-            SELECT w.key, coalesce(s.seg, '') AS seg,
-                   count(*) FILTER (WHERE s.score >= 9),
-                   count(*) FILTER (WHERE s.score BETWEEN 7 AND 8),
-                   count(*) FILTER (WHERE s.score <= 6),
-                   grouping(coalesce(s.seg, '')) AS overall
-            FROM s JOIN {_windows_sql(windows)} ON s.ts >= w.start_at AND s.ts < w.stop_at
-            GROUP BY GROUPING SETS ((w.key), (w.key, coalesce(s.seg, '')))
-        """
-        rows = con.execute(sql).fetchall()
-    finally:
-        con.close()
     result = {w[0]: {"counts": (0, 0, 0), "segments": {}} for w in windows}
-    for key, seg, p, pa, d, overall in rows:
-        counts = (int(p), int(pa), int(d))
-        if overall:
-            result[key]["counts"] = counts
-        elif has_segment and seg != "":
-            result[key]["segments"][seg] = counts
+    if not windows:
+        return result
+    with _scan(source, timezone) as scan:
+        t = scan.table
+        has_segment = "segment" in t.columns
+        scan.table = t.select(
+            submitted_at=t["submitted_at"], score=t["score"].cast("int64"), seg=_segment(t)
+        )
+        j = _windowed(scan, "submitted_at", windows, timezone)
+        counts = j.group_by(["wkey", "seg"]).aggregate(
+            p=j.count(where=j.score >= 9),
+            pa=j.count(where=(j.score >= 7) & (j.score <= 8)),
+            d=j.count(where=j.score <= 6),
+        )
+        rows = scan.rows(counts)
+    for row in rows:
+        entry = result[row["wkey"]]
+        counts = (int(row["p"]), int(row["pa"]), int(row["d"]))
+        entry["counts"] = tuple(a + b for a, b in zip(entry["counts"], counts))
+        if has_segment and row["seg"]:
+            entry["segments"][row["seg"]] = counts
     return result
 
 
@@ -391,42 +776,39 @@ def churn_counts(source: Source, cutoffs: list[tuple]):
     dict
         ``key -> {"accounts": int, "churned": int, "segments": {segment: (accounts, churned)}}``.
     """
-    if not cutoffs:
-        return {}
-    con = _connect()
-    try:
-        has_segment = _has_column(con, source, "segment")
-        segment = "NULLIF(trim(CAST(segment AS VARCHAR)), '')" if has_segment else "NULL"
-        values = ", ".join(
-            "('{}', DATE '{}', DATE '{}')".format(
-                str(key).replace("'", "''"), day.isoformat(), (day + dt.timedelta(days=int(days))).isoformat()
-            )
-            for key, day, days in cutoffs
-        )
-        sql = f"""
-            WITH a AS (
-                SELECT CAST(trim(CAST(started_on AS VARCHAR)) AS DATE) AS started,
-                       CAST(NULLIF(trim(CAST(churned_on AS VARCHAR)), '') AS DATE) AS churned,
-                       {segment} AS seg
-                FROM {_relation_sql(source)}
-            )
-            SELECT c.key, coalesce(a.seg, '') AS seg, count(*),
-                   count(*) FILTER (WHERE a.churned IS NOT NULL AND a.churned < c.stop_on),
-                   grouping(coalesce(a.seg, '')) AS overall
-            FROM a JOIN (VALUES {values}) AS c(key, cut_on, stop_on)
-              ON a.started < c.cut_on AND (a.churned IS NULL OR a.churned >= c.cut_on)
-            GROUP BY GROUPING SETS ((c.key), (c.key, coalesce(a.seg, '')))
-        """
-        rows = con.execute(sql).fetchall()
-    finally:
-        con.close()
+    import pyarrow as pa
+
     result = {c[0]: {"accounts": 0, "churned": 0, "segments": {}} for c in cutoffs}
-    for key, seg, n, churned, overall in rows:
-        if overall:
-            result[key]["accounts"] = int(n)
-            result[key]["churned"] = int(churned)
-        elif has_segment and seg != "":
-            result[key]["segments"][seg] = (int(n), int(churned))
+    if not cutoffs:
+        return result
+    epoch = dt.date(1970, 1, 1)
+    spec = pa.table({
+        "ckey": pa.array([str(c[0]) for c in cutoffs], pa.string()),
+        "cut": pa.array([(c[1] - epoch).days * 86400 for c in cutoffs], pa.int64()),
+        "stop": pa.array([(c[1] - epoch).days * 86400 + int(c[2]) * 86400 for c in cutoffs], pa.int64()),
+    })
+    with _scan(source) as scan:
+        t = scan.table
+        has_segment = "segment" in t.columns
+        a = t.select(
+            started=_as_date(t, "started_on").cast("timestamp").epoch_seconds(),
+            churned=_as_date(t, "churned_on").cast("timestamp").epoch_seconds(),
+            seg=_segment(t),
+        )
+        c = scan.small_table(spec)
+        j = a.join(c, [a.started < c.cut, a.churned.isnull() | (a.churned >= c.cut)])
+        counts = j.group_by(["ckey", "seg"]).aggregate(
+            n=j.count(),
+            churned_n=j.count(where=j.churned.notnull() & (j.churned < j.stop)),
+        )
+        rows = scan.rows(counts)
+    for row in rows:
+        entry = result[row["ckey"]]
+        n, churned = int(row["n"]), int(row["churned_n"])
+        entry["accounts"] += n
+        entry["churned"] += churned
+        if has_segment and row["seg"]:
+            entry["segments"][row["seg"]] = (n, churned)
     return result
 
 
@@ -436,32 +818,150 @@ def feature_comments(source: Source, feature_ids: list[str], timezone: str, *, l
     Returns
     -------
     list of dict
-        ``feature_id``, ``submitted_at`` (ISO text), ``score``, ``comment``.
+        ``feature_id``, ``submitted_at`` (ISO text, UTC), ``score``, ``comment``.
     """
+    import ibis
+
     if not feature_ids:
         return []
-    con = _connect()
-    try:
-        names = [row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {_relation_sql(source)}").fetchall()]
-        if "feature_id" not in names or "comment" not in names:
+    with _scan(source, timezone) as scan:
+        t = scan.table
+        if "feature_id" not in t.columns or "comment" not in t.columns:
             return []
-        ids = ", ".join("'" + f.replace("'", "''") + "'" for f in feature_ids)
-        sql = f"""
-            SELECT feature_id, strftime(ts, '%Y-%m-%dT%H:%M:%SZ'), score, comment FROM (
-                SELECT trim(CAST(feature_id AS VARCHAR)) AS feature_id,
-                       {timestamp_sql('submitted_at', timezone)} AS ts,
-                       CAST(score AS INTEGER) AS score, CAST(comment AS VARCHAR) AS comment,
-                       row_number() OVER (PARTITION BY trim(CAST(feature_id AS VARCHAR))
-                                          ORDER BY {timestamp_sql('submitted_at', timezone)} DESC) AS rn
-                FROM {_relation_sql(source)}
-                WHERE trim(CAST(feature_id AS VARCHAR)) IN ({ids})
-                  AND comment IS NOT NULL AND trim(CAST(comment AS VARCHAR)) <> '')
-            WHERE rn <= {int(limit)}
-            ORDER BY feature_id, ts DESC
-        """
-        rows = con.execute(sql).fetchall()
+        aware = scan.aware.get("submitted_at", True)
+        s = t.select(
+            feature_id=_text(t, "feature_id"),
+            ts=t["submitted_at"],
+            sec=_seconds(t, "submitted_at"),
+            response_id=_text(t, "response_id"),
+            score=t["score"].cast("int64"),
+            comment=t["comment"].cast("string"),
+        )
+        s = s.filter(s.feature_id.isin(list(feature_ids)), s.comment.notnull(), s.comment.strip() != "")
+        rank = ibis.row_number().over(
+            group_by=s.feature_id, order_by=[s.ts.desc(), s.response_id]
+        )
+        s = s.mutate(rn=rank)
+        s = s.filter(s.rn < int(limit)).order_by([s.feature_id, s.rn])
+        rows = scan.rows(s.select("feature_id", "sec", "score", "comment"))
+    out = []
+    for row in rows:
+        when = _instant(row["sec"], aware, timezone).astimezone(dt.timezone.utc)
+        out.append({
+            "feature_id": row["feature_id"],
+            "submitted_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "score": int(row["score"]),
+            "comment": row["comment"],
+        })
+    return out
+
+
+# ---------------------------------------------------------------- CSV fast check
+_CSV_ID = "[A-Za-z0-9][A-Za-z0-9._-]{0,63}"
+_CSV_DATE = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_CSV_TIME = (
+    "[T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]{1,9})?)?"
+    "(Z|z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?"
+)
+_CSV_BAD = {
+    # a condition true for a value (VALUE: trimmed of spaces) that the line-by-line check
+    # would, or might, reject
+    "id": f"NOT regexp_full_match(VALUE, '{_CSV_ID}')",
+    "timestamp": f"NOT regexp_full_match(VALUE, '{_CSV_DATE}({_CSV_TIME})?') "
+    "OR TRY_CAST(substr(VALUE, 1, 10) AS DATE) IS NULL",
+    "date": f"NOT regexp_full_match(VALUE, '{_CSV_DATE}') OR TRY_CAST(VALUE AS DATE) IS NULL",
+    "score": "NOT regexp_full_match(VALUE, '[0-9]{1,2}') OR CAST(VALUE AS INTEGER) > 10",
+    "nonnegative": "NOT regexp_full_match(VALUE, '[0-9]{1,15}(\\.[0-9]{1,15})?')",
+    # text: only emptiness matters; a value of nothing but (any kind of) white space is doubted
+    "text": "NOT regexp_matches(RAW, '[^\\s\\x0b\\x1c-\\x1f\\x85\\p{Z}]')",
+}
+
+
+def csv_rows_if_clean(
+    path: Path,
+    columns: list[tuple[str, str, bool, bool]],
+    *,
+    unique: str | None = None,
+    references: dict | None = None,
+    not_before: tuple[str, str] | None = None,
+) -> int | None:
+    """Count the records of a CSV file if one DuckDB scan finds nothing to report, else ``None``.
+
+    The line-by-line check in :mod:`cvlib.workspace` names the line of every
+    problem but runs in Python; this scan runs in the engine and applies rules
+    that are as strict or stricter (ASCII digits only, plain decimals, spaces
+    only trimmed), so a file it passes has no problem the line-by-line check
+    would report. Anything it cannot vouch for (a byte-order mark, an odd
+    header, any value it doubts, a parse error) returns ``None`` and the caller
+    runs the line-by-line check, which gives the exact messages.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+    columns : list of (name, kind, column_required, value_required)
+    unique, references, not_before
+        As for :func:`check_table`.
+    """
+    import csv
+
+    import duckdb
+
+    with path.open("rb") as handle:
+        first = handle.readline()
+    if not first or first.startswith(b"\xef\xbb\xbf"):
+        return None
+    try:
+        header = next(csv.reader([first.decode("utf-8")]))
+    except (UnicodeDecodeError, csv.Error, StopIteration):
+        return None
+    if any(name != name.strip() or not name for name in header) or len(set(header)) != len(header):
+        return None
+    present = set(header)
+    if any(required and name not in present for name, _, required, _ in columns):
+        return None
+    con = duckdb.connect(":memory:")
+    try:
+        relation = (
+            f"read_csv({_sql_string(str(path))}, header = true, all_varchar = true, delim = ',', "
+            "quote = '\"', escape = '\"', strict_mode = true, null_padding = false, "
+            "auto_detect = false, columns = {"
+            + ", ".join(f"{_sql_string(name)}: 'VARCHAR'" for name in header)
+            + "})"
+        )
+        conditions = []
+        for name, kind, _, value_required in columns:
+            if name not in present:
+                continue
+            raw = _quote_ident(name)
+            v = f"trim({raw}, ' ')"
+            bad = _CSV_BAD.get(kind, "true").replace("VALUE", v).replace("RAW", raw)
+            if kind == "text" and not value_required:
+                bad = "false"
+            empty = f"({raw} IS NULL OR {v} = '')"
+            if value_required:
+                conditions.append(f"{empty} OR ({bad})")
+            else:
+                conditions.append(f"NOT {empty} AND ({bad})")
+        for name, (allowed, _) in (references or {}).items():
+            if name in present:
+                values = ", ".join(_sql_string(x) for x in sorted(a for a in allowed if isinstance(a, str)))
+                values = values or "NULL"
+                v = f"trim({_quote_ident(name)}, ' ')"
+                conditions.append(f"{v} <> '' AND {v} NOT IN ({values})")
+        if not_before and all(c in present for c in not_before):
+            later, earlier = (f"TRY_CAST(trim({_quote_ident(c)}, ' ') AS DATE)" for c in not_before)
+            conditions.append(f"{later} < {earlier}")
+        bad_rows = " OR ".join(f"({c})" for c in conditions) or "false"
+        distinct = (
+            f"count(DISTINCT trim({_quote_ident(unique)}, ' '))" if unique in present else "count(*)"
+        )
+        rows, bad, distinct_count = con.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE {bad_rows}), {distinct} FROM {relation}"
+        ).fetchone()
+    except duckdb.Error:
+        return None
     finally:
         con.close()
-    return [
-        {"feature_id": f, "submitted_at": s, "score": int(sc), "comment": c} for f, s, sc, c in rows
-    ]
+    if bad or distinct_count != rows:
+        return None
+    return int(rows)

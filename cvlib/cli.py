@@ -28,6 +28,13 @@ def _parser() -> argparse.ArgumentParser:
     sample.add_argument("out", metavar="OUT", help="folder to create")
     sample.add_argument("--seed", type=int, default=None, help="random seed (default: the sample's seed)")
     sample.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    sample.add_argument(
+        "--events",
+        type=int,
+        default=None,
+        metavar="N",
+        help="write a large workspace: N events as Parquet files partitioned by month (for benchmarks)",
+    )
 
     report = sub.add_parser(
         "report",
@@ -96,11 +103,14 @@ def _sample(args) -> int:
 
     kwargs = {} if args.seed is None else {"seed": args.seed}
     try:
-        out = write_sample(args.out, overwrite=args.force, **kwargs)
-    except FileExistsError as exc:
+        out = write_sample(args.out, overwrite=args.force, events=args.events, **kwargs)
+    except (FileExistsError, ValueError) as exc:
         print(f"cvlib sample: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    print(f"wrote the sample workspace to {out}")
+    if args.events is None:
+        print(f"wrote the sample workspace to {out}")
+    else:
+        print(f"wrote the sample workspace with {args.events:,} events (Parquet) to {out}")
     return EXIT_OK
 
 

@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from cvlib.errors import CvlibWarning
-from cvlib.workspace import LOWER_IS_BETTER, TASK_METRICS, VALUE_TYPES, WINDOW_METRICS
+from cvlib.workspace import EVENT_TABLES, LOWER_IS_BETTER, TASK_METRICS, VALUE_TYPES, WINDOW_METRICS
 
 __all__ = ["VERDICTS", "HypothesisResult", "ReleaseEvaluation", "evaluate_release"]
 
@@ -331,7 +331,6 @@ def evaluate_release(workspace, release_id: str) -> ReleaseEvaluation:
         for f, n, v in zip(features["feature_id"], features["name"], features["value_type"])
         if f not in with_h
     )
-    used = _used_files(workspace, hypotheses)
     return ReleaseEvaluation(
         release_id=release_id,
         release_name=release["name"],
@@ -344,7 +343,7 @@ def evaluate_release(workspace, release_id: str) -> ReleaseEvaluation:
         currency=settings.currency,
         features_without_hypothesis=without,
         sources={name: workspace.sources[name].display for name in sorted(workspace.sources)},
-        inputs_sha256=inputs_sha256(workspace.root, used),
+        inputs_sha256=release_inputs_sha256(workspace, hypotheses),
         cvlib_version=__version__,
         generated_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
     )
@@ -959,25 +958,72 @@ def _scorecard(features, results):
 
 
 # -- reproducibility
+def _used_sources(workspace, hypotheses):
+    """Names of the event-scale tables the release reads."""
+    metrics = {h.metric for h in hypotheses}
+    names = {table for metric, table in (("adoption", "events"), ("nps", "surveys"), ("churn", "accounts"))
+             if metric in metrics}
+    names.add("surveys")  # comments about the features are shown in the report
+    if workspace.settings.data_through_source != "workspace.yaml":
+        # data_through (window completeness) is then the latest date of every event-scale table
+        names.update(EVENT_TABLES)
+    return sorted(n for n in names if n in workspace.sources)
+
+
 def _used_files(workspace, hypotheses):
+    """The workspace files (relative paths) the release reads, CSV sources included."""
     root = workspace.root
     names = ["workspace.yaml", "releases.csv", "features.csv", "hypotheses.yaml", "tickets.csv"]
     metrics = {h.metric for h in hypotheses}
     if metrics & set(TASK_METRICS):
         names.append("task_times.csv")
-    for metric, table in (("adoption", "events"), ("nps", "surveys"), ("churn", "accounts")):
-        if metric in metrics and table in workspace.sources:
-            names.append(str(workspace.sources[table].path.relative_to(root)))
-    if "surveys" in workspace.sources:  # comments about the features are shown in the report
-        names.append(str(workspace.sources["surveys"].path.relative_to(root)))
-    if workspace.settings.data_through_source != "workspace.yaml":
-        # data_through (window completeness) is then the latest date of every event-scale table
-        names += [str(source.path.relative_to(root)) for source in workspace.sources.values()]
+    for name in _used_sources(workspace, hypotheses):
+        source = workspace.sources[name]
+        if source.kind == "csv":
+            names.append(_relative(source.path, root))
     return sorted({n for n in names if (root / n).is_file()})
 
 
-def inputs_sha256(root: Path, relative_paths) -> str:
-    """SHA-256 over files (sorted by relative path): each path's UTF-8 bytes, a NUL, its size, a NUL, its bytes.
+# Parquet sources up to this total size are hashed by content, larger ones by path, size and mtime.
+CONTENT_HASH_LIMIT = 64 * 1024**2
+
+
+def release_inputs_sha256(workspace, hypotheses) -> str:
+    """SHA-256 identifying everything a release reads (see :func:`inputs_sha256`)."""
+    from cvlib.aggregate import profile
+    from cvlib.workspace import _TIME_COLUMNS
+
+    used = [workspace.sources[n] for n in _used_sources(workspace, hypotheses)]
+    fingerprints = {}
+    for source in used:
+        if source.kind == "connection":
+            prof = workspace.profiles.get(source.name)
+            if prof is None:
+                prof = profile(source, _TIME_COLUMNS[source.name], workspace.settings.timezone)
+            latest = [prof.latest[c].isoformat() if prof.latest.get(c) else "" for c in _TIME_COLUMNS[source.name]]
+            fingerprints[source.name] = "|".join([str(prof.rows), *latest])
+    return inputs_sha256(workspace.root, _used_files(workspace, hypotheses),
+                         sources=[s for s in used if s.kind != "csv"], fingerprints=fingerprints)
+
+
+def _relative(path, root) -> str:
+    path = Path(path)
+    try:
+        return str(path.resolve().relative_to(Path(root).resolve())).replace("\\", "/")
+    except ValueError:
+        return str(path.resolve())
+
+
+def inputs_sha256(root: Path, relative_paths, *, sources=(), fingerprints=None) -> str:
+    """SHA-256 over the inputs of a release.
+
+    Files (sorted by relative path) contribute each path's UTF-8 bytes, a NUL,
+    its size, a NUL and its bytes. Each Parquet source (by name) then adds its
+    files the same way while their total size is at most
+    ``CONTENT_HASH_LIMIT`` (64 MiB), and above it each file's path, size and
+    modification time (nanoseconds) instead of its bytes. A connection table
+    adds its fingerprint (row count and latest instants, from
+    ``fingerprints``), so new rows in a live warehouse change the hash.
 
     Examples
     --------
@@ -988,13 +1034,29 @@ def inputs_sha256(root: Path, relative_paths) -> str:
     True
     """
     digest = hashlib.sha256()
-    for rel in sorted(relative_paths):
-        path = Path(root) / rel
+
+    def add_file(rel, path, *, content=True):
+        stat = path.stat()
         digest.update(rel.replace("\\", "/").encode("utf-8") + b"\0")
-        digest.update(str(path.stat().st_size).encode() + b"\0")
+        digest.update(str(stat.st_size).encode() + b"\0")
+        if not content:
+            digest.update(str(stat.st_mtime_ns).encode() + b"\0")
+            return
         with path.open("rb") as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
+
+    for rel in sorted(relative_paths):
+        add_file(rel, Path(root) / rel)
+    for source in sorted(sources, key=lambda s: s.name):
+        digest.update(f"source {source.name} {source.kind} {source.display}".encode() + b"\0")
+        if source.kind == "parquet":
+            files = source.files()
+            content = sum(f.stat().st_size for f in files) <= CONTENT_HASH_LIMIT
+            for path in files:
+                add_file(_relative(path, root), path, content=content)
+        else:
+            digest.update(str((fingerprints or {}).get(source.name, "")).encode("utf-8") + b"\0")
     return digest.hexdigest()
 
 

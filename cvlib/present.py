@@ -25,6 +25,7 @@ __all__ = [
     "glossary",
     "human_seconds",
     "hypothesis_section",
+    "hypothesis_sections",
     "methods",
     "nps_points",
     "percent",
@@ -56,12 +57,15 @@ FLAG_TEXT = {
     "written_after_release": "the hypothesis was written after the release, so it may have been fitted to the result",
 }
 METHOD_REFERENCES = (
-    ("Task time: geometric mean with a t-interval on ln(seconds), ratio of geometric means against before "
-    "(Sauro & Lewis 2016, Quantifying the User Experience, 2nd ed., ch. 3 and 5)."),
-    ("Completion, error and churn rates: adjusted-Wald interval (Agresti & Coull 1998); differences: "
-    "Agresti & Caffo (2000)."),
+    ("Task time: geometric mean with a t-interval on ln(seconds); change: ratio of geometric means, "
+    "Welch or paired t-test on ln(seconds) (Sauro & Lewis 2016, Quantifying the User Experience, 2nd ed.)."),
+    ("Completion, error and churn rates: adjusted-Wald interval (Agresti & Coull 1998); change: N-1 "
+    "two-proportion test (Campbell 2007) with Newcombe's hybrid score interval (Newcombe 1998)."),
     "Adoption: Wilson score interval (Wilson 1927).",
-    "NPS: adjusted-Wald interval for the difference of two shares of a trinomial (Rocks 2016, Sauro & Lewis 2016).",
+    ("NPS: adjusted-Wald interval (Rocks 2016); change: difference of two independent NPS with a z-test "
+    "and adjusted-Wald interval (Rocks 2016, Sauro & Lewis 2016)."),
+    ("Economic value: hours saved from the arithmetic mean times before and after with a Welch (or "
+    "paired) t-interval; validated hypotheses only."),
     "Multiple comparisons: Holm (1979) across a release's hypotheses and across segments.",
     "Sample sizes for inconclusive results: power analysis at 80% power (cvlib.power).",
 )
@@ -590,6 +594,28 @@ def feature_comments(workspace, release_id: str, *, limit: int = 50) -> list[dic
         return []
     ids = list(workspace.features.loc[workspace.features["release_id"] == release_id, "feature_id"])
     return comments(source, ids, workspace.settings.timezone, limit=limit)
+
+
+def hypothesis_sections(ev, workspace) -> list:
+    """Everything the report shows per hypothesis, in order, ready for ``display(*...)``.
+
+    For each hypothesis: :func:`hypothesis_section`, its chart
+    (:func:`cvlib.plots.hypothesis_chart`), :func:`segments_table` and the
+    :func:`feedback` about its feature (shown once per feature).
+    """
+    from cvlib import plots
+
+    names = feature_names(workspace)
+    comments = feature_comments(workspace, ev.release_id)
+    shown: set = set()
+    parts = []
+    for result in ev.hypotheses:
+        feature_id = result.hypothesis.feature_id
+        parts.append(hypothesis_section(result, ev, names.get(feature_id)))
+        parts.append(plots.hypothesis_chart(result, workspace, ev))
+        parts.append(segments_table(result, ev))
+        parts.append(feedback(feature_id, workspace.tickets, comments, shown=shown))
+    return parts
 
 
 # ------------------------------------------------------------------ portfolio (across releases)

@@ -169,9 +169,9 @@ def _sha256_file(path: Path) -> str:
 
 def release_inputs_sha256(workspace, release_id: str) -> str:
     """SHA-256 of the workspace files the release reads, without evaluating it."""
-    from cvlib.evaluate import _used_files, inputs_sha256
+    from cvlib.evaluate import release_inputs_sha256 as inputs_of
 
-    return inputs_sha256(workspace.root, _used_files(workspace, workspace.hypotheses_for(release_id)))
+    return inputs_of(workspace, workspace.hypotheses_for(release_id))
 
 
 def _release_key(workspace, release_id, notebook, parameters) -> dict:

@@ -29,6 +29,7 @@ import os
 import pathlib
 import shutil
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -539,7 +540,9 @@ _CHURN_RISK = (1.25, 0.80, 0.40)  # relative churn risk of smb, mid_market, ente
 # --------------------------------------------------------------------------
 
 
-def write_sample(out_dir, *, seed: int = DEFAULT_SEED, overwrite: bool = False) -> pathlib.Path:
+def write_sample(
+    out_dir, *, seed: int = DEFAULT_SEED, events: int | None = None, overwrite: bool = False
+) -> pathlib.Path:
     """Write the sample workspace for the fictional B2B SaaS Tallyhive.
 
     Simulates a year of one product (eight releases from 2025-12-02 to
@@ -558,6 +561,13 @@ def write_sample(out_dir, *, seed: int = DEFAULT_SEED, overwrite: bool = False) 
         Seed of ``numpy.random.default_rng``; a non-negative integer. The same
         seed always writes the same bytes. ``data/sample/`` is written with
         the default, :data:`DEFAULT_SEED` (the day the sample was designed).
+    events : int, optional
+        Write a large workspace instead: exactly this many product events as
+        Parquet files partitioned by month (``events/month=2025-11/part-0.parquet``,
+        hive-style, one file per month), declared in ``workspace.yaml`` as
+        ``sources: events: {parquet: "events/*/*.parquet"}``, in place of
+        ``events.csv``. Every other file is the one the default sample has
+        (surveys, accounts, ... are small). For benchmarks: see Notes.
     overwrite : bool, default False
         Replace ``out_dir`` and everything in it if it exists and is not empty.
 
@@ -572,10 +582,10 @@ def write_sample(out_dir, *, seed: int = DEFAULT_SEED, overwrite: bool = False) 
         If ``out_dir`` exists and is not a folder, or is a non-empty folder
         and ``overwrite`` is false.
     TypeError
-        If ``out_dir`` is not a path, ``seed`` not an integer or ``overwrite``
-        not a bool.
+        If ``out_dir`` is not a path, ``seed`` or ``events`` not an integer or
+        ``overwrite`` not a bool.
     ValueError
-        If ``seed`` is negative.
+        If ``seed`` is negative or ``events`` is less than 1.
 
     Notes
     -----
@@ -595,6 +605,23 @@ def write_sample(out_dir, *, seed: int = DEFAULT_SEED, overwrite: bool = False) 
     those hypotheses get their designed verdict for every seed. NPS and churn
     are left to chance, with margins that hold for the default seed (and most
     others).
+
+    With ``events``, the events are drawn from the same model (user segments,
+    join and leave days, a beta-distributed activity rate, a login per active
+    day, generic events, feature use by adopters after the release) for as
+    many users as it takes to reach ``events`` rows: about 67 events per user,
+    so 1,500,000 users for 100 million events. Users are drawn in chunks of at
+    most 32,768, each chunk from its own child of the seed's generator, and
+    each chunk's events are appended to the month files as row groups, so
+    memory stays bounded (a few hundred MB) whatever ``events`` is; the last
+    chunk is cut after the ``events``-th row in (user, time) order, so its
+    last user's history ends early. Adopters are drawn independently with the
+    feature's adoption probability per segment, so adoption shares among
+    active users are the designed ones in distribution (within sampling
+    error) rather than exactly. Strings are dictionary-encoded and
+    ``timestamp`` is a Parquet ``TIMESTAMP`` adjusted to UTC (millisecond
+    unit; DuckDB reads it as ``TIMESTAMP WITH TIME ZONE``). The same
+    ``(seed, events)`` always gives the same rows.
 
     Examples
     --------
@@ -617,6 +644,12 @@ def write_sample(out_dir, *, seed: int = DEFAULT_SEED, overwrite: bool = False) 
         raise TypeError(f"seed must be an integer, got {seed!r}")
     if seed < 0:
         raise ValueError(f"seed must be >= 0, got {seed}")
+    if events is not None:
+        if isinstance(events, bool) or not isinstance(events, numbers.Integral):
+            raise TypeError(f"events must be an integer or None, got {events!r}")
+        if events < 1:
+            raise ValueError(f"events must be >= 1, got {events}")
+        events = int(events)
     if not isinstance(overwrite, bool):
         raise TypeError(f"overwrite must be True or False, got {overwrite!r}")
 
@@ -641,7 +674,7 @@ def write_sample(out_dir, *, seed: int = DEFAULT_SEED, overwrite: bool = False) 
             shutil.rmtree(leftover)
     tmp.mkdir()
     try:
-        _write_workspace(tmp, int(seed))
+        _write_workspace(tmp, int(seed), events)
         if target.exists() and not any(target.iterdir()):
             # Keep an empty folder (it may be the working directory): move the files in.
             for path in sorted(tmp.iterdir()):
@@ -665,7 +698,7 @@ def write_sample(out_dir, *, seed: int = DEFAULT_SEED, overwrite: bool = False) 
 # --------------------------------------------------------------------------
 
 
-def _write_workspace(folder: pathlib.Path, seed: int) -> None:
+def _write_workspace(folder: pathlib.Path, seed: int, events: int | None = None) -> None:
     rng = np.random.default_rng(seed)
     task_rng, user_rng, survey_rng, account_rng, ticket_rng = rng.spawn(5)
 
@@ -675,16 +708,22 @@ def _write_workspace(folder: pathlib.Path, seed: int) -> None:
         "task_times.csv": _task_times(task_rng),
     }
     users = _users(user_rng)
-    tables["events.csv"] = _events(user_rng, users)
+    if events is None:
+        tables["events.csv"] = _events(user_rng, users)
     tables["surveys.csv"] = _surveys(survey_rng, users)
     tables["accounts.csv"] = _accounts(account_rng)
     tables["tickets.csv"] = _tickets(ticket_rng)
 
-    _write_text(folder / "workspace.yaml", _workspace_yaml())
+    _write_text(folder / "workspace.yaml", _workspace_yaml(parquet_events=events is not None))
     _write_text(folder / "hypotheses.yaml", _hypotheses_yaml())
     for name, table in tables.items():
         table.to_csv(folder / name, index=False, lineterminator="\n", encoding="utf-8")
-    _write_text(folder / "README.md", _readme(seed, tables))
+    if events is not None:
+        # A seventh stream (the first five above and Generator.spawn's counter are untouched
+        # by it, so the default sample does not change), split again per chunk of users.
+        (event_rng,) = rng.spawn(1)
+        _write_event_partitions(folder / "events", event_rng, events)
+    _write_text(folder / "README.md", _readme(seed, tables, events=events))
 
 
 def _write_text(path: pathlib.Path, text: str) -> None:
@@ -692,8 +731,8 @@ def _write_text(path: pathlib.Path, text: str) -> None:
         fh.write(text)
 
 
-def _workspace_yaml() -> str:
-    return (
+def _workspace_yaml(*, parquet_events: bool = False) -> str:
+    text = (
         f"# Sample workspace written by cvlib.sample (see README.md).\n"
         f"product: {PRODUCT}\n"
         f"currency: {CURRENCY}\n"
@@ -702,6 +741,9 @@ def _workspace_yaml() -> str:
         f"timezone: {TIMEZONE}\n"
         f"data_through: {DATA_THROUGH.isoformat()}\n"
     )
+    if parquet_events:
+        text += 'sources:\n  events: {parquet: "events/*/*.parquet"}\n'
+    return text
 
 
 class _IndentedDumper(yaml.SafeDumper):
@@ -984,6 +1026,156 @@ def _local_to_utc(days: np.ndarray, seconds: np.ndarray) -> np.ndarray:
 
 def _format_utc(values: np.ndarray) -> np.ndarray:
     return np.char.add(np.datetime_as_string(values.astype("datetime64[s]"), unit="s"), "Z")
+
+
+# --------------------------------------------------------------------------
+# Events at scale (write_sample(..., events=N)): Parquet partitioned by month
+# --------------------------------------------------------------------------
+
+_CHUNK_USERS = 32_768  # users per chunk: about 2.2 million events, a few hundred MB of arrays
+_EVENTS_PER_USER = 60  # a little below the mean (about 67), to size a small run's only chunk
+
+
+def _write_event_partitions(folder: pathlib.Path, rng: np.random.Generator, n_events: int) -> None:
+    """Write exactly ``n_events`` events to ``folder/month=YYYY-MM/part-0.parquet``.
+
+    Users are simulated chunk by chunk (each chunk from its own child generator,
+    spawned in order from ``rng``) until ``n_events`` rows are reached; each
+    chunk's rows go to the month files as one row group per month, sorted by
+    time. Months are UTC months (events happen in local working hours, so
+    never near midnight).
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    days = np.arange(np.datetime64(FIRST_DAY, "D"), np.datetime64(DATA_THROUGH, "D") + 1)
+    zone = ZoneInfo(TIMEZONE)
+    offset = np.asarray(
+        [
+            zone.utcoffset(dt.datetime.combine(day, dt.time(12))).total_seconds()
+            for day in days.astype(dt.date)
+        ],
+        dtype=np.int64,
+    )
+    midnight_utc = days.astype("datetime64[s]").astype(np.int64) - offset  # epoch seconds
+    months = np.arange(days[0].astype("datetime64[M]"), days[-1].astype("datetime64[M]") + 1)
+    month_start = months.astype("datetime64[s]").astype(np.int64)
+
+    names = pa.array(["login", *_GENERIC_EVENTS, *(f.feature_id for f in FEATURES)])
+    segments = pa.array(SEGMENTS)
+    schema = pa.schema(
+        [
+            ("timestamp", pa.timestamp("ms", tz="UTC")),
+            ("user_id", pa.dictionary(pa.int32(), pa.string())),
+            ("event", pa.dictionary(pa.int8(), pa.string())),
+            ("segment", pa.dictionary(pa.int8(), pa.string())),
+        ]
+    )
+    chunk_users = min(_CHUNK_USERS, n_events // _EVENTS_PER_USER + 64)
+    writers: dict[int, pq.ParquetWriter] = {}
+    written = 0
+    first_user = 0
+    try:
+        while written < n_events:
+            (chunk_rng,) = rng.spawn(1)
+            user, utc, code, segment = _event_chunk(chunk_rng, chunk_users, days, midnight_utc)
+            if written + len(user) > n_events:
+                # Keep the first rows in (user, time) order: only the last user's history is cut.
+                keep = np.sort(np.lexsort((code, utc, user))[: n_events - written])
+                user, utc, code = user[keep], utc[keep], code[keep]
+            order = np.lexsort((code, user, utc))
+            user, utc, code = user[order], utc[order], code[order]
+            ids = pa.array([f"u-{first_user + i:05d}" for i in range(1, chunk_users + 1)])
+            table = pa.Table.from_arrays(
+                [
+                    pa.array(utc * 1000, type=pa.int64()).cast(schema.field("timestamp").type),
+                    pa.DictionaryArray.from_arrays(pa.array(user, type=pa.int32()), ids),
+                    pa.DictionaryArray.from_arrays(pa.array(code, type=pa.int8()), names),
+                    pa.DictionaryArray.from_arrays(
+                        pa.array(segment[user], type=pa.int8()), segments
+                    ),
+                ],
+                schema=schema,
+            )
+            bounds = np.searchsorted(utc, month_start)
+            bounds = np.append(bounds, len(utc))
+            for m in range(len(months)):
+                lo, hi = int(bounds[m]), int(bounds[m + 1])
+                if lo == hi:
+                    continue
+                if m not in writers:
+                    part = folder / f"month={months[m]}"
+                    part.mkdir(parents=True)
+                    writers[m] = pq.ParquetWriter(part / "part-0.parquet", schema)
+                writers[m].write_table(table.slice(lo, hi - lo))
+            written += len(user)
+            first_user += chunk_users
+    finally:
+        for writer in writers.values():
+            writer.close()
+
+
+def _event_chunk(rng: np.random.Generator, n: int, days: np.ndarray, midnight_utc: np.ndarray):
+    """Events of ``n`` new users: (user index, UTC epoch seconds, event code, segment per user).
+
+    The model of :func:`_users` and :func:`_events`, for a chunk of users and
+    in bounded memory; adopters are drawn with the designed probability per
+    segment (no exact shares).
+    """
+    n_days = len(days)
+    weekday = (days - np.datetime64("1970-01-05", "D")).astype(int) % 7  # 0 = Monday
+    segment = rng.choice(3, size=n, p=_USER_SEGMENT_SHARES)
+    joined = np.where(rng.random(n) < 0.8, 0, rng.integers(1, n_days, n))
+    leaves = rng.random(n) < 0.1
+    left = np.where(leaves, np.minimum(joined + rng.integers(30, n_days, n), n_days), n_days)
+    rate = rng.beta(2.0, 24.0, n) * np.asarray((1.0, 1.1, 1.2))[segment]
+    day_factor = np.where(weekday >= 5, 0.12, 1.0)
+    chance = (rate[:, None] * day_factor[None, :]).astype(np.float32)
+    active = rng.random((n, n_days), dtype=np.float32) < chance
+    del chance
+    day = np.arange(n_days)[None, :]
+    active &= (day >= joined[:, None]) & (day < left[:, None])
+    user, day = np.nonzero(active)
+    n_sessions = len(user)
+    session = np.full(active.shape, -1, dtype=np.int32)
+    session[user, day] = np.arange(n_sessions, dtype=np.int32)
+    start = rng.integers(7 * 3600, 17 * 3600, n_sessions)
+
+    ev_user, ev_day, ev_sec = [user], [day], [start]
+    ev_code = [np.zeros(n_sessions, dtype=np.int8)]
+    k = rng.poisson(1.3, n_sessions)
+    rep = np.repeat(np.arange(n_sessions), k)
+    ev_user.append(user[rep])
+    ev_day.append(day[rep])
+    ev_sec.append(start[rep] + rng.integers(20, 5400, len(rep)))
+    generic = rng.choice(len(_GENERIC_EVENTS), size=len(rep), p=_GENERIC_WEIGHTS)
+    ev_code.append((1 + generic).astype(np.int8))
+    del rep, generic
+
+    for code, feature in enumerate(FEATURES, start=1 + len(_GENERIC_EVENTS)):
+        released = np.datetime64(_release(feature.release_id).released_on, "D")
+        first_day = int((released - days[0]).astype(int))
+        adopters = np.flatnonzero(rng.random(n) < np.asarray(feature.adoption)[segment])
+        if first_day >= n_days or len(adopters) == 0:
+            continue
+        sub = active[adopters, first_day:]
+        uses = sub & (rng.random(sub.shape, dtype=np.float32) < feature.use_rate)
+        has = sub.any(axis=1)
+        first = np.argmax(sub, axis=1)
+        uses[np.flatnonzero(has), first[has]] = True  # an adopter uses it on their first active day
+        rows, cols = np.nonzero(uses)
+        u = adopters[rows]
+        d = cols + first_day
+        ev_user.append(u)
+        ev_day.append(d)
+        ev_sec.append(start[session[u, d]] + rng.integers(20, 5400, len(u)))
+        ev_code.append(np.full(len(u), code, dtype=np.int8))
+    del session, active
+
+    ev_day = np.concatenate(ev_day)
+    ev_sec = np.minimum(np.concatenate(ev_sec), 22 * 3600)
+    utc = midnight_utc[ev_day] + ev_sec
+    return np.concatenate(ev_user), utc, np.concatenate(ev_code), segment
 
 
 def _release(release_id: str) -> _Release:
@@ -1488,19 +1680,38 @@ def _format_target(h: _Hypothesis) -> str:
     return f">= {h.target:g}"
 
 
-def _readme(seed: int, tables: dict[str, pd.DataFrame]) -> str:
+def _readme(seed: int, tables: dict[str, pd.DataFrame], *, events: int | None = None) -> str:
     hypotheses_of = {}
     for h in HYPOTHESES:
         hypotheses_of.setdefault(h.feature_id, []).append(h.id)
+    written_by = (
+        f"`cvlib sample data/sample` (`cvlib.sample.write_sample`) with seed {seed}"
+        if events is None
+        else f"`cvlib sample OUT --events {events}` (`cvlib.sample.write_sample`) with seed {seed}"
+    )
     lines = [
         f"# Sample workspace: {PRODUCT}",
         "",
         f"A year of made-up data for **{PRODUCT}**, a fictional B2B SaaS for finance teams of small and",
         "mid-sized companies (invoicing, payments, expenses, reporting). Written by",
-        f"`cvlib sample data/sample` (`cvlib.sample.write_sample`) with seed {seed}"
+        written_by
         + (" (the default)." if seed == DEFAULT_SEED else f" (the default is {DEFAULT_SEED})."),
-        "Do not edit these files by hand: change `cvlib/sample.py` and regenerate, a test compares",
-        "`data/sample/` with a fresh run byte for byte.",
+    ]
+    if events is None:
+        lines += [
+            "Do not edit these files by hand: change `cvlib/sample.py` and regenerate, a test compares",
+            "`data/sample/` with a fresh run byte for byte.",
+        ]
+    else:
+        lines += [
+            f"This is the large variant: {events:,} product events as Parquet files partitioned by month",
+            "(`events/month=YYYY-MM/part-0.parquet`, declared under `sources` in `workspace.yaml`) instead",
+            "of `events.csv`; every other file is the one of the default sample. The events come from the",
+            "same model for as many users as it takes (about 67 events per user), with adopters drawn at",
+            "each feature's designed rate: adoption shares match the design in distribution, not exactly,",
+            "so adoption verdicts near their target (H-shared-adoption) may differ from the table below.",
+        ]
+    lines += [
         "",
         "Nothing here is real: people, companies, e-mail addresses (`example.com/.org/.net`) and",
         "phone numbers (ranges reserved for fiction) are invented.",
@@ -1605,6 +1816,9 @@ def _readme(seed: int, tables: dict[str, pd.DataFrame]) -> str:
         "numbers, which reports must redact; some span several lines",
     }
     for name, text in describe.items():
+        if name == "events.csv" and events is not None:
+            lines.append(f"| `events/month=YYYY-MM/part-0.parquet` | {events:,} | {text} |")
+            continue
         lines.append(f"| `{name}` | {len(tables[name]):,} | {text} |")
     lines.append("")
     return "\n".join(lines)

@@ -14,12 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import numbers
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cvlib import _tables as t
-from cvlib.aggregate import Source, profile
+from cvlib.aggregate import ENGINES, Source, profile
 from cvlib.errors import DataError, Problem
 
 __all__ = [
@@ -44,7 +46,12 @@ MAX_WINDOW_DAYS = 365
 
 WORKSPACE_FILE = "workspace.yaml"
 HYPOTHESES_FILE = "hypotheses.yaml"
-SETTINGS_KEYS = ("product", "currency", "hourly_cost", "confidence_level", "timezone", "data_through")
+SETTINGS_KEYS = (
+    "product", "currency", "hourly_cost", "confidence_level", "timezone", "data_through", "sources",
+)
+EVENT_TABLES = ("events", "surveys", "accounts")
+SOURCE_KINDS = ("csv", "parquet", "connection")
+SOURCE_KEYS = (*EVENT_TABLES, "engine")
 HYPOTHESIS_KEYS = (
     "id", "feature_id", "statement", "metric", "task", "target", "design",
     "window_days", "tasks_per_month", "created_on",
@@ -145,6 +152,9 @@ class Workspace:
     sources : dict of str to Source
         The event-scale tables present (events, surveys, accounts).
     row_counts : dict of str to int
+    profiles : dict of str to cvlib.aggregate.TableProfile
+        Row count and latest instants of each event-scale table, read when
+        the workspace was loaded (the fingerprint of a connection table).
     warnings : list of Problem
         Things worth knowing that do not stop the work (hypotheses whose data
         is not there yet).
@@ -160,6 +170,7 @@ class Workspace:
     sources: dict = field(default_factory=dict)
     row_counts: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
+    profiles: dict = field(default_factory=dict)
 
     def release(self, release_id: str) -> dict:
         """Return one release as a dict, or raise ``KeyError`` naming the id."""
@@ -184,13 +195,20 @@ class Workspace:
 
 
 # ------------------------------------------------------------------ loading
-def load_workspace(path) -> Workspace:
+def load_workspace(path, *, engine=None) -> Workspace:
     """Load and validate the workspace folder ``path``.
 
     Parameters
     ----------
     path : str or os.PathLike
         The workspace folder.
+    engine : {"duckdb", "pyspark"} or ibis backend, optional
+        What aggregates the Parquet sources: embedded DuckDB (the default),
+        PySpark (the active SparkSession, or a new local one; needs the
+        ``spark`` extra) or an ibis backend object such as
+        ``ibis.pyspark.connect(spark)``. Overrides ``sources: engine:`` in
+        ``workspace.yaml``. CSV files are always aggregated by embedded
+        DuckDB and connection tables by their own database.
 
     Returns
     -------
@@ -216,12 +234,16 @@ def load_workspace(path) -> Workspace:
     if not root.is_dir():
         what = "a file" if root.exists() else "nothing"
         raise DataError([Problem(str(path), None, None, f"expected a workspace folder, found {what}")])
-    return _Loader(root).load()
+    if engine is not None and isinstance(engine, str) and engine not in ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)} or an ibis backend, got {engine!r}")
+    return _Loader(root, engine).load()
 
 
 class _Loader:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, engine=None):
         self.root = root
+        self.engine = engine  # from the caller; else sources.engine in workspace.yaml; else duckdb
+        self.source_specs: dict = {}  # table -> (kind, value, table name, line)
         self.problems = t.Problems()
         self.warnings: list[Problem] = []
         self.failed: set[str] = set()  # files that could not be read as tables
@@ -231,7 +253,6 @@ class _Loader:
         self.problems.add(file, line, column, message)
 
     def load(self) -> Workspace:
-        import pandas as pd
 
         settings, tz = self._settings()
         releases = self._releases(tz)
@@ -281,6 +302,7 @@ class _Loader:
             sources=sources,
             row_counts=row_counts,
             warnings=self.warnings,
+            profiles=profiles,
         )
 
     # -- workspace.yaml
@@ -303,6 +325,9 @@ class _Loader:
                 if key not in SETTINGS_KEYS:
                     self._unknown_key(file, line, key, SETTINGS_KEYS)
                     continue
+                if key == "sources":
+                    self._sources_block(file, line, value)
+                    continue
                 parsed = self._setting(file, line, key, value)
                 if parsed is not None:
                     values[key] = parsed
@@ -312,6 +337,77 @@ class _Loader:
         except (ZoneInfoNotFoundError, ValueError):
             tz = ZoneInfo("UTC")
         return settings, tz
+
+    # -- workspace.yaml: sources
+    def _sources_block(self, file, line, value):
+        """Read ``sources:``: where events, surveys and accounts live, and the engine."""
+        if value is None:
+            return
+        if not isinstance(value, dict):
+            self._problem(file, line, "sources", f"expected a mapping of {', '.join(SOURCE_KEYS)}, found {_kind(value)}")
+            return
+        lines = getattr(value, "lines", {})
+        for key, spec in value.items():
+            where = lines.get(key, line)
+            column = f"sources.{key}"
+            if key not in SOURCE_KEYS:
+                hint = difflib.get_close_matches(str(key), SOURCE_KEYS, n=1)
+                extra = f" (did you mean {hint[0]!r}?)" if hint else ""
+                self._problem(file, where, "sources", f"expected one of the keys {', '.join(SOURCE_KEYS)}, found {key!r}{extra}")
+                continue
+            if key == "engine":
+                if spec not in ENGINES:
+                    self._problem(file, where, column, f"expected one of {', '.join(ENGINES)}, found {spec!r}")
+                elif self.engine is None:
+                    self.engine = spec
+                continue
+            example = f'{{parquet: "{key}/*.parquet"}}, {{csv: {key}.csv}} or {{connection: URL, table: NAME}}'
+            if not isinstance(spec, dict):
+                self._problem(file, where, column, f"expected a mapping such as {example}, found {_kind(spec)}")
+                continue
+            spec_lines = getattr(spec, "lines", {})
+            kinds = [k for k in SOURCE_KINDS if k in spec]
+            unknown = [k for k in spec if k not in (*SOURCE_KINDS, "table")]
+            if unknown:
+                self._problem(file, spec_lines.get(unknown[0], where), column,
+                              f"expected the keys csv, parquet or connection (and table with connection), found {unknown[0]!r}")
+                continue
+            if len(kinds) != 1:
+                found = "none of them" if not kinds else " and ".join(kinds)
+                self._problem(file, where, column, f"expected exactly one of csv, parquet or connection, found {found}")
+                continue
+            kind = kinds[0]
+            ok = True
+            values = {}
+            for k in (kind, "table"):
+                if k not in spec:
+                    continue
+                v = spec[k]
+                k_line = spec_lines.get(k, where)
+                if not isinstance(v, str) or not v.strip():
+                    self._problem(file, k_line, column, f"expected {k} to be text, found {_kind(v)}")
+                    ok = False
+                    continue
+                v = self._substitute(file, k_line, column, v.strip())
+                if v is None:
+                    ok = False
+                values[k] = v
+            if kind == "connection" and "table" not in spec:
+                self._problem(file, where, column, "expected a table name with connection (table: NAME), found none")
+                ok = False
+            elif kind != "connection" and "table" in spec:
+                self._problem(file, spec_lines.get("table", where), column, f"expected table only with connection, found it with {kind}")
+                ok = False
+            if ok:
+                self.source_specs[key] = (kind, values[kind], values.get("table"), where)
+
+    def _substitute(self, file, line, column, text):
+        """Replace ``${NAME}`` from the environment; a missing variable is a problem."""
+        missing = [m.group(1) for m in re.finditer(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", text) if m.group(1) not in os.environ]
+        if missing:
+            self._problem(file, line, column, f"expected the environment variable {missing[0]} to be set (used as ${{{missing[0]}}}), found it unset")
+            return None
+        return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", lambda m: os.environ[m.group(1)], text)
 
     def _setting(self, file, line, key, value):
         if value is None:
@@ -659,31 +755,61 @@ class _Loader:
         }
         sources: dict[str, Source] = {}
         counts: dict[str, int] = {}
+        engine = self.engine or "duckdb"
         for name, (columns, metric, key) in specs.items():
             csv_path = self.root / f"{name}.csv"
             parquet_path = self.root / f"{name}.parquet"
-            if csv_path.exists() and parquet_path.exists():
+            declared = self.source_specs.get(name)
+            if declared is not None:
+                kind, value, table_name, line = declared
+                if kind == "csv":
+                    csv_path, parquet_path = self.root / value, None
+                else:
+                    if kind == "parquet":
+                        source = Source(name, "parquet", self.root / value, value, engine=engine)
+                        if not source.files():
+                            self._problem(WORKSPACE_FILE, line, f"sources.{name}",
+                                          f"expected Parquet files at {value} (a file, a directory or a glob), found none")
+                            continue
+                    else:
+                        url = _resolve_url(value, self.root)
+                        source = Source(name, "connection", None, f"{_safe_url(value)} table {table_name}",
+                                        url=url, table=table_name)
+                    rows = self._check_parquet(source, columns, key, feature_ids)
+                    if rows is not None:
+                        sources[name] = source
+                        counts[name] = rows
+                    continue
+            elif csv_path.exists() and parquet_path.exists():
                 self._problem(
                     f"{name}.csv", None, None,
                     f"expected one of {name}.csv or {name}.parquet, found both (remove one)",
                 )
                 continue
-            if parquet_path.exists():
-                source = Source(name, "parquet", parquet_path, parquet_path.name)
+            if parquet_path is not None and parquet_path.exists():
+                source = Source(name, "parquet", parquet_path, parquet_path.name, engine=engine)
                 rows = self._check_parquet(source, columns, key, feature_ids)
                 if rows is not None:
                     sources[name] = source
                     counts[name] = rows
                 continue
             if not csv_path.exists():
-                if metric in metrics:
+                if declared is not None:
+                    self._problem(declared[1], None, None, "file not found (declared in workspace.yaml sources)")
+                elif metric in metrics:
                     self._problem(
                         f"{name}.csv", None, None,
                         f"file not found: required because a hypothesis uses {metric} "
                         f"(or provide {name}.parquet)",
                     )
                 continue
-            file = csv_path.name
+            file = declared[1] if declared is not None else csv_path.name
+            # one engine scan first: a clean file (the usual case) needs no line-by-line pass
+            rows = _fast_csv_rows(csv_path, columns, key, name, feature_ids, self.failed)
+            if rows is not None:
+                sources[name] = Source(name, "csv", csv_path, file)
+                counts[name] = rows
+                continue
             seen: dict[str, int] = {}
             count = 0
 
@@ -717,14 +843,14 @@ class _Loader:
         return sources, counts
 
     def _check_parquet(self, source, columns, key, feature_ids):
-        from cvlib.aggregate import check_parquet
+        from cvlib.aggregate import check_table
 
         # the same table rules as for CSV: unique keys, known features, churn after start
         references = {}
         if source.name == "surveys" and "features.csv" not in self.failed:
             references["feature_id"] = (feature_ids, "features.csv")
         not_before = ("churned_on", "started_on") if source.name == "accounts" else None
-        problems, rows = check_parquet(
+        problems, rows = check_table(
             source,
             [(c.name, c.kind, c.column_required, c.value_required) for c in columns],
             unique=key,
@@ -803,11 +929,62 @@ class _Loader:
                 self.warnings.append(Problem(*where, f"hypothesis {h.id}: no {table} on or after the release date of {release_id} yet"))
 
 
+def _resolve_url(url: str, root: Path) -> str:
+    """An ibis URL with a relative database file (duckdb, sqlite) resolved against ``root``."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    scheme = parts.scheme or "file"
+    if scheme not in ("duckdb", "sqlite", "file"):
+        return url
+    path = parts.netloc + parts.path
+    if not path or path == ":memory:" or Path(path).is_absolute():
+        return url
+    resolved = (root / path).resolve()
+    query = f"?{parts.query}" if parts.query else ""
+    if scheme == "file":
+        return str(resolved) + query
+    return f"{scheme}://{resolved}{query}"
+
+
+_SECRET_PARAMS = re.compile(r"(?i)^(password|passwd|pwd|token|secret|access_token|api_key|private_key.*)$")
+
+
+def _safe_url(url: str) -> str:
+    """The URL as messages and summary.json show it: without a password or secret parameters."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if parts.password is not None:
+        user = parts.username or ""
+        host = netloc.rsplit("@", 1)[1]
+        netloc = f"{user}@{host}" if user else host
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if not _SECRET_PARAMS.match(k)])
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
 _TIME_COLUMNS = {
     "events": ["timestamp"],
     "surveys": ["submitted_at"],
     "accounts": ["started_on", "churned_on"],
 }
+
+
+def _fast_csv_rows(path, columns, key, name, feature_ids, failed):
+    """Row count of an event-scale CSV file that one engine scan finds clean, else None."""
+    from cvlib.aggregate import csv_rows_if_clean
+
+    references = {}
+    if name == "surveys" and "features.csv" not in failed:
+        references["feature_id"] = (feature_ids, "features.csv")
+    return csv_rows_if_clean(
+        path,
+        [(c.name, c.kind, c.column_required, c.value_required) for c in columns],
+        unique=key,
+        references=references,
+        not_before=("churned_on", "started_on") if name == "accounts" else None,
+    )
 
 
 def _target_problem(metric: str, target: float) -> str | None:

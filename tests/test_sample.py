@@ -122,7 +122,7 @@ def test_an_interrupted_run_keeps_the_old_folder(tmp_path, monkeypatch):
     target.mkdir()
     (target / "mine.csv").write_text("old", encoding="utf-8")
 
-    def fail(folder, seed):
+    def fail(folder, seed, events=None):
         (folder / "half.csv").write_text("half", encoding="utf-8")
         raise KeyboardInterrupt
 
@@ -155,6 +155,9 @@ def test_writes_into_an_empty_folder_and_creates_parents(tmp_path):
         ({"out_dir": "x", "seed": True}, TypeError, "seed must be an integer"),
         ({"out_dir": "x", "seed": -1}, ValueError, "seed must be >= 0, got -1"),
         ({"out_dir": "x", "overwrite": "yes"}, TypeError, "overwrite must be True or False"),
+        ({"out_dir": "x", "events": 1.5}, TypeError, "events must be an integer or None, got 1.5"),
+        ({"out_dir": "x", "events": True}, TypeError, "events must be an integer or None"),
+        ({"out_dir": "x", "events": 0}, ValueError, "events must be >= 1, got 0"),
     ],
 )
 def test_bad_arguments(tmp_path, monkeypatch, kwargs, error, match):
@@ -347,3 +350,145 @@ def test_readme_states_every_hypothesis_and_its_intended_verdict():
         assert any(f"**{v}**" in row for v in verdicts), row
     for v in verdicts:
         assert f"**{v}**" in readme
+
+
+# -- the large variant: write_sample(..., events=N), cvlib sample OUT --events N (issue 6) ----------
+
+MONTHS = [f"2025-{m:02d}" for m in (11, 12)] + [f"2026-{m:02d}" for m in range(1, 12)]
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory) -> Path:
+    """A large-variant workspace with 5,000 events."""
+    return write_sample(tmp_path_factory.mktemp("large") / "sample", events=5000)
+
+
+def _event_files(folder: Path) -> list[Path]:
+    return sorted((folder / "events").glob("*/*.parquet"))
+
+
+def test_events_are_parquet_partitioned_by_month(large):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    names = {p.name for p in large.iterdir()}
+    assert names == ({p.name for p in SAMPLE.iterdir()} - {"events.csv"}) | {"events"}
+    files = _event_files(large)
+    assert [p.relative_to(large).as_posix() for p in files] == [
+        f"events/month={m}/part-0.parquet" for m in MONTHS
+    ]
+    rows = 0
+    for path in files:
+        table = pq.read_table(path)
+        assert table.schema.names == ["timestamp", "user_id", "event", "segment"]
+        assert table.schema.field("timestamp").type == pa.timestamp("ms", tz="UTC")
+        for name in ("user_id", "event", "segment"):
+            assert pa.types.is_dictionary(table.schema.field(name).type), name
+        month = path.parent.name.removeprefix("month=")
+        stamps = table.column("timestamp").to_pandas()
+        assert (stamps.dt.strftime("%Y-%m") == month).all(), path
+        assert stamps.is_monotonic_increasing, path
+        rows += table.num_rows
+    assert rows == 5000
+
+
+@pytest.mark.parametrize("n", [1, 4999, 20_000])
+def test_exactly_n_events(tmp_path, n):
+    import pyarrow.parquet as pq
+
+    folder = write_sample(tmp_path / "s", events=n)
+    assert sum(pq.ParquetFile(p).metadata.num_rows for p in _event_files(folder)) == n
+
+
+def test_events_follow_the_contract(large):
+    events = pd.read_parquet(large / "events", columns=["timestamp", "user_id", "event", "segment"])
+    assert events["user_id"].astype(str).str.fullmatch(ID).all()
+    assert set(events["segment"].astype(str)) == SEGMENTS
+    names = {
+        "login",
+        "view_dashboard",
+        "view_invoices",
+        "create_invoice",
+        "search",
+        "open_settings",
+    }
+    assert set(events["event"].astype(str)) <= names | set(_csv("features.csv")["feature_id"])
+    assert events["timestamp"].min() >= pd.Timestamp("2025-11-01", tz="Europe/Berlin")
+    assert events["timestamp"].max() < pd.Timestamp("2026-11-21", tz="Europe/Berlin")
+    # one segment per user, as in the default sample
+    assert (events.groupby("user_id", observed=True)["segment"].nunique() == 1).all()
+
+
+def test_large_variant_declares_the_events_source_and_keeps_every_other_file(large):
+    settings = yaml.safe_load((large / "workspace.yaml").read_text(encoding="utf-8"))
+    assert settings.pop("sources") == {"events": {"parquet": "events/*/*.parquet"}}
+    assert settings == _settings()
+    for name in (
+        "releases.csv",
+        "features.csv",
+        "hypotheses.yaml",
+        "task_times.csv",
+        "surveys.csv",
+        "accounts.csv",
+        "tickets.csv",
+    ):
+        assert (large / name).read_bytes() == (SAMPLE / name).read_bytes(), name
+    readme = (large / "README.md").read_text(encoding="utf-8")
+    assert "`cvlib sample OUT --events 5000`" in readme
+    assert "| `events/month=YYYY-MM/part-0.parquet` | 5,000 |" in readme
+
+
+def test_large_variant_is_reproducible_and_depends_on_the_seed(large, tmp_path):
+    again = write_sample(tmp_path / "again", events=5000)
+    first = [p.read_bytes() for p in _event_files(large)]
+    assert [p.read_bytes() for p in _event_files(again)] == first
+
+    def files(folder):
+        return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()}
+
+    assert files(again) == files(large)
+    other = write_sample(tmp_path / "other", seed=7, events=5000)
+    assert [p.read_bytes() for p in _event_files(other)] != first
+
+
+def test_large_variant_keeps_the_designed_adoption_shares(tmp_path):
+    # About 4,500 users. H-approvals-adoption: 38% / 52% / 58% of the smb / mid-market /
+    # enterprise users active in the 30 days from 2026-02-03 (Europe/Berlin) use approval flows;
+    # drawn per user, so each share must be within 4 standard errors of the design.
+    folder = write_sample(tmp_path / "s", events=300_000)
+    events = pd.read_parquet(
+        folder / "events", columns=["timestamp", "user_id", "event", "segment"]
+    )
+    start = pd.Timestamp("2026-02-03", tz="Europe/Berlin")
+    window = events[
+        (events["timestamp"] >= start) & (events["timestamp"] < start + pd.Timedelta(days=30))
+    ]
+    per_user = (
+        window.assign(adopted=window["event"] == "F-approval-flows")
+        .groupby("user_id", observed=True)
+        .agg(segment=("segment", "first"), adopted=("adopted", "any"))
+    )
+    for segment, share in {"smb": 0.38, "mid_market": 0.52, "enterprise": 0.58}.items():
+        adopted = per_user.loc[per_user["segment"] == segment, "adopted"]
+        assert len(adopted) > 300, segment
+        se = (share * (1 - share) / len(adopted)) ** 0.5
+        assert abs(adopted.mean() - share) < 4 * se, (segment, adopted.mean(), len(adopted))
+
+
+def test_cli_sample_events(tmp_path, capsys):
+    from cvlib.cli import main
+
+    assert main(["sample", str(tmp_path / "big"), "--events", "2000"]) == 0
+    assert "with 2,000 events (Parquet)" in capsys.readouterr().out
+    assert len(_event_files(tmp_path / "big")) >= 1
+    assert main(["sample", str(tmp_path / "bad"), "--events", "0"]) == 2
+    assert "events must be >= 1, got 0" in capsys.readouterr().err
+    assert not (tmp_path / "bad").exists()
+
+
+def test_large_variant_is_a_valid_workspace(large):
+    from cvlib.workspace import load_workspace
+
+    workspace = load_workspace(large)
+    assert workspace.sources["events"].kind == "parquet"
+    assert "events 5,000," in workspace.summary_line()

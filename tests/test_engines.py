@@ -1,0 +1,399 @@
+"""The same workspace gives the same numbers whichever engine aggregates it (issue 6).
+
+Two workspaces, each stored four ways:
+
+- the known-answer workspace of ``test_evaluate.py`` (Europe/Berlin, windows across the
+  start of summer time, an event exactly at the release instant and one at release +
+  window, naive and offset timestamps) plus two events of one user at the same instant
+  in different segments (the tie-break);
+- the sample workspace ``data/sample`` (every release).
+
+Storage: CSV read by embedded DuckDB (the reference); Parquet read by DuckDB (events
+hive-partitioned by month with naive wall-clock timestamps, surveys as a glob of files
+with UTC instants, accounts as one file with DATE columns); a DuckDB database file
+behind a ``connection:`` source; and the Parquet files read by PySpark in local mode.
+Every number of ``evaluate_release(...).to_dict()`` (all but generated_at,
+inputs_sha256 and sources) must agree to 1e-9 relative.
+
+The PySpark tests need the ``spark`` extra and Java 17: they are skipped locally when
+pyspark is missing and fail under CI (``CI`` set), where ``make test`` installs it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+from test_evaluate import workspace_files, write
+
+import cvlib
+from cvlib import aggregate
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
+TZ = "Europe/Berlin"
+# U-TIE's first two events in the window share one instant: segments ent and smb -> ent wins.
+TIE_EVENTS = (
+    "2026-03-07T08:00:00Z,U-TIE,login,smb\n"
+    "2026-03-07T08:00:00Z,U-TIE,F-adopt,ent\n"
+    "2026-03-07T09:00:00Z,U-TIE,login,smb\n"
+)
+IGNORED = {"generated_at", "inputs_sha256", "sources"}
+
+
+def _copy_sql(select: str, target: Path, partition: str | None = None) -> str:
+    options = "FORMAT parquet" + (f", PARTITION_BY ({partition})" if partition else "")
+    return f"COPY ({select}) TO '{target}' ({options})"
+
+
+def _typed_selects(root: Path, timezone: str) -> dict[str, tuple[str, str]]:
+    """SELECTs giving typed events (naive local), surveys (UTC instants) and accounts (dates)."""
+    events = aggregate.timestamp_sql("timestamp", timezone)
+    surveys = aggregate.timestamp_sql("submitted_at", timezone)
+    csv = "read_csv('{}', all_varchar = true, header = true)"
+    optional = {
+        "surveys": [c for c in ("comment", "feature_id", "segment") if _has(root / "surveys.csv", c)],
+        "accounts": [c for c in ("segment", "mrr") if _has(root / "accounts.csv", c)],
+    }
+    return {
+        # naive wall-clock time in the workspace time zone
+        "events": (
+            f"SELECT timezone('{timezone}', {events}) AS timestamp, user_id, event, segment "
+            f"FROM {csv.format(root / 'events.csv')}",
+            f"strftime(timezone('{timezone}', {events}), '%Y-%m') AS month",
+        ),
+        "surveys": (
+            f"SELECT response_id, user_id, {surveys} AS submitted_at, CAST(score AS INTEGER) AS score"
+            + "".join(f", {c}" for c in optional["surveys"])
+            + f" FROM {csv.format(root / 'surveys.csv')}",
+            "",
+        ),
+        "accounts": (
+            "SELECT account_id, CAST(started_on AS DATE) AS started_on, "
+            "CAST(NULLIF(churned_on, '') AS DATE) AS churned_on"
+            + "".join(
+                f", {'CAST(mrr AS DOUBLE) AS mrr' if c == 'mrr' else c}" for c in optional["accounts"]
+            )
+            + f" FROM {csv.format(root / 'accounts.csv')}",
+            "",
+        ),
+    }
+
+
+def _has(path: Path, column: str) -> bool:
+    return column in path.read_text(encoding="utf-8-sig").splitlines()[0].split(",")
+
+
+def _settings_with(root: Path, block: str) -> None:
+    path = root / "workspace.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + block, encoding="utf-8")
+
+
+def make_parquet(csv_root: Path, out: Path) -> Path:
+    """The workspace with events, surveys and accounts as Parquet (three layouts)."""
+    shutil.copytree(csv_root, out)
+    selects = _typed_selects(csv_root, TZ)
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    select, month = selects["events"]
+    con.execute(_copy_sql(f"SELECT *, {month} FROM ({select})", out / "events", "month"))
+    (out / "surveys").mkdir()
+    select = selects["surveys"][0]
+    con.execute(_copy_sql(f"{select} ORDER BY response_id LIMIT 60", out / "surveys" / "part-0.parquet"))
+    con.execute(_copy_sql(f"{select} ORDER BY response_id OFFSET 60", out / "surveys" / "part-1.parquet"))
+    con.execute(_copy_sql(selects["accounts"][0], out / "accounts.parquet"))
+    con.close()
+    for name in ("events", "surveys", "accounts"):
+        (out / f"{name}.csv").unlink()
+    _settings_with(out, 'sources:\n  events: {parquet: events}\n  surveys: {parquet: "surveys/*.parquet"}\n')
+    return out
+
+
+def make_connection(csv_root: Path, out: Path) -> Path:
+    """The workspace with its three tables in a DuckDB database file behind ``connection:``."""
+    shutil.copytree(csv_root, out)
+    selects = _typed_selects(csv_root, TZ)
+    con = duckdb.connect(str(out / "warehouse.duckdb"))
+    con.execute("SET TimeZone = 'UTC'")
+    # here events are instants (TIMESTAMPTZ) and surveys naive local time: the other way round
+    events = aggregate.timestamp_sql("timestamp", TZ)
+    con.execute(
+        f"CREATE TABLE app_events AS SELECT {events} AS timestamp, user_id, event, segment "
+        f"FROM read_csv('{csv_root / 'events.csv'}', all_varchar = true)"
+    )
+    con.execute(
+        f"CREATE TABLE nps AS SELECT * REPLACE (timezone('{TZ}', submitted_at) AS submitted_at) "
+        f"FROM ({selects['surveys'][0]})"
+    )
+    con.execute(f"CREATE TABLE accounts AS {selects['accounts'][0]}")
+    con.close()
+    for name in ("events", "surveys", "accounts"):
+        (out / f"{name}.csv").unlink()
+    _settings_with(
+        out,
+        "sources:\n"
+        '  events: {connection: "duckdb://warehouse.duckdb", table: app_events}\n'
+        '  surveys: {connection: "duckdb://warehouse.duckdb", table: nps}\n'
+        '  accounts: {connection: "duckdb://warehouse.duckdb", table: accounts}\n',
+    )
+    return out
+
+
+# ---------------------------------------------------------------- workspaces
+@pytest.fixture(scope="module")
+def stores(tmp_path_factory):
+    """name -> (csv root, parquet root, connection root) for the known-answer and sample workspaces."""
+    base = tmp_path_factory.mktemp("engines")
+    files = workspace_files()
+    files["events.csv"] += TIE_EVENTS
+    known = write(base / "known-csv", files)
+    sample = base / "sample-csv"
+    shutil.copytree(SAMPLE, sample)
+    out = {}
+    for name, root in (("known", known), ("sample", sample)):
+        out[name] = (
+            root,
+            make_parquet(root, base / f"{name}-parquet"),
+            make_connection(root, base / f"{name}-connection"),
+        )
+    return out
+
+
+def flatten(value, prefix=""):
+    """Every leaf of a summary dict as path -> value (lists by index)."""
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return {prefix: value}
+    out = {}
+    for key, child in items:
+        if prefix == "" and key in IGNORED:
+            continue
+        out.update(flatten(child, f"{prefix}/{key}"))
+    return out
+
+
+def assert_same(reference: dict, other: dict, label: str) -> None:
+    ref, got = flatten(reference), flatten(other)
+    assert ref.keys() == got.keys(), f"{label}: {sorted(ref.keys() ^ got.keys())[:5]}"
+    for path, expected in ref.items():
+        actual = got[path]
+        if isinstance(expected, float) and isinstance(actual, float):
+            assert math.isclose(actual, expected, rel_tol=1e-9, abs_tol=1e-12), (label, path, expected, actual)
+        else:
+            assert actual == expected, (label, path, expected, actual)
+
+
+def evaluate_all(root: Path, **options) -> dict:
+    ws = cvlib.load_workspace(root, **options)
+    summaries = {rid: cvlib.evaluate_release(ws, rid).to_dict() for rid in ws.releases["release_id"]}
+    summaries["data_through"] = ws.settings.data_through.isoformat()
+    summaries["rows"] = {k: ws.row_counts[k] for k in ("events", "surveys", "accounts") if k in ws.row_counts}
+    return summaries
+
+
+@pytest.fixture(scope="module")
+def reference(stores):
+    return {name: evaluate_all(roots[0]) for name, roots in stores.items()}
+
+
+def tie_window():
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    start = dt.datetime(2026, 3, 7, tzinfo=ZoneInfo(TZ))
+    return [("tie", start, start + dt.timedelta(days=1), "F-adopt")]
+
+
+EXPECTED_TIE = {"tie": {"users": 1, "adopters": 1, "segments": {"ent": (1, 1)}}}
+
+
+# ---------------------------------------------------------------- DuckDB
+def test_reference_keeps_the_known_answers(reference):
+    """The CSV reference still gives test_evaluate's answers, plus the tie user (an ent adopter)."""
+    adopt = next(h for h in reference["known"]["2026.03"]["hypotheses"] if h["id"] == "H-adopt")
+    # test_evaluate: 41 users (U01-U41), 30 adopters; U-TIE adds one of each
+    assert (adopt["n"], round(adopt["estimate"] * adopt["n"])) == (42, 31)
+
+
+@pytest.mark.parametrize("store", ["csv", "parquet", "connection"])
+def test_first_event_tie_is_broken_by_the_smallest_segment(stores, store):
+    root = stores["known"][("csv", "parquet", "connection").index(store)]
+    ws = cvlib.load_workspace(root)
+    assert aggregate.adoption_counts(ws.sources["events"], tie_window(), TZ) == EXPECTED_TIE
+
+
+@pytest.mark.parametrize("workspace_name", ["known", "sample"])
+@pytest.mark.parametrize("store", ["parquet", "connection"])
+def test_duckdb_sources_match_csv(stores, reference, workspace_name, store):
+    root = stores[workspace_name][1 if store == "parquet" else 2]
+    summaries = evaluate_all(root)
+    for key, expected in reference[workspace_name].items():
+        assert_same(expected if isinstance(expected, dict) else {"v": expected},
+                    summaries[key] if isinstance(expected, dict) else {"v": summaries[key]},
+                    f"{workspace_name}/{store}/{key}")
+
+
+def test_sources_are_named_without_secrets(stores, monkeypatch):
+    root = stores["known"][2]
+    monkeypatch.setenv("CVLIB_TEST_SECRET", "s3cr3t")
+    text = (root / "workspace.yaml").read_text(encoding="utf-8")
+    (root / "workspace.yaml").write_text(
+        text.replace("duckdb://warehouse.duckdb", "duckdb://warehouse.duckdb?password=${CVLIB_TEST_SECRET}"),
+        encoding="utf-8",
+    )
+    try:
+        ws = cvlib.load_workspace(root)
+        summary = cvlib.evaluate_release(ws, "2026.03").to_dict()
+    finally:
+        (root / "workspace.yaml").write_text(text, encoding="utf-8")
+    assert summary["sources"]["events"] == "duckdb://warehouse.duckdb table app_events"
+    assert "s3cr3t" not in repr(ws.sources) and "s3cr3t" not in str(summary)
+
+
+# ---------------------------------------------------------------- PySpark
+@pytest.fixture(scope="module")
+def spark():
+    if os.environ.get("CI"):
+        import pyspark  # noqa: F401  (under CI the spark extra is installed: never skip)
+    else:
+        pytest.importorskip(
+            "pyspark", reason="pyspark is not installed (pip install -e '.[spark]'; make test installs it under CI)"
+        )
+    from pyspark.sql import SparkSession
+
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # no network: the driver binds to loopback
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("cvlib-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.default.parallelism", "2")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.sql.adaptive.enabled", "false")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("workspace_name", ["known", "sample"])
+def test_pyspark_parquet_matches_csv(stores, reference, spark, workspace_name):
+    started = time.perf_counter()
+    summaries = evaluate_all(stores[workspace_name][1], engine=aggregate.spark_backend(spark))
+    for key, expected in reference[workspace_name].items():
+        assert_same(expected if isinstance(expected, dict) else {"v": expected},
+                    summaries[key] if isinstance(expected, dict) else {"v": summaries[key]},
+                    f"{workspace_name}/pyspark/{key}")
+    assert time.perf_counter() - started < 300
+
+
+@pytest.mark.slow
+def test_pyspark_tie_break_and_comments(stores, spark):
+    duck = cvlib.load_workspace(stores["known"][1])
+    ws = cvlib.load_workspace(stores["known"][1], engine="pyspark")
+    assert ws.sources["events"].engine == "pyspark"
+    assert aggregate.adoption_counts(ws.sources["events"], tie_window(), TZ) == EXPECTED_TIE
+    sample_duck = cvlib.load_workspace(stores["sample"][1])
+    sample_spark = cvlib.load_workspace(stores["sample"][1], engine="pyspark")
+    features = list(sample_duck.features["feature_id"])
+    assert aggregate.feature_comments(sample_spark.sources["surveys"], features, "Europe/Berlin") == (
+        aggregate.feature_comments(sample_duck.sources["surveys"], features, "Europe/Berlin")
+    )
+    assert duck.profiles["events"] == ws.profiles["events"]
+
+
+# ---------------------------------------------------------------- the sources block
+@pytest.mark.parametrize(
+    ("block", "expected"),
+    [
+        ("sources:\n  events: events.parquet\n",
+         r"workspace.yaml:2: sources.events: expected a mapping such as \{parquet: \"events/\*.parquet\"\}"),
+        ("sources:\n  events: {parquet: a.parquet, csv: a.csv}\n",
+         r"workspace.yaml:2: sources.events: expected exactly one of csv, parquet or connection, found csv and parquet"),
+        ("sources:\n  surveys: {connection: \"duckdb://w.duckdb\"}\n",
+         r"workspace.yaml:2: sources.surveys: expected a table name with connection \(table: NAME\), found none"),
+        ("sources:\n  surveys:\n    connection: \"postgres://me:${CVLIB_NO_SUCH_VAR}@db/x\"\n    table: t\n",
+         r"workspace.yaml:3: sources.surveys: expected the environment variable CVLIB_NO_SUCH_VAR to be set "
+         r"\(used as \$\{CVLIB_NO_SUCH_VAR\}\), found it unset"),
+        ("sources:\n  engine: spark\n",
+         r"workspace.yaml:2: sources.engine: expected one of duckdb, pyspark, found 'spark'"),
+        ("sources:\n  event: {parquet: events}\n",
+         r"workspace.yaml:2: sources: expected one of the keys events, surveys, accounts, engine, found 'event' \(did you mean 'events'\?\)"),
+        ("sources:\n  events: {parquet: \"missing/*.parquet\"}\n",
+         r"workspace.yaml:2: sources.events: expected Parquet files at missing/\*.parquet \(a file, a directory or a glob\), found none"),
+    ],
+    ids=["not-a-mapping", "two-kinds", "no-table", "missing-env", "bad-engine", "unknown-key", "no-files"],
+)
+def test_sources_block_problems(stores, tmp_path, block, expected):
+    import re
+
+    root = tmp_path / "ws"
+    shutil.copytree(stores["known"][0], root)
+    settings = root / "workspace.yaml"
+    settings.write_text(block + settings.read_text(encoding="utf-8"), encoding="utf-8")  # block first: its lines
+    with pytest.raises(cvlib.DataError) as info:
+        cvlib.load_workspace(root)
+    assert any(re.match(expected, str(p)) for p in info.value.problems), [str(p) for p in info.value.problems]
+
+
+def test_connection_table_checked_by_aggregates(stores, tmp_path):
+    """Bad values in a warehouse table are counted, never downloaded: source, column, rows."""
+    root = tmp_path / "ws"
+    shutil.copytree(stores["known"][2], root)
+    con = duckdb.connect(str(root / "warehouse.duckdb"))
+    con.execute("UPDATE nps SET score = 11 WHERE response_id IN ('R1', 'R2')")
+    con.execute("UPDATE accounts SET churned_on = DATE '2020-01-01' WHERE account_id = 'C1'")
+    con.close()
+    with pytest.raises(cvlib.DataError) as info:
+        cvlib.load_workspace(root)
+    messages = sorted(str(p) for p in info.value.problems)
+    assert messages == [
+        "duckdb://warehouse.duckdb table accounts: churned_on: expected churned_on on or after started_on, "
+        "found earlier dates (1 of 225 rows)",
+        "duckdb://warehouse.duckdb table nps: score: expected whole numbers from 0 to 10, "
+        "found values outside (2 of 82 rows)",
+    ]
+
+
+def test_relative_database_paths_resolve_against_the_workspace(stores, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # not the workspace folder
+    ws = cvlib.load_workspace(stores["known"][2])
+    assert ws.sources["accounts"].url == f"duckdb://{(stores['known'][2] / 'warehouse.duckdb').resolve()}"
+
+
+def test_inputs_sha256_follows_new_rows_in_a_connection_table(stores, tmp_path):
+    root = tmp_path / "ws"
+    shutil.copytree(stores["known"][2], root)
+    first = cvlib.evaluate_release(cvlib.load_workspace(root), "2026.03").inputs_sha256
+    assert cvlib.evaluate_release(cvlib.load_workspace(root), "2026.03").inputs_sha256 == first
+    con = duckdb.connect(str(root / "warehouse.duckdb"))
+    con.execute("INSERT INTO app_events SELECT TIMESTAMPTZ '2026-05-30 10:00:00+00', 'U99', 'login', 'smb'")
+    con.close()
+    assert cvlib.evaluate_release(cvlib.load_workspace(root), "2026.03").inputs_sha256 != first
+
+
+def test_inputs_sha256_reads_parquet_content_or_stat_above_the_limit(stores, tmp_path, monkeypatch):
+    from cvlib import evaluate
+
+    root = tmp_path / "ws"
+    shutil.copytree(stores["known"][1], root)
+    ws = cvlib.load_workspace(root)
+    first = cvlib.evaluate_release(ws, "2026.03").inputs_sha256
+    part = sorted((root / "surveys").glob("*.parquet"))[0]
+    stat = part.stat()
+    part.write_bytes(part.read_bytes())  # same bytes, new modification time
+    os.utime(part, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    assert cvlib.evaluate_release(ws, "2026.03").inputs_sha256 == first  # by content
+    monkeypatch.setattr(evaluate, "CONTENT_HASH_LIMIT", 0)
+    assert cvlib.evaluate_release(ws, "2026.03").inputs_sha256 != first  # by path, size and mtime
