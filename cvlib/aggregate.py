@@ -140,11 +140,22 @@ def _set_utc(backend) -> None:
         backend._session.conf.set("spark.sql.session.timeZone", "UTC")
 
 
+#: Memory DuckDB may use for one query before it spills to a temporary folder; override
+#: with the environment variable CVLIB_DUCKDB_MEMORY_LIMIT (e.g. "8GB").
+DUCKDB_MEMORY_LIMIT = "2GB"
+
+
 def _duckdb():
+    import tempfile
+
     import ibis
 
     con = ibis.duckdb.connect()
     _set_utc(con)
+    limit = os.environ.get("CVLIB_DUCKDB_MEMORY_LIMIT", DUCKDB_MEMORY_LIMIT)
+    spill = os.path.join(tempfile.gettempdir(), "cvlib-duckdb")
+    con.raw_sql(f"SET memory_limit = {_sql_string(limit)}")
+    con.raw_sql(f"SET temp_directory = {_sql_string(spill)}")
     return con
 
 
