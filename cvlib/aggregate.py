@@ -499,9 +499,6 @@ def check_table(
         return [Problem(file, None, None, f"expected a readable table, found: {_redact(source, first)}")], None
 
 
-check_parquet = check_table  # the name used before connections existed
-
-
 def _check(scan, file, columns, unique, references, not_before, stats=None):
     from cvlib.errors import Problem
 
@@ -596,7 +593,7 @@ def _as_date(t, column: str):
 
 
 # ---------------------------------------------------------------- metric aggregates
-def _windowed(scan, column: str, windows: list[tuple], timezone: str, extra_type: str = "string"):
+def _windowed(scan, column: str, windows: list[tuple], timezone: str):
     """The rows of ``scan`` joined to the windows they fall in: adds ``wkey`` and ``wextra``.
 
     ``windows`` are (key, start, stop, extra) with aware bounds; a row is in a

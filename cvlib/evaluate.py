@@ -902,7 +902,7 @@ def _economic(ctx, h, measured):
 def _sum_economic(results, cl):
     """Sum the hypotheses' hours saved; interval from the standard errors in quadrature with
     Welch-Satterthwaite degrees of freedom (one hypothesis gives back its own interval)."""
-    from scipy import stats
+    from scipy.special import ndtri, stdtrit
 
     parts = [r.economic_value for r in results if r.economic_value is not None]
     if not parts:
@@ -910,12 +910,12 @@ def _sum_economic(results, cl):
     total = sum(p["hours_saved_per_year"] for p in parts)
     variances, terms = 0.0, 0.0
     for p in parts:
-        t = stats.t.ppf(0.5 + cl / 2, p["_df"])
+        t = stdtrit(p["_df"], 0.5 + cl / 2)
         se2 = ((p["ci_high"] - p["ci_low"]) / (2 * t)) ** 2
         variances += se2
         terms += se2**2 / p["_df"]
     df = variances**2 / terms if terms > 0 else math.inf
-    half = float(stats.t.ppf(0.5 + cl / 2, df)) * math.sqrt(variances)
+    half = float(stdtrit(df, 0.5 + cl / 2) if math.isfinite(df) else ndtri(0.5 + cl / 2)) * math.sqrt(variances)
     values = [p["value_per_year"] for p in parts]
     return {
         "hours_saved_per_year": total,

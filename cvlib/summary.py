@@ -346,20 +346,22 @@ def _t_comparison(
     method: str,
 ) -> Comparison:
     """Build a t-based Comparison: statistic, p-value and the matching interval."""
-    from scipy import stats
+    # Student t distribution functions of scipy.special (what scipy.stats.t evaluates,
+    # without importing scipy.stats): stdtr(df, x) = P(T <= x), stdtrit its inverse.
+    from scipy.special import stdtr, stdtrit
 
     statistic = (estimate - null) / se
     if alternative == "two-sided":
-        p_value = float(2.0 * stats.t.sf(abs(statistic), df))
-        quantile = float(stats.t.ppf(1.0 - (1.0 - confidence_level) / 2.0, df))
+        p_value = float(2.0 * stdtr(df, -abs(statistic)))
+        quantile = float(stdtrit(df, 1.0 - (1.0 - confidence_level) / 2.0))
         ci_low, ci_high = estimate - quantile * se, estimate + quantile * se
     elif alternative == "less":
-        p_value = float(stats.t.cdf(statistic, df))
-        quantile = float(stats.t.ppf(confidence_level, df))
+        p_value = float(stdtr(df, statistic))
+        quantile = float(stdtrit(df, confidence_level))
         ci_low, ci_high = -math.inf, estimate + quantile * se
     else:
-        p_value = float(stats.t.sf(statistic, df))
-        quantile = float(stats.t.ppf(confidence_level, df))
+        p_value = float(stdtr(df, -statistic))
+        quantile = float(stdtrit(df, confidence_level))
         ci_low, ci_high = estimate - quantile * se, math.inf
     return Comparison(
         estimate=float(estimate),
