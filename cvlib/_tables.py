@@ -26,7 +26,8 @@ from cvlib.errors import Problem
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 _TIMESTAMP_PATTERN = re.compile(
-    r"(\d{4}-\d{2}-\d{2})([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?(Z|z|[+-]\d{2}(:?\d{2})?)?"
+    # an offset only after a time: "2026-02-16-05" is not a timestamp
+    r"(\d{4}-\d{2}-\d{2})([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|z|[+-]\d{2}(:?\d{2})?)?)?"
 )
 _DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
 _TRUE = {"true", "1", "yes"}

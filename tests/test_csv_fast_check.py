@@ -1,0 +1,53 @@
+"""The engine-side fast check of event-scale CSV files never vouches for a file the
+line-by-line check would reject, and its doubts never become false errors."""
+
+from __future__ import annotations
+
+import pytest
+
+import cvlib
+from cvlib import aggregate
+from workspace_files import edit, problem_at, problems_of, write_workspace
+
+# (file, old text, new text, line, column): values the line-by-line rules reject, each
+# chosen to look acceptable to a careless engine-side check.
+REJECTED = [
+    ("events.csv", "U1,F-dark-mode", "U1,\t", 2, "event"),  # white space only
+    ("events.csv", "2026-02-16T09:00:00Z", "2026-02-16-05", 2, "timestamp"),  # offset without time
+    ("events.csv", "2026-02-16T09:00:00Z", "2026-02-30T09:00:00Z", 2, "timestamp"),  # no such day
+    ("events.csv", "2026-02-16T09:00:00Z", "2026-02-16T24:00:00Z", 2, "timestamp"),  # hour 24
+    ("events.csv", "U1,F-dark-mode", "U 1,F-dark-mode", 2, "user_id"),
+    ("surveys.csv", ",9,", ",11,", 2, "score"),
+    ("surveys.csv", "F-dark-mode,SMB", "F-unknown,SMB", 2, "feature_id"),
+    ("accounts.csv", "2026-02-10", "2025-06-30", 3, "churned_on"),  # before started_on
+    ("accounts.csv", "1200.50", "-5", 3, "mrr"),
+]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "line", "column"), REJECTED)
+def test_a_value_the_line_check_rejects_is_reported_with_its_line(tmp_path, file, old, new, line, column):
+    root = write_workspace(tmp_path / "ws", edit(file, old, new))
+    # the fast check must not vouch for the file ...
+    columns = {"events.csv": [("timestamp", "timestamp", True, True), ("user_id", "id", True, True),
+                              ("event", "text", True, True)]}
+    if file in columns:
+        assert aggregate.csv_rows_if_clean(root / file, columns[file]) is None
+    # ... so the line-by-line check names the line and column
+    problem_at(problems_of(root), file, line, column)
+
+
+def test_a_value_only_the_fast_check_doubts_still_loads(tmp_path):
+    # "+9" is a valid score for the line-by-line rules (int("+9") == 9); the fast check
+    # does not accept it, falls back, and no error is invented.
+    root = write_workspace(tmp_path / "ws", edit("surveys.csv", ",9,", ",+9,"))
+    columns = [("score", "score", True, True)]
+    assert aggregate.csv_rows_if_clean(root / "surveys.csv", columns) is None
+    workspace = cvlib.load_workspace(root)
+    assert workspace.row_counts["surveys"] == 2
+
+
+def test_a_clean_file_is_counted_by_the_fast_check(tmp_path):
+    root = write_workspace(tmp_path / "ws")
+    columns = [("timestamp", "timestamp", True, True), ("user_id", "id", True, True),
+               ("event", "text", True, True), ("segment", "text", False, False)]
+    assert aggregate.csv_rows_if_clean(root / "events.csv", columns) == 3
