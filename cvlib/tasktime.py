@@ -350,6 +350,21 @@ def _wilcox_cumulative(m: int, n: int) -> tuple[int, ...]:
     return tuple(cumulative)
 
 
+def _exact_interval(cumulative, ordered, alpha: float, alternative: str):
+    """Exact interval from the order statistics ``ordered`` (sorted differences or Walsh
+    averages) and the statistic's cumulative counts, as R's ``wilcox.test``; returns the
+    interval and the tail probability it achieves."""
+    size = len(ordered)
+    if alternative == "two-sided":
+        qu = max(_q_discrete(cumulative, alpha / 2), 1)
+        return (ordered[qu - 1], ordered[size - qu]), 2 * _p_discrete(cumulative, qu - 1)
+    qu = max(_q_discrete(cumulative, alpha), 1)
+    achieved = _p_discrete(cumulative, qu - 1)
+    if alternative == "greater":
+        return (ordered[qu - 1], math.inf), achieved
+    return (-math.inf, ordered[size - qu]), achieved
+
+
 def _p_discrete(cumulative, q, lower_tail=True) -> float:
     """P(X <= q) (or P(X > q)) for a count distribution, with R's floor(q + 1e-7)."""
     total = cumulative[-1]
@@ -514,19 +529,7 @@ def _rank_sum(x, y, confidence_level, alternative) -> _RankResult:
         cumulative = _wilcox_cumulative(nx, ny)
         p_value = _exact_p(cumulative, statistic, nx * ny / 2, alternative)
         diffs = np.sort(np.subtract.outer(x, y).ravel())
-        size = nx * ny
-        if alternative == "two-sided":
-            qu = max(_q_discrete(cumulative, alpha / 2), 1)
-            achieved = 2 * _p_discrete(cumulative, qu - 1)
-            ci = (diffs[qu - 1], diffs[size - qu])
-        else:
-            qu = max(_q_discrete(cumulative, alpha), 1)
-            achieved = _p_discrete(cumulative, qu - 1)
-            ci = (
-                (diffs[qu - 1], math.inf)
-                if alternative == "greater"
-                else (-math.inf, diffs[size - qu])
-            )
+        ci, achieved = _exact_interval(cumulative, diffs, alpha, alternative)
         if achieved - alpha > alpha / 2:
             ci, level = _reduced_level(
                 confidence_level, 1 - achieved, ci, f"n_before={ny}, n_after={nx}"
@@ -649,19 +652,7 @@ def _signed_rank(differences, confidence_level, alternative) -> _RankResult:
         p_value = _exact_p(cumulative, statistic, n * (n + 1) / 4, alternative)
         sums = np.add.outer(x, x)
         walsh = np.sort(sums[np.triu_indices(n)]) / 2
-        size = n * (n + 1) // 2
-        if alternative == "two-sided":
-            qu = max(_q_discrete(cumulative, alpha / 2), 1)
-            achieved = 2 * _p_discrete(cumulative, qu - 1)
-            ci = (walsh[qu - 1], walsh[size - qu])
-        else:
-            qu = max(_q_discrete(cumulative, alpha), 1)
-            achieved = _p_discrete(cumulative, qu - 1)
-            ci = (
-                (walsh[qu - 1], math.inf)
-                if alternative == "greater"
-                else (-math.inf, walsh[size - qu])
-            )
+        ci, achieved = _exact_interval(cumulative, walsh, alpha, alternative)
         if achieved - alpha > alpha / 2:
             achieved_level = 1 - float(f"{achieved:.2g}")  # R: 1 - signif(achieved.alpha, 2)
             ci, level = _reduced_level(
