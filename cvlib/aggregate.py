@@ -156,6 +156,9 @@ def _duckdb():
     spill = os.path.join(tempfile.gettempdir(), "cvlib-duckdb")
     con.raw_sql(f"SET memory_limit = {_sql_string(limit)}")
     con.raw_sql(f"SET temp_directory = {_sql_string(spill)}")
+    # aggregates only: rows need not keep their file order (less memory, more parallelism);
+    # queries that return rows in an order say ORDER BY
+    con.raw_sql("SET preserve_insertion_order = false")
     return con
 
 
@@ -280,12 +283,7 @@ class _Scan:
 def _raw_table(con, source: Source, timezone: str | None):
     """The source as an ibis table; text timestamps parsed (DuckDB) when ``timezone`` is given."""
     if source.kind == "csv":
-        path = _sql_string(str(source.path))
-        relation = (
-            f"read_csv({path}, header = true, all_varchar = true, quote = '\"', "
-            "escape = '\"', delim = ',', strict_mode = false)"
-        )
-        table = con.sql(f"SELECT * FROM {relation}")
+        table = con.sql(f"SELECT * FROM {_csv_relation(Path(source.path), strict=False)}")
     elif source.kind == "parquet":
         if not source.files():
             raise SourceError(f"expected Parquet files at {source.display}, found none")
@@ -324,6 +322,82 @@ def _raw_table(con, source: Source, timezone: str | None):
     return table, aware
 
 
+def _csv_header(path: Path) -> list[str] | None:
+    """The column names of a CSV file's first line, when plain enough to declare them.
+
+    ``None`` for an empty file, a byte-order mark, undecodable text, or names
+    that are blank, padded with spaces or repeated (the engine then detects
+    the layout itself).
+    """
+    import csv
+
+    with path.open("rb") as handle:
+        first = handle.readline()
+    if not first or first.startswith(b"\xef\xbb\xbf"):
+        return None
+    try:
+        header = next(csv.reader([first.decode("utf-8")]))
+    except (UnicodeDecodeError, csv.Error, StopIteration):
+        return None
+    if any(name != name.strip() or not name for name in header) or len(set(header)) != len(header):
+        return None
+    return header
+
+
+def _csv_relation(path: Path, *, strict: bool, header: list[str] | None = None) -> str:
+    """DuckDB ``read_csv`` of ``path``, every column as text (the contract's CSV dialect).
+
+    With a plain header the columns are declared, so DuckDB does not sniff
+    the file (sniffing costs more than reading a small file); otherwise
+    DuckDB detects the header itself.
+    """
+    header = header if header is not None else _csv_header(path)
+    options = (
+        "header = true, delim = ',', quote = '\"', escape = '\"', "
+        f"strict_mode = {'true' if strict else 'false'}"
+    )
+    if header is None:
+        return f"read_csv({_sql_string(str(path))}, {options}, all_varchar = true)"
+    columns = ", ".join(f"{_sql_string(name)}: 'VARCHAR'" for name in header)
+    return (
+        f"read_csv({_sql_string(str(path))}, {options}, auto_detect = false, "
+        f"null_padding = false, columns = {{{columns}}})"
+    )
+
+
+#: The embedded engine's tables of file sources, by source, time zone and the files'
+#: sizes and modification times (a changed file is read afresh): reusing them spares a
+#: schema query per aggregate.
+_TABLES: dict = {}
+_TABLES_KEPT = 32
+
+
+def _file_signature(source: Source) -> tuple:
+    out = []
+    for path in source.files():
+        stat = path.stat()
+        out.append((str(path), stat.st_size, stat.st_mtime_ns))
+    return tuple(out)
+
+
+def _table_of(con, source: Source, timezone: str | None):
+    """:func:`_raw_table`, reused while the files are unchanged (embedded DuckDB only)."""
+    if source.kind == "connection" or con is not _EMBEDDED.get(os.getpid()):
+        return _raw_table(con, source, timezone)
+    try:
+        key = (source.kind, str(source.path), timezone, _file_signature(source))
+    except OSError:  # a file vanished: let the engine say so
+        return _raw_table(con, source, timezone)
+    cached = _TABLES.get(key)
+    if cached is None:
+        cached = _raw_table(con, source, timezone)
+        while len(_TABLES) >= _TABLES_KEPT:
+            _TABLES.pop(next(iter(_TABLES)))
+        _TABLES[key] = cached
+    table, aware = cached
+    return table, dict(aware)
+
+
 def _ibis_sql(table) -> str:
     import ibis
 
@@ -334,7 +408,7 @@ def _ibis_sql(table) -> str:
 def _scan(source: Source, timezone: str | None = None):
     with _backend(source) as con:
         try:
-            table, aware = _raw_table(con, source, timezone)
+            table, aware = _table_of(con, source, timezone)
         except SourceError:
             raise
         except Exception as exc:  # the engine's own error: keep its first line, without secrets
@@ -699,11 +773,12 @@ def _adoption_query(scan, start, windows, timezone):
     features = sorted({str(w[3]) for w in windows})
     firsts = {f"f{i}": ev.ts.min(where=ev.event == feature) for i, feature in enumerate(features)}
     per_seg = ev.group_by(["user_id", "seg"]).aggregate(first=ev.ts.min(), **firsts)
-    user = ibis.window(group_by=per_seg.user_id)
-    per_seg = per_seg.mutate(user_first=per_seg.first.min().over(user))
+    # the segment of the earliest (first, seg) pair: structs order field by field, so ties of
+    # the first instant go to the smallest segment in every engine (no window function)
+    earliest = ibis.struct({"first": per_seg.first, "seg": per_seg.seg}).min()
     per_user = per_seg.group_by("user_id").aggregate(
         first=per_seg.first.min(),
-        seg=per_seg.seg.min(where=per_seg.first == per_seg.user_first),
+        seg=earliest["seg"],
         **{name: per_seg[name].min() for name in firsts},
     )
     metrics = {}
@@ -910,32 +985,17 @@ def csv_rows_if_clean(
     unique, references, not_before
         As for :func:`check_table`.
     """
-    import csv
-
     import duckdb
 
-    with path.open("rb") as handle:
-        first = handle.readline()
-    if not first or first.startswith(b"\xef\xbb\xbf"):
-        return None
-    try:
-        header = next(csv.reader([first.decode("utf-8")]))
-    except (UnicodeDecodeError, csv.Error, StopIteration):
-        return None
-    if any(name != name.strip() or not name for name in header) or len(set(header)) != len(header):
+    header = _csv_header(path)
+    if header is None:
         return None
     present = set(header)
     if any(required and name not in present for name, _, required, _ in columns):
         return None
     con = duckdb.connect(":memory:")
     try:
-        relation = (
-            f"read_csv({_sql_string(str(path))}, header = true, all_varchar = true, delim = ',', "
-            "quote = '\"', escape = '\"', strict_mode = true, null_padding = false, "
-            "auto_detect = false, columns = {"
-            + ", ".join(f"{_sql_string(name)}: 'VARCHAR'" for name in header)
-            + "})"
-        )
+        relation = _csv_relation(path, strict=True, header=header)
         conditions = []
         for name, kind, _, value_required in columns:
             if name not in present:

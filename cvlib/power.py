@@ -10,8 +10,8 @@ an inconclusive result would need.
 - Proportions (completion rates) use Cohen's h, the difference of
   arcsine-square-root transformed shares.
 
-The power computations are statsmodels' ``TTestIndPower``, ``TTestPower`` and
-``NormalIndPower`` (imported when a function is called, not with this module).
+The power functions are those of statsmodels' ``TTestIndPower``, ``TTestPower``
+and ``NormalIndPower``, evaluated with scipy.special (see :func:`_power_at`).
 There is no ``alpha`` argument: the significance level is
 ``1 - confidence_level``, one-tailed for a one-sided ``alternative``.
 """
@@ -56,59 +56,59 @@ def _check_power(power, confidence_level: float) -> float:
     return power
 
 
-def _engine(kind: str):
-    from statsmodels.stats.power import NormalIndPower, TTestIndPower, TTestPower
-
-    engines = {"ind": TTestIndPower, "paired": TTestPower, "normal": NormalIndPower,
-               "normal1": NormalIndPower}
-    return engines[kind]()
-
-
-def _sm_alternative(alternative: str) -> str:
-    # Effect sizes are passed as positive numbers in the direction of the
-    # alternative, so a one-sided test is statsmodels' "larger".
-    return "two-sided" if alternative == "two-sided" else "larger"
-
-
 def _power_at(kind: str, effect: float, n: float, alpha: float, alternative: str) -> float:
-    """statsmodels' power, with a fallback where scipy's ``nctdtr`` returns nan."""
-    engine = _engine(kind)
-    alt = _sm_alternative(alternative)
+    """The power of the test at effect size ``effect`` (positive) with ``n`` per group.
+
+    The formulas of statsmodels' ``ttest_power`` (``TTestPower``: one sample or
+    pairs, df = n - 1; ``TTestIndPower`` with equal groups: n/2 effective
+    observations, df = 2n - 2) and ``normal_power`` (``NormalIndPower``,
+    equal groups or one sample), evaluated with the same scipy.special
+    functions statsmodels calls (``nctdtr``, ``stdtrit``, ``ndtr``, ``ndtri``)
+    but without importing statsmodels, which costs half a second in a report
+    that needs one sample size; ``tests/test_power.py`` checks every kind
+    against statsmodels itself. Where ``nctdtr`` returns nan (some large
+    noncentralities, where the power is all but 1), ``scipy.stats.nct``
+    evaluates the same distribution with another algorithm.
+    """
+    from scipy.special import ndtr, ndtri, nctdtr, stdtrit
+
+    tail = alpha / 2.0 if alternative == "two-sided" else alpha
+    if kind in ("normal", "normal1"):
+        per = n if kind == "normal1" else n / 2.0
+        shift = effect * math.sqrt(per)
+        crit = -float(ndtri(tail))  # upper critical value, as norm.isf(tail)
+        value = float(ndtr(shift - crit))
+        if alternative == "two-sided":
+            value += float(ndtr(-crit - shift))
+        return value
     if kind == "paired":
-        value = float(engine.power(effect_size=effect, nobs=n, alpha=alpha, alternative=alt))
+        df, nc = n - 1.0, effect * math.sqrt(n)
     else:
-        ratio = 0.0 if kind == "normal1" else 1.0  # statsmodels: ratio 0 is one sample
-        value = float(
-            engine.power(effect_size=effect, nobs1=n, alpha=alpha, ratio=ratio, alternative=alt)
-        )
-    if math.isnan(value) and kind in ("ind", "paired"):
-        # scipy.special.nctdtr (used by statsmodels) returns nan for some large
-        # noncentralities, where the power is all but 1; scipy.stats.nct
-        # evaluates the same formula with another algorithm.
+        df, nc = 2.0 * n - 2.0, effect * math.sqrt(n / 2.0)
+    crit = -float(stdtrit(df, tail))  # upper critical value, as t.isf(tail, df)
+    value = 1.0 - float(nctdtr(df, nc, crit))
+    if alternative == "two-sided":
+        value += float(nctdtr(df, nc, -crit))
+    if math.isnan(value):
         from scipy import stats
 
-        if kind == "paired":
-            df, nc = n - 1.0, effect * math.sqrt(n)
-        else:
-            df, nc = 2.0 * n - 2.0, effect * math.sqrt(n / 2.0)
         if alternative == "two-sided":
-            crit = float(stats.t.isf(alpha / 2.0, df))
             far = float(stats.nct.cdf(-crit, df, nc))
             if math.isnan(far) and stats.norm.sf(nc) < 1e-15:
                 far = 0.0  # P(T < -crit) <= P(Z < -nc), negligible
             value = float(stats.nct.sf(crit, df, nc)) + far
         else:
-            value = float(stats.nct.sf(float(stats.t.isf(alpha, df)), df, nc))
+            value = float(stats.nct.sf(crit, df, nc))
     if math.isnan(value):
         raise RuntimeError(f"the power is not computable (effect size {effect!r}, n {n!r})")
     return value
 
 
 def _solve(kind: str, *, effect, n, alpha: float, power: float, alternative: str) -> float:
-    """Solve statsmodels' power equation for the missing one of ``effect`` and ``n``.
+    """Solve the power equation for the missing one of ``effect`` and ``n``.
 
-    The power function is statsmodels'; the root is found here with a tight
-    tolerance (``solve_power``'s own tolerance is coarser).
+    The power function is statsmodels' (:func:`_power_at`); the root is found
+    here with a tight tolerance (``solve_power``'s own tolerance is coarser).
     """
     from scipy.optimize import brentq
     from scipy.special import ndtri

@@ -203,6 +203,48 @@ def test_no_alpha_argument_anywhere(module):
             assert "alpha" not in inspect.signature(obj).parameters, name
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    kind=st.sampled_from(["ind", "paired", "normal", "normal1"]),
+    effect=st.floats(0.01, 3.0),
+    n=st.floats(2.0, 5000.0),
+    confidence_level=st.sampled_from([0.8, 0.9, 0.95, 0.99]),
+    alternative=st.sampled_from(["two-sided", "greater"]),
+)
+def test_power_function_equals_statsmodels(kind, effect, n, confidence_level, alternative):
+    # cvlib evaluates statsmodels' power formulas with scipy.special (no statsmodels import);
+    # the reference is statsmodels' own power() for the same design.
+    alpha = 1.0 - confidence_level
+    alt = "two-sided" if alternative == "two-sided" else "larger"
+    if kind == "paired":
+        expected = TTestPower().power(effect_size=effect, nobs=n, alpha=alpha, alternative=alt)
+    elif kind == "ind":
+        expected = TTestIndPower().power(
+            effect_size=effect, nobs1=n, alpha=alpha, ratio=1.0, alternative=alt
+        )
+    else:
+        ratio = 0.0 if kind == "normal1" else 1.0
+        expected = NormalIndPower().power(
+            effect_size=effect, nobs1=n, alpha=alpha, ratio=ratio, alternative=alt
+        )
+    got = cvlib.power._power_at(kind, effect, n, alpha, alternative)
+    if math.isnan(expected):  # statsmodels' nctdtr gives nan where the power is all but 1
+        assert got > 1 - 1e-9
+    else:
+        assert got == pytest.approx(float(expected), rel=1e-9, abs=1e-12)
+
+
+def test_planning_a_sample_size_does_not_import_statsmodels():
+    # a report that says "about N more" must not pay statsmodels' import time
+    code = (
+        "import sys; from cvlib.power import task_time_sample_size, proportion_sample_size_vs_target; "
+        "task_time_sample_size(0.8, 0.5); task_time_sample_size(0.8, 0.5, paired=True); "
+        "proportion_sample_size_vs_target(0.6, 0.5); print('statsmodels' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
 def test_importing_the_statistics_modules_does_not_import_statsmodels():
     code = (
         "import sys, cvlib.power, cvlib.proportions, cvlib.nps, cvlib.multiplicity; "
