@@ -351,10 +351,16 @@ def child(mode: str, workspace: Path, memory_limit: str) -> None:
 
     import cvlib.aggregate
     import cvlib.evaluate
+    import cvlib.multiplicity
+    import cvlib.nps
+    import cvlib.power
+    import cvlib.proportions
     import cvlib.workspace  # noqa: F401
 
-    try:  # the engine layer's own imports (ibis and its DuckDB backend), when present
+    try:  # the engine layer's own imports (ibis, its DuckDB backend and result conversion)
         import ibis.backends.duckdb  # noqa: F401
+        import ibis.formats.pyarrow  # noqa: F401
+        import pyarrow.dataset  # noqa: F401
     except ImportError:
         pass
 

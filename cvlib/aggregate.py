@@ -21,7 +21,6 @@ Python, not in the engine, so every engine agrees).
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import os
 import glob
@@ -159,6 +158,9 @@ def _duckdb():
     # aggregates only: rows need not keep their file order (less memory, more parallelism);
     # queries that return rows in an order say ORDER BY
     con.raw_sql("SET preserve_insertion_order = false")
+    # Parquet footers are read once per file, not once per query (DuckDB re-reads a file
+    # whose modification time changed)
+    con.raw_sql("SET parquet_metadata_cache = true")
     return con
 
 
@@ -251,23 +253,7 @@ class _Scan:
     table: object
     aware: dict  # time column -> True (instants) or False (wall-clock in the workspace zone)
     con: object
-    views: list = field(default_factory=list)
     csv: bool = False
-
-    def small_table(self, data):
-        """A small pyarrow table (the windows) as an ibis table in this engine."""
-        import ibis
-
-        if getattr(self.con, "name", None) != "pyspark":
-            return ibis.memtable(data)
-        # PySpark: from Arrow directly (ibis's memtable goes through pandas, which PySpark 4
-        # does not fully support with pandas 3)
-        import uuid
-
-        name = f"cvlib_windows_{uuid.uuid4().hex}"
-        self.con._session.createDataFrame(data).createOrReplaceTempView(name)
-        self.views.append(name)
-        return self.con.table(name)
 
     def rows(self, expr) -> list[dict]:
         """Run ``expr`` (an aggregate: few rows) and return its rows as dicts."""
@@ -275,20 +261,32 @@ class _Scan:
             return self.con._session.sql(self.con.compile(expr)).toArrow().to_pylist()
         return expr.to_pyarrow().to_pylist()
 
-    def close(self):
-        for name in self.views:
-            self.con._session.catalog.dropTempView(name)
 
+def _raw_table(con, source: Source, timezone: str | None, view: str | None = None, base=None):
+    """The source as an ibis table; text timestamps parsed (DuckDB) when ``timezone`` is given.
 
-def _raw_table(con, source: Source, timezone: str | None):
-    """The source as an ibis table; text timestamps parsed (DuckDB) when ``timezone`` is given."""
-    if source.kind == "csv":
-        table = con.sql(f"SELECT * FROM {_csv_relation(Path(source.path), strict=False)}")
+    With ``view`` (embedded DuckDB), the table is a temporary view of that
+    name: queries name it instead of carrying its SQL, which ibis would
+    parse again for every query. ``base`` is the file's table as read, when
+    already made.
+    """
+
+    def relation(sql: str, suffix: str = ""):
+        if view is None:
+            return con.sql(sql)
+        name = view + suffix
+        con.raw_sql(f"CREATE OR REPLACE TEMPORARY VIEW {_quote_ident(name)} AS {sql}")
+        return con.table(name)
+
+    if base is not None:
+        table = base
+    elif source.kind == "csv":
+        table = relation(f"SELECT * FROM {_csv_relation(Path(source.path), strict=False)}", "_file")
     elif source.kind == "parquet":
         if not source.files():
             raise SourceError(f"expected Parquet files at {source.display}, found none")
         if _is_duckdb(con):
-            table = con.sql(f"SELECT * FROM read_parquet({_sql_string(_parquet_pattern(source))})")
+            table = relation(f"SELECT * FROM read_parquet({_sql_string(_parquet_pattern(source))})", "_file")
         else:
             path = Path(source.path)
             table = con.read_parquet(str(path))
@@ -318,7 +316,7 @@ def _raw_table(con, source: Source, timezone: str | None):
             )
         replaced = ", ".join(f"{timestamp_sql(c, timezone)} AS {_quote_ident(c)}" for c in text)
         inner = _ibis_sql(table)
-        table = con.sql(f"SELECT * REPLACE ({replaced}) FROM ({inner})")
+        table = relation(f"SELECT * REPLACE ({replaced}) FROM ({inner})")
     return table, aware
 
 
@@ -385,17 +383,42 @@ def _table_of(con, source: Source, timezone: str | None):
     if source.kind == "connection" or con is not _EMBEDDED.get(os.getpid()):
         return _raw_table(con, source, timezone)
     try:
-        key = (source.kind, str(source.path), timezone, _file_signature(source))
+        key = (source.name, source.kind, str(source.path), _file_signature(source))
     except OSError:  # a file vanished: let the engine say so
         return _raw_table(con, source, timezone)
-    cached = _TABLES.get(key)
-    if cached is None:
-        cached = _raw_table(con, source, timezone)
+    import hashlib
+
+    view = "cvlib_" + hashlib.sha256(repr(key).encode()).hexdigest()[:16]
+    base = _remember(key, lambda: _raw_table(con, source, None, view)[0])
+    if timezone is None:
+        return base, {}
+    table, aware = _remember(
+        key + (timezone,),
+        lambda: _raw_table(con, source, timezone, f"{view}_{hashlib.sha256(timezone.encode()).hexdigest()[:8]}", base),
+    )
+    return table, dict(aware)
+
+
+def _remember(key, make):
+    """``_TABLES[key]``, made by ``make()`` when missing (the oldest entries make room)."""
+    if key not in _TABLES:
+        value = make()
         while len(_TABLES) >= _TABLES_KEPT:
             _TABLES.pop(next(iter(_TABLES)))
-        _TABLES[key] = cached
-    table, aware = cached
-    return table, dict(aware)
+        _TABLES[key] = value
+    return _TABLES[key]
+
+
+def _footers(scan, source: Source):
+    """The footer statistics of every column of a Parquet source, read once while its files are unchanged."""
+    pattern = _parquet_pattern(source)
+    try:
+        key = ("footers", pattern, _file_signature(source))
+    except OSError:
+        key = None
+    if key is None:
+        return _parquet_meta.footer_stats(scan.con, pattern, list(scan.table.columns))
+    return _remember(key, lambda: _parquet_meta.footer_stats(scan.con, pattern, list(scan.table.columns)))
 
 
 def _ibis_sql(table) -> str:
@@ -416,10 +439,7 @@ def _scan(source: Source, timezone: str | None = None):
             raise SourceError(_redact(source, first)) from None
         scan = _Scan(table, aware, con)
         scan.csv = source.kind == "csv"  # text read as written: values are trimmed
-        try:
-            yield scan
-        finally:
-            scan.close()
+        yield scan
 
 
 def _seconds(table, column: str):
@@ -431,16 +451,8 @@ def _seconds(table, column: str):
     return col.epoch_seconds().cast("float64")
 
 
-def _bound(instant: dt.datetime, aware: bool, timezone: str) -> int:
-    """A window bound as epoch seconds: of the instant, or of its wall-clock time in ``timezone``."""
-    if aware:
-        return int(calendar.timegm(instant.astimezone(dt.timezone.utc).timetuple()))
-    local = instant.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
-    return int(calendar.timegm(local.timetuple()))
-
-
 def _instant(seconds, aware: bool, timezone: str) -> dt.datetime:
-    """Inverse of :func:`_bound`: epoch seconds back to an aware datetime in ``timezone``."""
+    """Epoch seconds (of an instant, or of a wall-clock reading when not ``aware``) as an aware datetime in ``timezone``."""
     tz = ZoneInfo(timezone)
     base = dt.datetime(1970, 1, 1) + dt.timedelta(seconds=float(seconds))
     if aware:
@@ -489,7 +501,7 @@ def profile(source: Source, time_columns: list[str], timezone: str) -> TableProf
         dates = {c: _as_date(t, c) for c in present if t[c].type().is_string()}  # dates held as text
         row = None
         if _parquet_meta.applies(source, scan.con):  # the footers, when their statistics suffice
-            stats = _parquet_meta.footer_stats(scan.con, _parquet_pattern(source), present)
+            stats = _footers(scan, source)
             row = _parquet_meta.profile_row(stats, present)
         if row is None:
             if dates:
@@ -563,7 +575,7 @@ def check_table(
         with _scan(source) as scan:
             stats = None
             if _parquet_meta.applies(source, scan.con):  # nulls and ranges from the footers
-                stats = _parquet_meta.footer_stats(scan.con, _parquet_pattern(source), [c[0] for c in columns])
+                stats = _footers(scan, source)
             return _check(scan, file, columns, unique, references, not_before, stats)
     except SourceError as exc:
         what = "a readable Parquet file" if source.kind == "parquet" else f"a readable table {source.table!r}"
@@ -667,32 +679,6 @@ def _as_date(t, column: str):
 
 
 # ---------------------------------------------------------------- metric aggregates
-def _windowed(scan, column: str, windows: list[tuple], timezone: str):
-    """The rows of ``scan`` joined to the windows they fall in: adds ``wkey`` and ``wextra``.
-
-    ``windows`` are (key, start, stop, extra) with aware bounds; a row is in a
-    window when start <= its instant < stop. The windows travel as a small
-    in-memory table of epoch seconds (ints and text only, so every engine
-    reads them alike).
-    """
-    import pyarrow as pa
-
-    aware = scan.aware.get(column, True)
-    lows = [_bound(w[1], aware, timezone) for w in windows]
-    highs = [_bound(w[2], aware, timezone) for w in windows]
-    spec = pa.table({
-        "wkey": pa.array([str(w[0]) for w in windows], pa.string()),
-        "wlo": pa.array(lows, pa.int64()),
-        "whi": pa.array(highs, pa.int64()),
-        "wextra": pa.array([None if w[3] is None else str(w[3]) for w in windows], pa.string()),
-    })
-    t = scan.table
-    rows = t.mutate(_sec=_seconds(t, column))
-    rows = rows.filter(rows._sec >= min(lows), rows._sec < max(highs))  # prunes files and row groups
-    w = scan.small_table(spec)
-    return rows.join(w, [rows._sec >= w.wlo, rows._sec < w.whi])
-
-
 def adoption_counts(source: Source, windows: list[tuple], timezone: str):
     """Distinct users and adopters per window, overall and per segment, in one scan.
 
@@ -773,12 +759,16 @@ def _adoption_query(scan, start, windows, timezone):
     features = sorted({str(w[3]) for w in windows})
     firsts = {f"f{i}": ev.ts.min(where=ev.event == feature) for i, feature in enumerate(features)}
     per_seg = ev.group_by(["user_id", "seg"]).aggregate(first=ev.ts.min(), **firsts)
-    # the segment of the earliest (first, seg) pair: structs order field by field, so ties of
-    # the first instant go to the smallest segment in every engine (no window function)
-    earliest = ibis.struct({"first": per_seg.first, "seg": per_seg.seg}).min()
+    # the segment of the earliest (first, seg) pair, so ties of the first instant go to the
+    # smallest segment in every engine: DuckDB's ordered FIRST, elsewhere the minimum of a
+    # struct (structs order field by field; no window function either way)
+    if _is_duckdb(scan.con):
+        earliest = per_seg.seg.first(order_by=[per_seg.first, per_seg.seg])
+    else:
+        earliest = ibis.struct({"first": per_seg.first, "seg": per_seg.seg}).min()["seg"]
     per_user = per_seg.group_by("user_id").aggregate(
         first=per_seg.first.min(),
-        seg=earliest["seg"],
+        seg=earliest,
         **{name: per_seg[name].min() for name in firsts},
     )
     metrics = {}
@@ -816,6 +806,13 @@ def nps_counts(source: Source, windows: list[tuple], timezone: str):
     -------
     dict
         ``key -> {"counts": (promoters, passives, detractors), "segments": {segment: counts}}``.
+
+    Notes
+    -----
+    One query grouped by segment with three filtered counts per window (a
+    release has a few windows, so no join is needed); the responses outside
+    every window are filtered out first, comparing the time column itself
+    with the bounds so engines can skip files and row groups.
     """
     result = {w[0]: {"counts": (0, 0, 0), "segments": {}} for w in windows}
     if not windows:
@@ -823,22 +820,30 @@ def nps_counts(source: Source, windows: list[tuple], timezone: str):
     with _scan(source, timezone) as scan:
         t = scan.table
         has_segment = "segment" in t.columns
-        scan.table = t.select(
-            submitted_at=t["submitted_at"], score=t["score"].cast("int64"), seg=_segment(t)
+        col = t["submitted_at"]
+        aware = scan.aware.get("submitted_at", True)
+        bounds = [(_literal(w[1], aware, timezone, col), _literal(w[2], aware, timezone, col)) for w in windows]
+        low = _literal(min(w[1] for w in windows), aware, timezone, col)
+        high = _literal(max(w[2] for w in windows), aware, timezone, col)
+        s = t.filter(col >= low, col < high).select(
+            ts=col, score=t["score"].cast("int64"), seg=_segment(t)
         )
-        j = _windowed(scan, "submitted_at", windows, timezone)
-        counts = j.group_by(["wkey", "seg"]).aggregate(
-            p=j.count(where=j.score >= 9),
-            pa=j.count(where=(j.score >= 7) & (j.score <= 8)),
-            d=j.count(where=j.score <= 6),
-        )
-        rows = scan.rows(counts)
+        metrics = {}
+        for i, (start, stop) in enumerate(bounds):
+            inside = (s.ts >= start) & (s.ts < stop)
+            metrics[f"p{i}"] = s.count(where=inside & (s.score >= 9))
+            metrics[f"pa{i}"] = s.count(where=inside & (s.score >= 7) & (s.score <= 8))
+            metrics[f"d{i}"] = s.count(where=inside & (s.score <= 6))
+        rows = scan.rows(s.group_by("seg").aggregate(**metrics))
     for row in rows:
-        entry = result[row["wkey"]]
-        counts = (int(row["p"]), int(row["pa"]), int(row["d"]))
-        entry["counts"] = tuple(a + b for a, b in zip(entry["counts"], counts))
-        if has_segment and row["seg"]:
-            entry["segments"][row["seg"]] = counts
+        for i, w in enumerate(windows):
+            counts = (int(row[f"p{i}"] or 0), int(row[f"pa{i}"] or 0), int(row[f"d{i}"] or 0))
+            if sum(counts) == 0:
+                continue
+            entry = result[w[0]]
+            entry["counts"] = tuple(a + b for a, b in zip(entry["counts"], counts))
+            if has_segment and row["seg"]:
+                entry["segments"][row["seg"]] = counts
     return result
 
 
@@ -858,40 +863,40 @@ def churn_counts(source: Source, cutoffs: list[tuple]):
     -------
     dict
         ``key -> {"accounts": int, "churned": int, "segments": {segment: (accounts, churned)}}``.
+
+    Notes
+    -----
+    One query grouped by segment with two filtered counts per cutoff.
     """
-    import pyarrow as pa
+    import ibis
 
     result = {c[0]: {"accounts": 0, "churned": 0, "segments": {}} for c in cutoffs}
     if not cutoffs:
         return result
-    epoch = dt.date(1970, 1, 1)
-    spec = pa.table({
-        "ckey": pa.array([str(c[0]) for c in cutoffs], pa.string()),
-        "cut": pa.array([(c[1] - epoch).days * 86400 for c in cutoffs], pa.int64()),
-        "stop": pa.array([(c[1] - epoch).days * 86400 + int(c[2]) * 86400 for c in cutoffs], pa.int64()),
-    })
     with _scan(source) as scan:
         t = scan.table
         has_segment = "segment" in t.columns
         a = t.select(
-            started=_as_date(t, "started_on").cast("timestamp").epoch_seconds(),
-            churned=_as_date(t, "churned_on").cast("timestamp").epoch_seconds(),
-            seg=_segment(t),
+            started=_as_date(t, "started_on"), churned=_as_date(t, "churned_on"), seg=_segment(t)
         )
-        c = scan.small_table(spec)
-        j = a.join(c, [a.started < c.cut, a.churned.isnull() | (a.churned >= c.cut)])
-        counts = j.group_by(["ckey", "seg"]).aggregate(
-            n=j.count(),
-            churned_n=j.count(where=j.churned.notnull() & (j.churned < j.stop)),
-        )
-        rows = scan.rows(counts)
+        metrics = {}
+        for i, (_, cut, days) in enumerate(cutoffs):
+            cut_on = ibis.literal(cut, type="date")
+            stop_on = ibis.literal(cut + dt.timedelta(days=int(days)), type="date")
+            at_risk = (a.started < cut_on) & (a.churned.isnull() | (a.churned >= cut_on))
+            metrics[f"n{i}"] = a.count(where=at_risk.fill_null(False))
+            metrics[f"c{i}"] = a.count(where=(at_risk & (a.churned < stop_on)).fill_null(False))
+        rows = scan.rows(a.group_by("seg").aggregate(**metrics))
     for row in rows:
-        entry = result[row["ckey"]]
-        n, churned = int(row["n"]), int(row["churned_n"])
-        entry["accounts"] += n
-        entry["churned"] += churned
-        if has_segment and row["seg"]:
-            entry["segments"][row["seg"]] = (n, churned)
+        for i, c in enumerate(cutoffs):
+            n, churned = int(row[f"n{i}"] or 0), int(row[f"c{i}"] or 0)
+            if n == 0:
+                continue
+            entry = result[c[0]]
+            entry["accounts"] += n
+            entry["churned"] += churned
+            if has_segment and row["seg"]:
+                entry["segments"][row["seg"]] = (n, churned)
     return result
 
 
@@ -960,15 +965,17 @@ _CSV_BAD = {
 }
 
 
-def csv_rows_if_clean(
+def csv_profile_if_clean(
     path: Path,
     columns: list[tuple[str, str, bool, bool]],
     *,
     unique: str | None = None,
     references: dict | None = None,
     not_before: tuple[str, str] | None = None,
-) -> int | None:
-    """Count the records of a CSV file if one DuckDB scan finds nothing to report, else ``None``.
+    time_columns: list[str] = (),
+    timezone: str = "UTC",
+) -> TableProfile | None:
+    """Count the records of a CSV file (and profile it) if one DuckDB scan finds nothing to report, else ``None``.
 
     The line-by-line check in :mod:`cvlib.workspace` names the line of every
     problem but runs in Python; this scan runs in the engine and applies rules
@@ -984,6 +991,17 @@ def csv_rows_if_clean(
     columns : list of (name, kind, column_required, value_required)
     unique, references, not_before
         As for :func:`check_table`.
+    time_columns : list of str
+        Columns (kinds ``timestamp`` or ``date`` in ``columns``) whose latest
+        instant the same scan finds, as :func:`profile` does.
+    timezone : str
+        IANA name in which naive timestamps and dates are read.
+
+    Returns
+    -------
+    TableProfile or None
+        The row count and the latest instants, equal to what :func:`profile`
+        returns for the file.
     """
     import duckdb
 
@@ -993,7 +1011,17 @@ def csv_rows_if_clean(
     present = set(header)
     if any(required and name not in present for name, _, required, _ in columns):
         return None
-    con = duckdb.connect(":memory:")
+    kinds = {name: kind for name, kind, _, _ in columns}
+    latest_sql = []  # the profile's latest instants, as epoch seconds (see _seconds)
+    for name in time_columns:
+        if name not in present:
+            latest_sql.append("NULL")
+        elif kinds.get(name) == "date":
+            value = f"TRY_CAST(trim({_quote_ident(name)}, ' ') AS DATE)"
+            latest_sql.append(f"epoch(CAST(max({value}) AS TIMESTAMP))")
+        else:  # an instant: offset honoured, naive read in the time zone (as _raw_table)
+            latest_sql.append(f"epoch(max({timestamp_sql(name, timezone)}))")
+    con = _embedded_duckdb().con  # the process's engine: no new database per file
     try:
         relation = _csv_relation(path, strict=True, header=header)
         conditions = []
@@ -1023,13 +1051,18 @@ def csv_rows_if_clean(
         distinct = (
             f"count(DISTINCT trim({_quote_ident(unique)}, ' '))" if unique in present else "count(*)"
         )
-        rows, bad, distinct_count = con.execute(
-            f"SELECT count(*), count(*) FILTER (WHERE {bad_rows}), {distinct} FROM {relation}"
+        latest = "".join(f", {x}" for x in latest_sql)
+        rows, bad, distinct_count, *ends = con.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE {bad_rows}), {distinct}{latest} FROM {relation}"
         ).fetchone()
     except duckdb.Error:
         return None
-    finally:
-        con.close()
     if bad or distinct_count != rows:
         return None
-    return int(rows)
+    return TableProfile(
+        rows=int(rows),
+        latest={
+            name: None if end is None else _instant(end, kinds.get(name) != "date", timezone)
+            for name, end in zip(time_columns, ends)
+        },
+    )

@@ -247,6 +247,7 @@ class _Loader:
         self.problems = t.Problems()
         self.warnings: list[Problem] = []
         self.failed: set[str] = set()  # files that could not be read as tables
+        self.profiles: dict = {}  # table -> TableProfile found while checking it
 
     # -- helpers
     def _problem(self, file, line, column, message):
@@ -275,7 +276,7 @@ class _Loader:
             row_counts["tickets"] = len(tickets)
 
         profiles = {
-            name: profile(src, _TIME_COLUMNS[name], settings.timezone)
+            name: self.profiles.get(name) or profile(src, _TIME_COLUMNS[name], settings.timezone)
             for name, src in sources.items()
         }
         if settings.data_through is None:
@@ -805,10 +806,11 @@ class _Loader:
                 continue
             file = declared[1] if declared is not None else csv_path.name
             # one engine scan first: a clean file (the usual case) needs no line-by-line pass
-            rows = _fast_csv_rows(csv_path, columns, key, name, feature_ids, self.failed)
-            if rows is not None:
+            found = _fast_csv_profile(csv_path, columns, key, name, feature_ids, self.failed, tz.key)
+            if found is not None:
                 sources[name] = Source(name, "csv", csv_path, file)
-                counts[name] = rows
+                counts[name] = found.rows
+                self.profiles[name] = found
                 continue
             seen: dict[str, int] = {}
             count = 0
@@ -971,19 +973,21 @@ _TIME_COLUMNS = {
 }
 
 
-def _fast_csv_rows(path, columns, key, name, feature_ids, failed):
-    """Row count of an event-scale CSV file that one engine scan finds clean, else None."""
-    from cvlib.aggregate import csv_rows_if_clean
+def _fast_csv_profile(path, columns, key, name, feature_ids, failed, timezone):
+    """Row count and latest instants of an event-scale CSV file that one engine scan finds clean, else None."""
+    from cvlib.aggregate import csv_profile_if_clean
 
     references = {}
     if name == "surveys" and "features.csv" not in failed:
         references["feature_id"] = (feature_ids, "features.csv")
-    return csv_rows_if_clean(
+    return csv_profile_if_clean(
         path,
         [(c.name, c.kind, c.column_required, c.value_required) for c in columns],
         unique=key,
         references=references,
         not_before=("churned_on", "started_on") if name == "accounts" else None,
+        time_columns=_TIME_COLUMNS[name],
+        timezone=timezone,
     )
 
 

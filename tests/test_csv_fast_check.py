@@ -31,7 +31,7 @@ def test_a_value_the_line_check_rejects_is_reported_with_its_line(tmp_path, file
     columns = {"events.csv": [("timestamp", "timestamp", True, True), ("user_id", "id", True, True),
                               ("event", "text", True, True)]}
     if file in columns:
-        assert aggregate.csv_rows_if_clean(root / file, columns[file]) is None
+        assert aggregate.csv_profile_if_clean(root / file, columns[file]) is None
     # ... so the line-by-line check names the line and column
     problem_at(problems_of(root), file, line, column)
 
@@ -41,7 +41,7 @@ def test_a_value_only_the_fast_check_doubts_still_loads(tmp_path):
     # does not accept it, falls back, and no error is invented.
     root = write_workspace(tmp_path / "ws", edit("surveys.csv", ",9,", ",+9,"))
     columns = [("score", "score", True, True)]
-    assert aggregate.csv_rows_if_clean(root / "surveys.csv", columns) is None
+    assert aggregate.csv_profile_if_clean(root / "surveys.csv", columns) is None
     workspace = cvlib.load_workspace(root)
     assert workspace.row_counts["surveys"] == 2
 
@@ -50,4 +50,35 @@ def test_a_clean_file_is_counted_by_the_fast_check(tmp_path):
     root = write_workspace(tmp_path / "ws")
     columns = [("timestamp", "timestamp", True, True), ("user_id", "id", True, True),
                ("event", "text", True, True), ("segment", "text", False, False)]
-    assert aggregate.csv_rows_if_clean(root / "events.csv", columns) == 3
+    assert aggregate.csv_profile_if_clean(root / "events.csv", columns).rows == 3
+
+
+@pytest.mark.parametrize(
+    ("file", "changes"),
+    [
+        ("events.csv", {}),  # Z, an offset and a naive timestamp (read in Europe/Berlin)
+        ("events.csv", edit("events.csv", "2026-02-18 08:30:00", "2026-03-29 02:30:00")),  # DST gap
+        ("surveys.csv", {}),  # a bare date as the latest value
+        ("accounts.csv", {}),  # dates, one column partly empty
+        ("accounts.csv", edit("accounts.csv", "2026-02-10", "")),  # a date column with no value
+    ],
+)
+def test_the_fast_check_profiles_a_file_as_the_engine_profile_does(tmp_path, file, changes):
+    # The profile found during the check replaces aggregate.profile for clean CSV files:
+    # the row count and every latest instant must be the same, to the second.
+    root = write_workspace(tmp_path / "ws", changes)
+    name = file.removesuffix(".csv")
+    time_columns = {"events": ["timestamp"], "surveys": ["submitted_at"],
+                    "accounts": ["started_on", "churned_on"]}[name]
+    kinds = {"timestamp": "timestamp", "submitted_at": "timestamp", "started_on": "date",
+             "churned_on": "date"}
+    columns = [(c, kinds[c], True, False) for c in time_columns]
+    fast = aggregate.csv_profile_if_clean(
+        root / file, columns, time_columns=time_columns, timezone="Europe/Berlin"
+    )
+    engine = aggregate.profile(
+        aggregate.Source(name, "csv", root / file, file), time_columns, "Europe/Berlin"
+    )
+    assert fast is not None
+    assert fast == engine
+    assert fast.rows == engine.rows > 0
