@@ -594,8 +594,9 @@ def _check(scan, file, columns, unique, references, not_before, stats=None):
     checks = []  # (column, condition true for a bad row or the count the footers give, message)
 
     def check(name, rule, cond, message):
+        # cond: a function making the condition, only when the footers do not answer
         known = _parquet_meta.bad_rows(stats, name, rule, text=types[name].is_string())
-        checks.append((name, cond if known is None else known, message))
+        checks.append((name, cond() if known is None else known, message))
 
     for name, kind, column_required, value_required in columns:
         if name not in types:
@@ -607,9 +608,10 @@ def _check(scan, file, columns, unique, references, not_before, stats=None):
         col = t[name]
         typ = types[name]
         shown = str(typ)
-        text = col.cast("string").strip()
         if value_required:  # only text can be empty: other types skip the cast (cheap in a warehouse)
-            empty = col.isnull() | (col.strip() == "") if typ.is_string() else col.isnull()
+            def empty(col=col, typ=typ):
+                return col.isnull() | (col.strip() == "") if typ.is_string() else col.isnull()
+
             check(name, "value", empty, "expected a value, found nothing (null or empty)")
         # id formats are checked for CSV files only: a regex over every row of an event table
         # costs a full scan (docs/data-contract.md)
@@ -617,6 +619,7 @@ def _check(scan, file, columns, unique, references, not_before, stats=None):
             if not (typ.is_timestamp() or typ.is_date() or typ.is_string()):
                 problems.append(Problem(file, None, name, f"expected a timestamp column, found type {shown}"))
             elif typ.is_string():
+                text = col.cast("string").strip()
                 bad = ~text.re_search(_TIMESTAMP_REGEX) | text.substr(0, 10).try_cast("date").isnull()
                 checks.append((name, col.notnull() & (text != "") & bad,
                                "expected ISO 8601 timestamps, found values that are not"))
@@ -624,18 +627,19 @@ def _check(scan, file, columns, unique, references, not_before, stats=None):
             if not (typ.is_date() or typ.is_string() or typ.is_timestamp()):
                 problems.append(Problem(file, None, name, f"expected a date column, found type {shown}"))
             elif typ.is_string():
+                text = col.cast("string").strip()
                 bad = ~text.re_search(_DATE_REGEX) | text.try_cast("date").isnull()
                 checks.append((name, col.notnull() & bad, "expected dates as YYYY-MM-DD, found values that are not"))
         elif kind == "score":
             if not typ.is_integer():
                 problems.append(Problem(file, None, name, f"expected an integer column, found type {shown}"))
             else:
-                check(name, "score", (col < 0) | (col > 10), "expected whole numbers from 0 to 10, found values outside")
+                check(name, "score", lambda col=col: (col < 0) | (col > 10), "expected whole numbers from 0 to 10, found values outside")
         elif kind == "nonnegative":
             if not typ.is_numeric() or typ.is_boolean():
                 problems.append(Problem(file, None, name, f"expected a numeric column, found type {shown}"))
             else:
-                check(name, "nonnegative", col < 0, "expected numbers >= 0, found negative values")
+                check(name, "nonnegative", lambda col=col: col < 0, "expected numbers >= 0, found negative values")
     # Checks on the whole table, counted by aggregates: (column, count expression, message).
     counted = [(name, cond if isinstance(cond, int) else t.count(where=cond.fill_null(False)), message)
                for name, cond, message in checks]
@@ -1021,7 +1025,9 @@ def csv_profile_if_clean(
             latest_sql.append(f"epoch(CAST(max({value}) AS TIMESTAMP))")
         else:  # an instant: offset honoured, naive read in the time zone (as _raw_table)
             latest_sql.append(f"epoch(max({timestamp_sql(name, timezone)}))")
-    con = _embedded_duckdb().con  # the process's engine: no new database per file
+    # a cursor of the process's engine: no new database per file, and files can be
+    # checked from several threads at once
+    con = _embedded_duckdb().con.cursor()
     try:
         relation = _csv_relation(path, strict=True, header=header)
         conditions = []
@@ -1057,6 +1063,8 @@ def csv_profile_if_clean(
         ).fetchone()
     except duckdb.Error:
         return None
+    finally:
+        con.close()
     if bad or distinct_count != rows:
         return None
     return TableProfile(
