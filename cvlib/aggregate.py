@@ -144,27 +144,48 @@ def _set_utc(backend) -> None:
 DUCKDB_MEMORY_LIMIT = "2GB"
 
 
-def _duckdb():
+def _duckdb_settings() -> list[str]:
+    """The SET statements of every embedded DuckDB database of the process."""
     import tempfile
 
-    import ibis
-
-    con = ibis.duckdb.connect()
-    _set_utc(con)
     limit = os.environ.get("CVLIB_DUCKDB_MEMORY_LIMIT", DUCKDB_MEMORY_LIMIT)
     spill = os.path.join(tempfile.gettempdir(), "cvlib-duckdb")
-    con.raw_sql(f"SET memory_limit = {_sql_string(limit)}")
-    con.raw_sql(f"SET temp_directory = {_sql_string(spill)}")
-    # aggregates only: rows need not keep their file order (less memory, more parallelism);
-    # queries that return rows in an order say ORDER BY
-    con.raw_sql("SET preserve_insertion_order = false")
-    # Parquet footers are read once per file, not once per query (DuckDB re-reads a file
-    # whose modification time changed)
-    con.raw_sql("SET parquet_metadata_cache = true")
+    return [
+        f"SET memory_limit = {_sql_string(limit)}",
+        f"SET temp_directory = {_sql_string(spill)}",
+        # aggregates only: rows need not keep their file order (less memory, more
+        # parallelism); queries that return rows in an order say ORDER BY
+        "SET preserve_insertion_order = false",
+        # Parquet footers are read once per file, not once per query (DuckDB re-reads a
+        # file whose modification time changed)
+        "SET parquet_metadata_cache = true",
+    ]
+
+
+def _duckdb():
+    from ibis.backends.duckdb import Backend  # directly: ibis.duckdb looks up entry points
+
+    con = Backend().connect()
+    _set_utc(con)
+    for statement in _duckdb_settings():
+        con.raw_sql(statement)
     return con
 
 
 _EMBEDDED = {}
+_CHECKERS = {}
+
+
+def _checker():
+    """The process's plain DuckDB database for the CSV checks (no ibis: a check needs none)."""
+    con = _CHECKERS.get(os.getpid())
+    if con is None:
+        import duckdb
+
+        con = _CHECKERS[os.getpid()] = duckdb.connect(":memory:")
+        for statement in ["SET TimeZone = 'UTC'", *_duckdb_settings()]:
+            con.execute(statement)
+    return con
 
 
 def _embedded_duckdb():
@@ -754,15 +775,18 @@ def _adoption_query(scan, start, windows, timezone):
     highs = [_literal(w[2], aware, timezone, col) for w in windows]
     latest = _literal(max(w[2] for w in windows), aware, timezone, col)
     strip = scan.csv
+    has_segment = "segment" in t.columns
     ev = t.filter(col >= low, col < latest).select(
         ts=col,
         user_id=_text(t, "user_id", strip=strip),
         event=_text(t, "event", strip=strip),
-        seg=_segment(t, strip=strip),
+        # missing segments become "" after the reduction, on one row per user and segment
+        seg=_text(t, "segment", strip=strip) if has_segment else ibis.literal(""),
     )
     features = sorted({str(w[3]) for w in windows})
     firsts = {f"f{i}": ev.ts.min(where=ev.event == feature) for i, feature in enumerate(features)}
     per_seg = ev.group_by(["user_id", "seg"]).aggregate(first=ev.ts.min(), **firsts)
+    per_seg = per_seg.mutate(seg=per_seg.seg.fill_null(""))
     # the segment of the earliest (first, seg) pair, so ties of the first instant go to the
     # smallest segment in every engine: DuckDB's ordered FIRST, elsewhere the minimum of a
     # struct (structs order field by field; no window function either way)
@@ -1025,9 +1049,7 @@ def csv_profile_if_clean(
             latest_sql.append(f"epoch(CAST(max({value}) AS TIMESTAMP))")
         else:  # an instant: offset honoured, naive read in the time zone (as _raw_table)
             latest_sql.append(f"epoch(max({timestamp_sql(name, timezone)}))")
-    # a cursor of the process's engine: no new database per file, and files can be
-    # checked from several threads at once
-    con = _embedded_duckdb().con.cursor()
+    con = _checker().cursor()
     try:
         relation = _csv_relation(path, strict=True, header=header)
         conditions = []
