@@ -163,26 +163,29 @@ def _duckdb_settings() -> list[str]:
 
 
 def _duckdb():
+    """The embedded engine: ibis on the process's DuckDB database (:func:`_database`)."""
     from ibis.backends.duckdb import Backend  # directly: ibis.duckdb looks up entry points
 
-    con = Backend().connect()
+    con = Backend.from_connection(_database())
     _set_utc(con)
-    for statement in _duckdb_settings():
-        con.raw_sql(statement)
     return con
 
 
 _EMBEDDED = {}
-_CHECKERS = {}
+_DATABASES = {}
 
 
-def _checker():
-    """The process's plain DuckDB database for the CSV checks (no ibis: a check needs none)."""
-    con = _CHECKERS.get(os.getpid())
+def _database():
+    """The process's in-memory DuckDB database (made once; it only reads files).
+
+    The CSV checks use it directly, without importing ibis (a workspace of CSV
+    files loads without ibis); the embedded engine wraps it.
+    """
+    con = _DATABASES.get(os.getpid())
     if con is None:
         import duckdb
 
-        con = _CHECKERS[os.getpid()] = duckdb.connect(":memory:")
+        con = _DATABASES[os.getpid()] = duckdb.connect(":memory:")
         for statement in ["SET TimeZone = 'UTC'", *_duckdb_settings()]:
             con.execute(statement)
     return con
@@ -1049,7 +1052,8 @@ def csv_profile_if_clean(
             latest_sql.append(f"epoch(CAST(max({value}) AS TIMESTAMP))")
         else:  # an instant: offset honoured, naive read in the time zone (as _raw_table)
             latest_sql.append(f"epoch(max({timestamp_sql(name, timezone)}))")
-    con = _checker().cursor()
+    con = _database().cursor()  # a cursor: a session of its own on the same database
+    con.execute("SET TimeZone = 'UTC'")
     try:
         relation = _csv_relation(path, strict=True, header=header)
         conditions = []
