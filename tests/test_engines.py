@@ -397,3 +397,54 @@ def test_inputs_sha256_reads_parquet_content_or_stat_above_the_limit(stores, tmp
     assert cvlib.evaluate_release(ws, "2026.03").inputs_sha256 == first  # by content
     monkeypatch.setattr(evaluate, "CONTENT_HASH_LIMIT", 0)
     assert cvlib.evaluate_release(ws, "2026.03").inputs_sha256 != first  # by path, size and mtime
+
+
+# ---------------------------------------------------------------- reuse within a process
+@pytest.mark.parametrize("store", ["csv", "parquet"])
+def test_a_source_rewritten_in_place_is_read_afresh(stores, tmp_path, store):
+    """The embedded engine reuses a source's view and Parquet footers while its files are
+    unchanged (an analyst re-running cells, a report evaluating several releases); a file
+    rewritten in place, with other rows, must give the new counts in the same process."""
+    import pyarrow.parquet as pq
+
+    src = stores["known"][0 if store == "csv" else 1]
+    root = tmp_path / "ws"
+    shutil.copytree(src, root)
+    ws = cvlib.load_workspace(root)
+    rows = ws.row_counts["events"]
+    assert aggregate.adoption_counts(ws.sources["events"], tie_window(), TZ) == EXPECTED_TIE
+    # rewrite the events: the tie user's segment becomes smb, and one of its events goes
+    if store == "csv":
+        path = root / "events.csv"
+        text = path.read_text(encoding="utf-8").replace("2026-03-07T09:00:00Z,U-TIE,login,smb\n", "")
+        path.write_text(text.replace(",ent\n", ",smb\n"), encoding="utf-8")
+    else:
+        con = duckdb.connect()
+        for file in sorted((root / "events").rglob("*.parquet")):
+            table = con.execute(
+                "SELECT * REPLACE (CASE WHEN segment = 'ent' THEN 'smb' ELSE segment END AS segment) "
+                f"FROM read_parquet('{file}', hive_partitioning = false) "
+                "WHERE NOT (user_id = 'U-TIE' AND event = 'login' AND hour(\"timestamp\") = 9)"
+            ).to_arrow_table()
+            pq.write_table(table, file)
+        con.close()
+    ws = cvlib.load_workspace(root)
+    assert ws.row_counts["events"] == rows - 1  # the footers or the CSV check, read again
+    after = aggregate.adoption_counts(ws.sources["events"], tie_window(), TZ)
+    assert after == {"tie": {"users": 1, "adopters": 1, "segments": {"smb": (1, 1)}}}
+
+
+def test_a_csv_source_whose_columns_change_is_read_with_its_new_columns(stores, tmp_path):
+    # the view of a CSV file declares its columns: a file rewritten without the segment
+    # column must not be read through the old declaration
+    root = tmp_path / "ws"
+    shutil.copytree(stores["known"][0], root)
+    ws = cvlib.load_workspace(root)
+    assert aggregate.adoption_counts(ws.sources["events"], tie_window(), TZ) == EXPECTED_TIE
+    path = root / "events.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(line.rsplit(",", 1)[0] for line in lines) + "\n", encoding="utf-8")
+    ws = cvlib.load_workspace(root)
+    assert aggregate.adoption_counts(ws.sources["events"], tie_window(), TZ) == {
+        "tie": {"users": 1, "adopters": 1, "segments": {}}
+    }
