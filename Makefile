@@ -17,12 +17,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
+# An editable install leaves cvlib uncompiled, and where PYTHONDONTWRITEBYTECODE is set every
+# process (each report kernel) would compile it again: compile it once, as pip does for packages.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(PIP) install --quiet -e .
+	$(BIN)/python -m compileall -q cvlib
 	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(PIP) install --quiet -e '.[dev]'
+	$(BIN)/python -m compileall -q cvlib
 	@touch $@ $(VENV)/.installed
 
 # Under CI (CI set and non-empty) `make test` installs the spark extra too, so the PySpark engine

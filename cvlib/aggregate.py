@@ -21,6 +21,7 @@ Python, not in the engine, so every engine agrees).
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import os
 import glob
@@ -188,6 +189,7 @@ def _database():
         con = _DATABASES[os.getpid()] = duckdb.connect(":memory:")
         for statement in ["SET TimeZone = 'UTC'", *_duckdb_settings()]:
             con.execute(statement)
+        atexit.register(con.close)  # spill files removed even if the process skips its last GC
     return con
 
 

@@ -265,3 +265,21 @@ def test_unknown_notebook_parameters_are_an_error(tmp_path):
     nbformat.write(nb, tmp_path / "plain.ipynb")
     with pytest.raises(UnknownParameterError, match="no cell tagged 'parameters'"):
         check_parameters(tmp_path / "plain.ipynb", {"x": 2})
+
+
+def test_report_kernels_start_tuned_for_a_batch_run_without_leaving_names(tmp_path):
+    # cvlib.report._KERNEL_START: rare garbage collections, no final collection at exit,
+    # and nothing added to the notebook's namespace
+    from cvlib.report import _execute
+
+    cell = nbformat.v4.new_code_cell(
+        "import gc\n"
+        "print(gc.get_threshold(), sorted(n for n in dir() if 'cvlib' in n))"
+    )
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    source, executed = tmp_path / "probe.ipynb", tmp_path / "probe-out.ipynb"
+    nbformat.write(nb, source)
+    _execute(source, executed, {}, tmp_path)
+    out = nbformat.read(executed, as_version=4).cells[0].outputs
+    assert "".join(o.get("text", "") for o in out).strip() == "(50000, 50, 100) []"
