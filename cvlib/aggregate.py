@@ -17,6 +17,11 @@ seconds: a column with a time zone (Parquet ``isAdjustedToUTC``, DuckDB
 date is wall-clock time in the workspace time zone, so it is compared with
 the window bounds written as wall-clock time (the conversion happens in
 Python, not in the engine, so every engine agrees).
+
+A process keeps one in-memory DuckDB database for the embedded engine and the
+CSV checks. A file source is declared there once as a temporary view, and
+the footer statistics of Parquet files are read once, while the files keep
+their sizes and modification times (a rewritten file is read afresh).
 """
 
 from __future__ import annotations
@@ -409,7 +414,8 @@ def _table_of(con, source: Source, timezone: str | None):
     if source.kind == "connection" or con is not _EMBEDDED.get(os.getpid()):
         return _raw_table(con, source, timezone)
     try:
-        key = (source.name, source.kind, str(source.path), _file_signature(source))
+        # the pid: a forked process has its own database (see _database), not these views
+        key = (os.getpid(), source.name, source.kind, str(source.path), _file_signature(source))
     except OSError:  # a file vanished: let the engine say so
         return _raw_table(con, source, timezone)
     import hashlib
