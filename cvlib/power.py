@@ -66,9 +66,10 @@ def _power_at(kind: str, effect: float, n: float, alpha: float, alternative: str
     functions statsmodels calls (``nctdtr``, ``stdtrit``, ``ndtr``, ``ndtri``)
     but without importing statsmodels, which costs half a second in a report
     that needs one sample size; ``tests/test_power.py`` checks every kind
-    against statsmodels itself. Where ``nctdtr`` returns nan (some large
-    noncentralities, where the power is all but 1), ``scipy.stats.nct``
-    evaluates the same distribution with another algorithm.
+    against statsmodels itself. Where ``nctdtr`` returns nan for a tail (some
+    large noncentralities; statsmodels then returns nan), ``scipy.stats.nct``
+    evaluates that tail with another algorithm, and a lower tail whose bound
+    :math:`P(Z < -\\delta)` is below :math:`10^{-9}` of the power counts as 0.
     """
     from scipy.special import ndtr, ndtri, nctdtr, stdtrit
 
@@ -87,18 +88,19 @@ def _power_at(kind: str, effect: float, n: float, alpha: float, alternative: str
         df, nc = 2.0 * n - 2.0, effect * math.sqrt(n / 2.0)
     crit = -float(stdtrit(df, tail))  # upper critical value, as t.isf(tail, df)
     value = 1.0 - float(nctdtr(df, nc, crit))
-    if alternative == "two-sided":
-        value += float(nctdtr(df, nc, -crit))
     if math.isnan(value):
         from scipy import stats
 
-        if alternative == "two-sided":
+        value = float(stats.nct.sf(crit, df, nc))
+    if alternative == "two-sided":
+        far = float(nctdtr(df, nc, -crit))  # P(T < -crit): tiny for any real effect
+        if math.isnan(far):
+            from scipy import stats
+
             far = float(stats.nct.cdf(-crit, df, nc))
-            if math.isnan(far) and stats.norm.sf(nc) < 1e-15:
-                far = 0.0  # P(T < -crit) <= P(Z < -nc), negligible
-            value = float(stats.nct.sf(crit, df, nc)) + far
-        else:
-            value = float(stats.nct.sf(crit, df, nc))
+        if math.isnan(far) and float(ndtr(-nc)) <= 1e-9 * value:
+            far = 0.0  # P(T < -crit) <= P(Z < -nc) = ndtr(-nc): below 1e-9 of the power
+        value += far
     if math.isnan(value):
         raise RuntimeError(f"the power is not computable (effect size {effect!r}, n {n!r})")
     return value
