@@ -194,8 +194,16 @@ def _database():
         con = _DATABASES[os.getpid()] = duckdb.connect(":memory:")
         for statement in ["SET TimeZone = 'UTC'", *_duckdb_settings()]:
             con.execute(statement)
-        atexit.register(con.close)  # spill files removed even if the process skips its last GC
+        # closed at exit, so spill files go even if the process skips its last garbage
+        # collection; only by the process that made it (a forked child has a copy)
+        atexit.register(_close_database, os.getpid())
     return con
+
+
+def _close_database(pid: int) -> None:
+    con = _DATABASES.pop(pid, None) if os.getpid() == pid else None
+    if con is not None:
+        con.close()
 
 
 def _embedded_duckdb():

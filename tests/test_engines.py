@@ -448,3 +448,16 @@ def test_a_csv_source_whose_columns_change_is_read_with_its_new_columns(stores, 
     assert aggregate.adoption_counts(ws.sources["events"], tie_window(), TZ) == {
         "tie": {"users": 1, "adopters": 1, "segments": {}}
     }
+
+
+def test_the_process_database_is_closed_at_exit_only_by_the_process_that_made_it(monkeypatch):
+    # a forked child inherits the exit handler: it must leave the parent's database (and its
+    # spill files) alone
+    monkeypatch.setattr(aggregate, "_DATABASES", {})
+    con = aggregate._database()
+    aggregate._close_database(os.getpid() + 1)  # as a child would see it: another pid
+    assert con.execute("SELECT 42").fetchone() == (42,)
+    aggregate._close_database(os.getpid())
+    assert os.getpid() not in aggregate._DATABASES
+    with pytest.raises(duckdb.ConnectionException):
+        con.execute("SELECT 1")
