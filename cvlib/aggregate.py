@@ -150,24 +150,6 @@ def _set_utc(backend) -> None:
 DUCKDB_MEMORY_LIMIT = "2GB"
 
 
-def _duckdb_settings() -> list[str]:
-    """The SET statements of every embedded DuckDB database of the process."""
-    import tempfile
-
-    limit = os.environ.get("CVLIB_DUCKDB_MEMORY_LIMIT", DUCKDB_MEMORY_LIMIT)
-    spill = os.path.join(tempfile.gettempdir(), "cvlib-duckdb")
-    return [
-        f"SET memory_limit = {_sql_string(limit)}",
-        f"SET temp_directory = {_sql_string(spill)}",
-        # aggregates only: rows need not keep their file order (less memory, more
-        # parallelism); queries that return rows in an order say ORDER BY
-        "SET preserve_insertion_order = false",
-        # Parquet footers are read once per file, not once per query (DuckDB re-reads a
-        # file whose modification time changed)
-        "SET parquet_metadata_cache = true",
-    ]
-
-
 def _duckdb():
     """The embedded engine: ibis on the process's DuckDB database (:func:`_database`)."""
     from ibis.backends.duckdb import Backend  # directly: ibis.duckdb looks up entry points
@@ -189,10 +171,24 @@ def _database():
     """
     con = _DATABASES.get(os.getpid())
     if con is None:
+        import tempfile
+
         import duckdb
 
         con = _DATABASES[os.getpid()] = duckdb.connect(":memory:")
-        for statement in ["SET TimeZone = 'UTC'", *_duckdb_settings()]:
+        limit = os.environ.get("CVLIB_DUCKDB_MEMORY_LIMIT", DUCKDB_MEMORY_LIMIT)
+        spill = os.path.join(tempfile.gettempdir(), "cvlib-duckdb")
+        for statement in (
+            "SET TimeZone = 'UTC'",
+            f"SET memory_limit = {_sql_string(limit)}",
+            f"SET temp_directory = {_sql_string(spill)}",
+            # aggregates only: rows need not keep their file order (less memory, more
+            # parallelism); queries that return rows in an order say ORDER BY
+            "SET preserve_insertion_order = false",
+            # Parquet footers are read once per file, not once per query (DuckDB re-reads
+            # a file whose modification time changed)
+            "SET parquet_metadata_cache = true",
+        ):
             con.execute(statement)
         # closed at exit, so spill files go even if the process skips its last garbage
         # collection; only by the process that made it (a forked child has a copy)
@@ -293,6 +289,7 @@ class _Scan:
     aware: dict  # time column -> True (instants) or False (wall-clock in the workspace zone)
     con: object
     csv: bool = False
+    key: tuple | None = None  # the source's key in _TABLES (embedded engine), for facts kept there
 
     def rows(self, expr) -> list[dict]:
         """Run ``expr`` (an aggregate: few rows) and return its rows as dicts."""
@@ -418,25 +415,29 @@ def _file_signature(source: Source) -> tuple:
 
 
 def _table_of(con, source: Source, timezone: str | None):
-    """:func:`_raw_table`, reused while the files are unchanged (embedded DuckDB only)."""
+    """:func:`_raw_table`, reused while the files are unchanged (embedded DuckDB only).
+
+    Returns the table, the meaning of its time columns and the key under which
+    the source's reusable facts are kept (``None`` where nothing is kept).
+    """
     if source.kind == "connection" or con is not _EMBEDDED.get(os.getpid()):
-        return _raw_table(con, source, timezone)
+        return (*_raw_table(con, source, timezone), None)
     try:
         # the pid: a forked process has its own database (see _database), not these views
         key = (os.getpid(), source.name, source.kind, str(source.path), _file_signature(source))
     except OSError:  # a file vanished: let the engine say so
-        return _raw_table(con, source, timezone)
+        return (*_raw_table(con, source, timezone), None)
     import hashlib
 
     view = "cvlib_" + hashlib.sha256(repr(key).encode()).hexdigest()[:16]
     base = _remember(key, lambda: _raw_table(con, source, None, view)[0])
     if timezone is None:
-        return base, {}
+        return base, {}, key
     table, aware = _remember(
         key + (timezone,),
         lambda: _raw_table(con, source, timezone, f"{view}_{hashlib.sha256(timezone.encode()).hexdigest()[:8]}", base),
     )
-    return table, dict(aware)
+    return table, dict(aware), key
 
 
 def _remember(key, make):
@@ -451,14 +452,10 @@ def _remember(key, make):
 
 def _footers(scan, source: Source):
     """The footer statistics of every column of a Parquet source, read once while its files are unchanged."""
-    pattern = _parquet_pattern(source)
-    try:
-        key = ("footers", pattern, _file_signature(source))
-    except OSError:
-        key = None
-    if key is None:
-        return _parquet_meta.footer_stats(scan.con, pattern, list(scan.table.columns))
-    return _remember(key, lambda: _parquet_meta.footer_stats(scan.con, pattern, list(scan.table.columns)))
+    def read():
+        return _parquet_meta.footer_stats(scan.con, _parquet_pattern(source), list(scan.table.columns))
+
+    return read() if scan.key is None else _remember(scan.key + ("footers",), read)
 
 
 def _ibis_sql(table) -> str:
@@ -471,13 +468,13 @@ def _ibis_sql(table) -> str:
 def _scan(source: Source, timezone: str | None = None):
     with _backend(source) as con:
         try:
-            table, aware = _table_of(con, source, timezone)
+            table, aware, key = _table_of(con, source, timezone)
         except SourceError:
             raise
         except Exception as exc:  # the engine's own error: keep its first line, without secrets
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise SourceError(_redact(source, first)) from None
-        scan = _Scan(table, aware, con)
+        scan = _Scan(table, aware, con, key=key)
         scan.csv = source.kind == "csv"  # text read as written: values are trimmed
         yield scan
 
