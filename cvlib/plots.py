@@ -66,10 +66,19 @@ class Chart:
         return f"Chart: {self.alt}"
 
 
-def _figure(width, height):
-    from matplotlib.figure import Figure  # a bare Figure needs no pyplot backend
+def _figure(width, height, layout=None):
+    """A bare Figure (no pyplot backend) with an Agg canvas.
 
-    return Figure(figsize=(width, height), dpi=_DPI, layout="constrained")
+    Charts of one hypothesis place their axes by measured margins
+    (:func:`_place`): a layout engine draws the whole figure once more just to
+    measure it, which costs as much as the drawing itself.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=_DPI, layout=layout)
+    FigureCanvasAgg(fig)
+    return fig
 
 
 def _render(fig, alt: str) -> Chart:
@@ -78,15 +87,100 @@ def _render(fig, alt: str) -> Chart:
     return Chart(buffer.getvalue(), alt)
 
 
-def _seconds_axis(ax):
-    """Log axis labelled in human units (1, 2 and 5 of each decade: "50 s", "2 min")."""
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+_PT = 1 / 72  # inches per point
 
+
+def _text_width(fig, lines, size) -> float:
+    """Width in inches of the widest of ``lines`` in the default font at ``size`` (points or a name)."""
+    from matplotlib.font_manager import FontProperties
+
+    renderer = fig.canvas.get_renderer()
+    prop = FontProperties(size=size)
+    widest = max((renderer.get_text_width_height_descent(line, prop, ismath=False)[0] for line in lines),
+                 default=0.0)
+    return widest / fig.dpi
+
+
+def _points(size) -> float:
+    """A font size (points or a name such as ``"medium"``, the default text size) in points."""
+    from matplotlib.font_manager import FontProperties
+
+    return FontProperties(size=size).get_size_in_points()
+
+
+def _line_height(size, lines=1) -> float:
+    """Height in inches of ``lines`` lines of text at ``size`` (matplotlib's 1.2 line spacing)."""
+    return lines * 1.2 * _points(size) * _PT
+
+
+# room below an x axis for its tick marks and one line of tick labels at `size` points
+def _xtick_room(size) -> float:
+    return (3.5 + 3.5) * _PT + _line_height(size)
+
+
+def _place(fig, *, left, right, top, bottom, gap=0.0, rows=1):
+    """Put the axes grid ``left``/``right``/``top``/``bottom`` inches from the figure's edges.
+
+    ``gap`` is the room in inches between stacked rows (for each row's tick labels).
+    """
+    width, height = fig.get_size_inches()
+    room = height - top - bottom - (rows - 1) * gap
+    axis_height = max(room / rows, 0.1)
+    fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height,
+                        bottom=bottom / height, hspace=gap / axis_height if rows > 1 else 0.0)
+
+
+#: Durations a reader says (seconds): the ticks of a time axis are taken from these,
+#: coarse ones first, so that labels such as "16 min 40 s" never appear.
+_TIME_TIERS = (
+    (1, 10, 60, 600, 3600, 36000),
+    (5, 30, 300, 1800, 18000),
+    (2, 20, 120, 1200, 7200),
+    (15, 45, 90, 180, 240, 900, 2700, 5400, 10800),
+)
+
+
+def _time_ticks(low: float, high: float) -> list[float]:
+    """Tick positions (seconds) between ``low`` and ``high``: round durations, 2 to 6 of them.
+
+    >>> _time_ticks(40, 2400)
+    [60, 120, 300, 600, 1200, 1800]
+    >>> _time_ticks(150, 350)
+    [180, 240, 300]
+    >>> _time_ticks(95, 130)
+    [100, 110, 120, 130]
+    """
+    chosen: list[float] = []
+    for tier in _TIME_TIERS:
+        more = sorted(chosen + [t for t in tier if low <= t <= high])
+        if len(more) > 6 and len(chosen) >= 2:
+            break
+        chosen = more
+    if len(chosen) >= 3:
+        return chosen
+    # a narrow range: evenly spaced round steps
+    for step in (1, 2, 5, 10, 15, 20, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200):
+        first = math.ceil(low / step) * step
+        ticks = [first + k * step for k in range(int((high - first) // step) + 1)]
+        if len(ticks) <= 5:  # fewer than the round ones: "1 min 20 s" labels are long
+            return ticks if len(ticks) >= 2 else sorted(set(chosen + ticks))
+    return chosen
+
+
+def _tick_seconds(value) -> str:
     from cvlib.present import human_seconds
 
+    return f"{value:g} s" if value < 10 and float(value).is_integer() else human_seconds(value)
+
+
+def _seconds_axis(ax, low: float, high: float):
+    """Log x axis from ``low`` to ``high`` seconds, labelled in round human units ("30 s", "2 min")."""
+    from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
+
     ax.set_xscale("log")
-    ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: human_seconds(v)))
+    ax.set_xlim(low, high)
+    ax.xaxis.set_major_locator(FixedLocator(_time_ticks(low, high)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _tick_seconds(v)))
     ax.xaxis.set_minor_formatter(NullFormatter())
 
 
@@ -136,13 +230,11 @@ def forest(ev) -> Chart:
                              f"{VERDICT_LABEL[r.verdict]}")
         else:
             described.append(f"{h.id} no estimate, {VERDICT_LABEL[r.verdict]}")
-        if h.metric == "task_time" and min(values) > 0:
-            _seconds_axis(ax)
         low, high = min(values), max(values)
-        pad = (high - low) * 0.15 or abs(high) * 0.1 or 1
-        if ax.get_xscale() == "log":
-            ax.set_xlim(low / 1.3, high * 1.3)
+        if h.metric == "task_time" and low > 0:
+            _seconds_axis(ax, low / 1.3, high * 1.3)
         else:
+            pad = (high - low) * 0.15 or abs(high) * 0.1 or 1
             ax.set_xlim(low - pad, high + pad)
         ax.set_yticks([])
         ax.set_ylabel(f"{h.id}\n{_UNIT.get(h.metric, 'percent')}", rotation=0, ha="right", va="center",
@@ -157,6 +249,10 @@ def forest(ev) -> Chart:
         axes[0].text(0.5, 0.5, "no hypotheses", ha="center", va="center")
     fig.suptitle(f"Release {ev.release_id}: after-release {ev.confidence_level:.0%} CI against target (dashed)",
                  fontsize=10)
+    labels = [line for r in results for line in (r.hypothesis.id, _UNIT.get(r.hypothesis.metric, "percent"))]
+    verdicts = [VERDICT_LABEL[r.verdict] for r in results]
+    _place(fig, left=_text_width(fig, labels, 8) + 0.2, right=_text_width(fig, verdicts, 8) + 0.15,
+           top=_line_height(10) + 0.2, bottom=_xtick_room(8) + 0.08, gap=_xtick_room(8) + 0.15, rows=rows)
     alt = (f"Forest plot of {len(results)} hypotheses of release {ev.release_id}, each interval against its "
            f"target: " + "; ".join(described) + ".")
     return _render(fig, alt)
@@ -187,6 +283,7 @@ def _task_time_chart(result, workspace, ev) -> Chart:
     ax = fig.subplots()
     rng = np.random.default_rng(0)  # jitter only; fixed so the image is reproducible
     described = []
+    shown = []  # every time drawn: the axis spans them
     for y, phase, colour in ((1, "before", PALETTE["sky_blue"]), (0, "after", PALETTE["blue"])):
         seconds = rows.loc[rows["phase"] == phase, "seconds"].to_numpy(dtype=float)
         seconds = seconds[np.isfinite(seconds) & (seconds > 0)]
@@ -194,6 +291,7 @@ def _task_time_chart(result, workspace, ev) -> Chart:
             continue
         ax.scatter(seconds, y + rng.uniform(-0.18, 0.18, seconds.size), s=12, alpha=0.6, color=colour,
                    edgecolors="none", label=f"{phase} (attempts)")
+        shown.extend(seconds.tolist())
         gm = float(np.exp(np.log(seconds).mean()))
         ax.plot([gm, gm], [y - 0.3, y + 0.3], color=PALETTE["black"], linewidth=2.5)
         described.append(f"{phase}: {seconds.size} attempts, geometric mean {human_seconds(gm)}")
@@ -201,19 +299,31 @@ def _task_time_chart(result, workspace, ev) -> Chart:
     if after is not None and after.ci_low is not None and math.isfinite(after.ci_low):
         ax.plot([after.ci_low, after.ci_high], [-0.42, -0.42], color=VERDICT_STYLE[result.verdict][0], linewidth=4,
                 label=f"after {ev.confidence_level:.0%} CI")
+        shown.extend([after.ci_low, after.ci_high])
     ax.axvline(h.target, color=PALETTE["vermillion"], linestyle="--", linewidth=1.5,
                label=f"target {human_seconds(h.target)}")
-    _seconds_axis(ax)
+    shown = [x for x in [*shown, h.target] if math.isfinite(x) and x > 0]
+    _seconds_axis(ax, min(shown) / 1.25, max(shown) * 1.25)
     ax.set_yticks([0, 1], ["after", "before"])
     ax.set_ylim(-0.7, 1.5)
     ax.set_xlabel("time per completed attempt (log scale); black bars: geometric means")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
+    legend = ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
     ax.set_title(f"{h.id}: time on task {h.task}", fontsize=10)
+    # the legend's width: its labels, the handle (2 font sizes), the gap (0.8) and the border (2 x 0.4)
+    keys = _text_width(fig, [t.get_text() for t in legend.get_texts()], 8) + 3.6 * 8 * _PT
+    _estimate_place(fig, right=keys + 0.2)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     alt = (f"Time on task {h.task} for {h.id} on a log scale: " + "; ".join(described) +
            f"; target {human_seconds(h.target)}; verdict {VERDICT_LABEL[result.verdict]}.")
     return _render(fig, alt)
+
+
+def _estimate_place(fig, *, right):
+    """Margins of a one-hypothesis chart: "before"/"after" on the left, an x label, a title."""
+    tick = (3.5 + 3.5) * _PT  # tick mark and its pad
+    _place(fig, left=_text_width(fig, ["before", "after"], "medium") + tick + 0.12, right=right,
+           top=_line_height(10) + 0.15, bottom=_xtick_room("medium") + 4 * _PT + _line_height("medium") + 0.08)
 
 
 def _estimate_chart(result, ev) -> Chart:
@@ -245,6 +355,7 @@ def _estimate_chart(result, ev) -> Chart:
     ax.set_ylim(-0.6, 1.6)
     ax.set_xlabel(f"{METRIC_LABEL[h.metric]} ({_UNIT.get(h.metric, 'percent')}); dashed: target")
     ax.set_title(f"{h.id}: {METRIC_LABEL[h.metric]}", fontsize=10)
+    _estimate_place(fig, right=0.3)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     alt = (f"{METRIC_LABEL[h.metric].capitalize()} for {h.id}: " + ("; ".join(described) or "no estimate") +
@@ -258,7 +369,7 @@ def portfolio_chart(frame) -> Chart:
     ``frame`` columns: ``release_id``, ``released_on``, ``features_shipped``,
     ``features_validated``, ``value_delivery_rate``.
     """
-    fig = _figure(7.5, 3.2)
+    fig = _figure(7.5, 3.2, layout="constrained")  # drawn once per run: its legend sits below the axes
     ax = fig.subplots()
     x = list(range(len(frame)))
     ax.bar([i - 0.2 for i in x], frame["features_shipped"], width=0.4, color=PALETTE["sky_blue"],
