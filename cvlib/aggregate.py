@@ -27,6 +27,7 @@ their sizes and modification times (a rewritten file is read afresh).
 from __future__ import annotations
 
 import atexit
+import csv
 import datetime as dt
 import os
 import glob
@@ -129,6 +130,14 @@ def timestamp_sql(column: str, timezone: str) -> str:
 
 
 # ---------------------------------------------------------------- engines and scans
+def _dtypes():
+    """ibis's data types, to name types by object: ibis parses a type named by a string, which
+    costs up to 30 ms the first time for each name."""
+    import ibis.expr.datatypes
+
+    return ibis.expr.datatypes
+
+
 def _is_duckdb(backend) -> bool:
     return getattr(backend, "name", None) == "duckdb"
 
@@ -378,18 +387,22 @@ def _csv_header(path: Path) -> list[str] | None:
     return header
 
 
-def _csv_relation(path: Path, *, strict: bool, header: list[str] | None = None) -> str:
+def _csv_relation(path: Path, *, strict: bool, header: list[str] | None = None, buffer_size: int | None = None) -> str:
     """DuckDB ``read_csv`` of ``path``, every column as text (the contract's CSV dialect).
 
     With a plain header the columns are declared, so DuckDB does not sniff
     the file (sniffing costs more than reading a small file); otherwise
-    DuckDB detects the header itself.
+    DuckDB detects the header itself. DuckDB reads a file in parallel by
+    buffers of ``buffer_size`` bytes (by default 32 MB, so a smaller file is
+    read by one thread); a line longer than the buffer is an error.
     """
     header = header if header is not None else _csv_header(path)
     options = (
         "header = true, delim = ',', quote = '\"', escape = '\"', "
         f"strict_mode = {'true' if strict else 'false'}"
     )
+    if buffer_size is not None:
+        options += f", buffer_size = {int(buffer_size)}, max_line_size = {int(buffer_size)}"
     if header is None:
         return f"read_csv({_sql_string(str(path))}, {options}, all_varchar = true)"
     columns = ", ".join(f"{_sql_string(name)}: 'VARCHAR'" for name in header)
@@ -483,9 +496,9 @@ def _seconds(table, column: str):
     """Epoch seconds of a timestamp or date column (session time zone UTC)."""
     col = table[column]
     if col.type().is_date():
-        col = col.cast("timestamp")
+        col = col.cast(_dtypes().timestamp)
     # ibis types epoch_seconds as int32: fractional seconds (DuckDB returns them) need a float
-    return col.epoch_seconds().cast("float64")
+    return col.epoch_seconds().cast(_dtypes().float64)
 
 
 def _instant(seconds, aware: bool, timezone: str) -> dt.datetime:
@@ -500,7 +513,7 @@ def _instant(seconds, aware: bool, timezone: str) -> dt.datetime:
 def _text(table, column: str, *, strip: bool = True):
     col = table[column]
     if not col.type().is_string():
-        col = col.cast("string")
+        col = col.cast(_dtypes().string)
     return col.strip() if strip else col
 
 
@@ -656,16 +669,16 @@ def _check(scan, file, columns, unique, references, not_before, stats=None):
             if not (typ.is_timestamp() or typ.is_date() or typ.is_string()):
                 problems.append(Problem(file, None, name, f"expected a timestamp column, found type {shown}"))
             elif typ.is_string():
-                text = col.cast("string").strip()
-                bad = ~text.re_search(_TIMESTAMP_REGEX) | text.substr(0, 10).try_cast("date").isnull()
+                text = col.cast(_dtypes().string).strip()
+                bad = ~text.re_search(_TIMESTAMP_REGEX) | text.substr(0, 10).try_cast(_dtypes().date).isnull()
                 checks.append((name, col.notnull() & (text != "") & bad,
                                "expected ISO 8601 timestamps, found values that are not"))
         elif kind == "date":
             if not (typ.is_date() or typ.is_string() or typ.is_timestamp()):
                 problems.append(Problem(file, None, name, f"expected a date column, found type {shown}"))
             elif typ.is_string():
-                text = col.cast("string").strip()
-                bad = ~text.re_search(_DATE_REGEX) | text.try_cast("date").isnull()
+                text = col.cast(_dtypes().string).strip()
+                bad = ~text.re_search(_DATE_REGEX) | text.try_cast(_dtypes().date).isnull()
                 checks.append((name, col.notnull() & bad, "expected dates as YYYY-MM-DD, found values that are not"))
         elif kind == "score":
             if not typ.is_integer():
@@ -686,7 +699,7 @@ def _check(scan, file, columns, unique, references, not_before, stats=None):
                         "expected unique values, found values that repeat an earlier row"))
     for name, (known, other) in (references or {}).items():
         if name in types:
-            text = t[name].cast("string").strip()
+            text = t[name].cast(_dtypes().string).strip()
             values = sorted(known) or [""]
             cond = (text != "") & ~text.isin(values)
             counted.append((name, t.count(where=cond.fill_null(False)),
@@ -713,7 +726,7 @@ def _as_date(t, column: str):
     col = t[column]
     typ = col.type()
     if typ.is_string():
-        return col.cast("string").strip().nullif("").try_cast("date")
+        return col.cast(_dtypes().string).strip().nullif("").try_cast(_dtypes().date)
     if typ.is_timestamp():
         return col.date()
     return col
@@ -832,7 +845,7 @@ def _literal(instant: dt.datetime, aware: bool, timezone: str, column):
         value = instant.astimezone(dt.timezone.utc).replace(tzinfo=None)
         return ibis.literal(value, type=column.type()) if column.type().timezone else ibis.literal(value).cast(column.type())
     local = instant.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
-    return ibis.literal(local, type="timestamp")
+    return ibis.literal(local, type=_dtypes().timestamp)
 
 
 def nps_counts(source: Source, windows: list[tuple], timezone: str):
@@ -870,7 +883,7 @@ def nps_counts(source: Source, windows: list[tuple], timezone: str):
         low = _literal(min(w[1] for w in windows), aware, timezone, col)
         high = _literal(max(w[2] for w in windows), aware, timezone, col)
         s = t.filter(col >= low, col < high).select(
-            ts=col, score=t["score"].cast("int64"), seg=_segment(t)
+            ts=col, score=t["score"].cast(_dtypes().int64), seg=_segment(t)
         )
         metrics = {}
         for i, (start, stop) in enumerate(bounds):
@@ -925,8 +938,8 @@ def churn_counts(source: Source, cutoffs: list[tuple]):
         )
         metrics = {}
         for i, (_, cut, days) in enumerate(cutoffs):
-            cut_on = ibis.literal(cut, type="date")
-            stop_on = ibis.literal(cut + dt.timedelta(days=int(days)), type="date")
+            cut_on = ibis.literal(cut, type=_dtypes().date)
+            stop_on = ibis.literal(cut + dt.timedelta(days=int(days)), type=_dtypes().date)
             at_risk = (a.started < cut_on) & (a.churned.isnull() | (a.churned >= cut_on))
             metrics[f"n{i}"] = a.count(where=at_risk.fill_null(False))
             metrics[f"c{i}"] = a.count(where=(at_risk & (a.churned < stop_on)).fill_null(False))
@@ -966,8 +979,8 @@ def feature_comments(source: Source, feature_ids: list[str], timezone: str, *, l
             ts=t["submitted_at"],
             sec=_seconds(t, "submitted_at"),
             response_id=_text(t, "response_id"),
-            score=t["score"].cast("int64"),
-            comment=t["comment"].cast("string"),
+            score=t["score"].cast(_dtypes().int64),
+            comment=t["comment"].cast(_dtypes().string),
         )
         s = s.filter(s.feature_id.isin(list(feature_ids)), s.comment.notnull(), s.comment.strip() != "")
         rank = ibis.row_number().over(
@@ -1007,6 +1020,11 @@ _CSV_BAD = {
     # text: only emptiness matters; a value of nothing but (any kind of) white space is doubted
     "text": "NOT regexp_matches(RAW, '[^\\s\\x0b\\x1c-\\x1f\\x85\\p{Z}]')",
 }
+
+
+#: Buffer of the CSV check's reads: files above it are checked by every DuckDB thread. A
+#: line longer than this fails the scan, and the line-by-line check takes over.
+_CSV_CHECK_BUFFER = 1 << 20
 
 
 def csv_profile_if_clean(
@@ -1068,7 +1086,7 @@ def csv_profile_if_clean(
     con = _database().cursor()  # a cursor: a session of its own on the same database
     con.execute("SET TimeZone = 'UTC'")
     try:
-        relation = _csv_relation(path, strict=True, header=header)
+        relation = _csv_relation(path, strict=True, header=header, buffer_size=_CSV_CHECK_BUFFER)
         conditions = []
         for name, kind, _, value_required in columns:
             if name not in present:
@@ -1083,6 +1101,8 @@ def csv_profile_if_clean(
                 conditions.append(f"{empty} OR ({bad})")
             else:
                 conditions.append(f"NOT {empty} AND ({bad})")
+            if kind == "text":  # Python's csv module refuses longer fields (in bytes: stricter)
+                conditions.append(f"strlen({raw}) > {csv.field_size_limit()}")
         for name, (allowed, _) in (references or {}).items():
             if name in present:
                 values = ", ".join(_sql_string(x) for x in sorted(a for a in allowed if isinstance(a, str)))

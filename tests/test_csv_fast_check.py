@@ -82,3 +82,41 @@ def test_the_fast_check_profiles_a_file_as_the_engine_profile_does(tmp_path, fil
     assert fast is not None
     assert fast == engine
     assert fast.rows == engine.rows > 0
+
+
+def _many_surveys(n: int, comment: str) -> str:
+    lines = ["response_id,user_id,submitted_at,score,comment,feature_id,segment"]
+    for i in range(n):
+        day = 1 + i % 28
+        lines.append(f'R{i},U{i % 97},2026-02-{day:02d}T{i % 24:02d}:15:00Z,{i % 11},"{comment}",F-dark-mode,SMB')
+    return "\r\n".join(lines) + "\r\n"
+
+
+def test_a_file_of_many_check_buffers_is_profiled_as_the_engine_does(tmp_path):
+    # The check reads files larger than its buffer in parallel pieces; quoted comments with
+    # line breaks and doubled quotes then straddle the pieces' edges.
+    comment = 'line one,\nline ""two""\r\n' + "x" * 180
+    text = _many_surveys(20_000, comment)
+    assert len(text.encode()) > 3 * aggregate._CSV_CHECK_BUFFER
+    root = write_workspace(tmp_path / "ws", {"surveys.csv": text})
+    columns = [("response_id", "id", True, True), ("submitted_at", "timestamp", True, True),
+               ("score", "score", True, True), ("comment", "text", False, False)]
+    fast = aggregate.csv_profile_if_clean(root / "surveys.csv", columns, unique="response_id",
+                                          time_columns=["submitted_at"], timezone="Europe/Berlin")
+    engine = aggregate.profile(aggregate.Source("surveys", "csv", root / "surveys.csv", "surveys.csv"),
+                               ["submitted_at"], "Europe/Berlin")
+    assert fast is not None
+    assert fast == engine
+    assert fast.rows == 20_000
+
+
+@pytest.mark.parametrize("size", [200_000, aggregate._CSV_CHECK_BUFFER + 10])
+def test_an_overlong_comment_is_reported_with_its_line(tmp_path, size):
+    # Python's csv module refuses a field above csv.field_size_limit() (131072): the fast
+    # check must not vouch for a 200 kB comment, and cannot read a line longer than its
+    # buffer at all. Either way the line-by-line check names the line.
+    text = _many_surveys(5, "short") + f'R-long,U1,2026-02-10,7,"{"y" * size}",F-dark-mode,SMB\r\n'
+    root = write_workspace(tmp_path / "ws", {"surveys.csv": text})
+    columns = [("response_id", "id", True, True), ("comment", "text", False, False)]
+    assert aggregate.csv_profile_if_clean(root / "surveys.csv", columns) is None
+    problem_at(problems_of(root), "surveys.csv", 7, None)
