@@ -306,21 +306,62 @@ class _Scan:
             return self.con._session.sql(self.con.compile(expr)).toArrow().to_pylist()
         return expr.to_pyarrow().to_pylist()
 
+    def start(self, expr):
+        """Start ``expr`` and return a function that waits for its rows (as :meth:`rows`).
+
+        On the embedded engine the query is compiled here and run in a thread on
+        a cursor of its own (DuckDB works outside Python's lock), so the caller
+        can build and run other queries meanwhile. Elsewhere it runs now.
+        """
+        if self.key is None:  # not the embedded engine's views: no second cursor sees them
+            rows = self.rows(expr)
+            return lambda: rows
+        import threading
+
+        sql = self.con.compile(expr)
+        out: dict = {}
+
+        def run():
+            try:
+                cursor = _database().cursor()
+                try:
+                    cursor.execute("SET TimeZone = 'UTC'")
+                    cursor.execute(sql)
+                    names = [d[0] for d in cursor.description]
+                    out["rows"] = [dict(zip(names, row)) for row in cursor.fetchall()]
+                finally:
+                    cursor.close()
+            except BaseException as exc:  # noqa: BLE001 - raised again by the waiting caller
+                out["error"] = exc
+
+        thread = threading.Thread(target=run, name="cvlib-query", daemon=True)
+        thread.start()
+
+        def wait():
+            thread.join()
+            if "error" in out:
+                raise out["error"]
+            return out["rows"]
+
+        return wait
+
 
 def _raw_table(con, source: Source, timezone: str | None, view: str | None = None, base=None):
     """The source as an ibis table; text timestamps parsed (DuckDB) when ``timezone`` is given.
 
-    With ``view`` (embedded DuckDB), the table is a temporary view of that
-    name: queries name it instead of carrying its SQL, which ibis would
-    parse again for every query. ``base`` is the file's table as read, when
-    already made.
+    With ``view`` (embedded DuckDB), the table is a view of that name:
+    queries name it instead of carrying its SQL, which ibis would parse again
+    for every query. It lives in the process's own in-memory database (not
+    as a temporary view, which only the connection that made it could see),
+    so a query can run on a cursor of its own (:meth:`_Scan.start`).
+    ``base`` is the file's table as read, when already made.
     """
 
     def relation(sql: str, suffix: str = ""):
         if view is None:
             return con.sql(sql)
         name = view + suffix
-        con.raw_sql(f"CREATE OR REPLACE TEMPORARY VIEW {_quote_ident(name)} AS {sql}")
+        con.raw_sql(f"CREATE OR REPLACE VIEW {_quote_ident(name)} AS {sql}")
         return con.table(name)
 
     if base is not None:
@@ -766,16 +807,25 @@ def adoption_counts(source: Source, windows: list[tuple], timezone: str):
     segments (each user has exactly one). Distinct users are counted after
     this de-duplication, so memory grows with users, not events.
     """
+    return _adoption_started(source, windows, timezone)()
+
+
+def _adoption_started(source: Source, windows: list[tuple], timezone: str):
+    """:func:`adoption_counts`, started (see :meth:`_Scan.start`): returns a function that waits for the counts."""
     result = {w[0]: {"users": 0, "adopters": 0, "segments": {}} for w in windows}
     if not windows:
-        return result
+        return lambda: result
     by_start: dict = {}
     for w in windows:
         by_start.setdefault(w[1], []).append(w)
     with _scan(source, timezone) as scan:
         has_segment = "segment" in scan.table.columns
-        for start, group in by_start.items():
-            for row in scan.rows(_adoption_query(scan, start, group, timezone)):
+        pending = [(group, scan.start(_adoption_query(scan, start, group, timezone)))
+                   for start, group in by_start.items()]
+
+    def finish():
+        for group, rows in pending:
+            for row in rows():
                 seg = row["seg"]
                 for i, w in enumerate(group):
                     users, adopters = int(row[f"u{i}"] or 0), int(row[f"a{i}"] or 0)
@@ -786,7 +836,52 @@ def adoption_counts(source: Source, windows: list[tuple], timezone: str):
                     entry["adopters"] += adopters
                     if has_segment and seg:
                         entry["segments"][seg] = (users, adopters)
-    return result
+        return result
+
+    return finish
+
+
+def release_counts(*, adoption=None, nps=None, churn=None) -> dict:
+    """:func:`adoption_counts`, :func:`nps_counts` and :func:`churn_counts` of one release, at once.
+
+    Each argument is the tuple of arguments of its function (or ``None``);
+    the result maps ``"adoption"``, ``"nps"`` and ``"churn"`` to the results of
+    those given. The events query, the one that reads millions of rows, is
+    started first: on the embedded engine it runs on a cursor of its own while
+    the survey and account queries are built and run, so their fixed costs
+    hide behind it. The counts are those of the three functions called one by
+    one.
+    """
+    return release_counts_started(adoption=adoption, nps=nps, churn=churn)()
+
+
+def release_counts_started(*, adoption=None, nps=None, churn=None):
+    """:func:`release_counts`, started: returns a function that waits for the counts.
+
+    The caller may do other work (not with the events table's engine
+    connection) before calling it; until then the events query may still run.
+    """
+    out = {}
+    waiting = _adoption_started(*adoption) if adoption is not None else None
+    try:
+        if nps is not None:
+            out["nps"] = nps_counts(*nps)
+        if churn is not None:
+            out["churn"] = churn_counts(*churn)
+    except BaseException:
+        if waiting is not None:  # no query is left running; the first error is the one raised
+            try:
+                waiting()
+            except Exception:  # noqa: BLE001, S110
+                pass
+        raise
+
+    def finish():
+        if waiting is not None:
+            out["adoption"] = waiting()
+        return out
+
+    return finish
 
 
 def _adoption_query(scan, start, windows, timezone):

@@ -309,8 +309,11 @@ def evaluate_release(workspace, release_id: str) -> ReleaseEvaluation:
     context = _Context(workspace, release)
     hypotheses = workspace.hypotheses_for(release_id)
 
-    prepared = context.prefetch(hypotheses)
-    results = [_evaluate_hypothesis(context, h, prepared) for h in hypotheses]
+    # the engine queries run while the hypotheses measured on task times are evaluated
+    finish = context.start_queries(hypotheses)
+    early = {id(h): _evaluate_hypothesis(context, h, {}) for h in hypotheses if h.metric in TASK_METRICS}
+    prepared = finish()
+    results = [early.get(id(h)) or _evaluate_hypothesis(context, h, prepared) for h in hypotheses]
 
     # Holm across the release's hypotheses that have a p-value
     p_values = [r.change["p_value"] if r.change and r.change.get("p_value") is not None else math.nan for r in results]
@@ -363,21 +366,24 @@ class _Context:
         start = self.released_at + dt.timedelta(days=shift_days)
         return start, start + dt.timedelta(days=h.window_days)
 
-    def prefetch(self, hypotheses):
-        """Run the engine queries for every hypothesis of the release: one scan per table."""
+    def start_queries(self, hypotheses):
+        """Start the engine queries of every hypothesis of the release (one scan per table).
+
+        Returns a function that waits for their results and keeps them.
+        """
         from cvlib import aggregate
 
         tz = self.settings.timezone
-        out = {}
+        queries = {}
         adoption = [h for h in hypotheses if h.metric == "adoption"]
         if adoption and "events" in self.ws.sources:
             windows = [(h.id, *self.window(h), h.feature_id) for h in adoption]
-            out["adoption"] = aggregate.adoption_counts(self.ws.sources["events"], windows, tz)
+            queries["adoption"] = (self.ws.sources["events"], windows, tz)
         nps = [h for h in hypotheses if h.metric == "nps"]
         if nps and "surveys" in self.ws.sources:
             windows = [(h.id, *self.window(h), None) for h in nps]
             windows += [(h.id + "\0before", *self.window(h, shift_days=-h.window_days), None) for h in nps]
-            out["nps"] = aggregate.nps_counts(self.ws.sources["surveys"], windows, tz)
+            queries["nps"] = (self.ws.sources["surveys"], windows, tz)
         churn = [h for h in hypotheses if h.metric == "churn"]
         if churn and "accounts" in self.ws.sources:
             cutoffs = [(h.id, self.released_on, h.window_days) for h in churn]
@@ -385,9 +391,14 @@ class _Context:
                 (h.id + "\0before", self.released_on - dt.timedelta(days=h.window_days), h.window_days)
                 for h in churn
             ]
-            out["churn"] = aggregate.churn_counts(self.ws.sources["accounts"], cutoffs)
-        self.prepared = out
-        return out
+            queries["churn"] = (self.ws.sources["accounts"], cutoffs)
+        waiting = aggregate.release_counts_started(**queries) if queries else dict
+
+        def finish():
+            self.prepared = waiting()
+            return self.prepared
+
+        return finish
 
 
 # -- the verdict rules, shared by hypotheses and segments

@@ -461,3 +461,70 @@ def test_the_process_database_is_closed_at_exit_only_by_the_process_that_made_it
     assert os.getpid() not in aggregate._DATABASES
     with pytest.raises(duckdb.ConnectionException):
         con.execute("SELECT 1")
+
+
+# ---------------------------------------------------------------- one release's queries at once
+def _release_queries(ws, release_id):
+    """The arguments of adoption_counts, nps_counts and churn_counts for a release, as evaluate builds them."""
+    import datetime as dt
+
+    from cvlib.evaluate import _Context
+
+    ctx = _Context(ws, ws.release(release_id))
+    hs = ws.hypotheses_for(release_id)
+    adoption = [(h.id, *ctx.window(h), h.feature_id) for h in hs if h.metric == "adoption"]
+    nps = [(h.id, *ctx.window(h), None) for h in hs if h.metric == "nps"]
+    nps += [(h.id + "\0before", *ctx.window(h, shift_days=-h.window_days), None) for h in hs if h.metric == "nps"]
+    churn = [(h.id, ctx.released_on, h.window_days) for h in hs if h.metric == "churn"]
+    churn += [(h.id + "\0before", ctx.released_on - dt.timedelta(days=h.window_days), h.window_days)
+              for h in hs if h.metric == "churn"]
+    tz = ws.settings.timezone
+    return (ws.sources["events"], adoption, tz), (ws.sources["surveys"], nps, tz), (ws.sources["accounts"], churn)
+
+
+@pytest.mark.parametrize("store", ["csv", "parquet", "connection"])
+def test_release_counts_at_once_equal_the_queries_one_by_one(stores, store):
+    """The events query runs on a cursor of its own beside the survey and account queries
+    (embedded engine); the counts must be those of the three functions called in turn."""
+    ws = cvlib.load_workspace(stores["sample"][("csv", "parquet", "connection").index(store)])
+    checked = 0
+    for release_id in ws.releases["release_id"]:
+        adoption, nps, churn = _release_queries(ws, release_id)
+        if not (adoption[1] and nps[1] and churn[1]):
+            continue
+        at_once = aggregate.release_counts(adoption=adoption, nps=nps, churn=churn)
+        assert at_once == {
+            "adoption": aggregate.adoption_counts(*adoption),
+            "nps": aggregate.nps_counts(*nps),
+            "churn": aggregate.churn_counts(*churn),
+        }
+        assert sum(v["users"] for v in at_once["adoption"].values()) > 0
+        checked += 1
+    assert checked >= 1
+
+
+def test_an_error_of_the_events_query_reaches_the_caller_and_no_query_is_left_running(stores, tmp_path):
+    import threading
+
+    root = tmp_path / "ws"
+    shutil.copytree(stores["sample"][1], root)  # Parquet
+    ws = cvlib.load_workspace(root)
+    release_id = next(r for r in ws.releases["release_id"] if all(q[1] for q in _release_queries(ws, r)))
+    adoption, nps, churn = _release_queries(ws, release_id)
+    aggregate.adoption_counts(*adoption)  # the source's view is made and kept
+    # the data pages of every file are garbled behind DuckDB's back, size and time kept:
+    # the kept view is used, and the query fails while it runs in its thread
+    for file in (root / "events").rglob("*.parquet"):
+        stat = file.stat()
+        with file.open("r+b") as handle:
+            handle.seek(4)
+            handle.write(b"\xff" * (stat.st_size // 2))
+        os.utime(file, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    with pytest.raises(duckdb.Error):
+        aggregate.release_counts(adoption=adoption, nps=nps, churn=churn)
+    assert not [t for t in threading.enumerate() if t.name == "cvlib-query"]
+    # a failing survey query waits for the (failing) events query, and its own error is raised
+    broken = (aggregate.Source("surveys", "csv", root / "missing.csv", "missing.csv"), nps[1], nps[2])
+    with pytest.raises(aggregate.SourceError, match="missing.csv"):
+        aggregate.release_counts(adoption=adoption, nps=broken, churn=churn)
+    assert not [t for t in threading.enumerate() if t.name == "cvlib-query"]
