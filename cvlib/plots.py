@@ -369,7 +369,7 @@ def portfolio_chart(frame) -> Chart:
     ``frame`` columns: ``release_id``, ``released_on``, ``features_shipped``,
     ``features_validated``, ``value_delivery_rate``.
     """
-    fig = _figure(7.5, 3.2, layout="constrained")  # drawn once per run: its legend sits below the axes
+    fig = _figure(7.5, 3.2)
     ax = fig.subplots()
     x = list(range(len(frame)))
     ax.bar([i - 0.2 for i in x], frame["features_shipped"], width=0.4, color=PALETTE["sky_blue"],
@@ -385,8 +385,17 @@ def portfolio_chart(frame) -> Chart:
     ax2.set_ylabel("value delivery rate (%)")
     handles = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
     labels = ax.get_legend_handles_labels()[1] + ax2.get_legend_handles_labels()[1]
-    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(0, -0.22), ncols=3, fontsize=8, frameon=False)
+    fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.01), ncols=3, fontsize=8,
+               frameon=False)
     ax.set_title("Output against outcome by release", fontsize=10)
+    # margins: y tick labels (whole counts; percent up to 100) and the axis labels at the sides,
+    # two lines of release labels and the legend's row below
+    tick = (3.5 + 3.5 + 4) * _PT  # tick mark, its pad, the label's pad
+    most = max([int(v) for v in frame["features_shipped"]] + [1])
+    side = _line_height("medium") + tick + 0.12
+    _place(fig, left=_text_width(fig, [str(most + 1)], "medium") + side,
+           right=_text_width(fig, ["100"], "medium") + side, top=_line_height(10) + 0.15,
+           bottom=_xtick_room(8) + _line_height(8) + _line_height(8) + 0.3)
     described = "; ".join(
         f"{r}: {s} shipped, {v} validated" for r, s, v in
         zip(frame["release_id"], frame["features_shipped"], frame["features_validated"])
