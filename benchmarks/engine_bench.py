@@ -25,8 +25,10 @@ pandas
     windows skipped by a filter), then a groupby per window; surveys and
     accounts from their CSV.
 
-Measurements are interleaved (cvlib, duckdb, pandas, cvlib, ...) and repeated
-``--repeat`` times; the table shows the median time and the largest peak RSS.
+Measurements are interleaved and repeated ``--repeat`` times, in orders that put
+every mode right after every other equally often (see ``_balanced_orders``: a
+run's time depends on the run before it); the table shows the median time and
+the largest peak RSS.
 The three must agree on every count, or the run fails. The files are read from
 the page cache after the first repetition (warm runs). Ratios compare times of
 the same run only.
@@ -441,6 +443,33 @@ def machine() -> str:
     )
 
 
+def _balanced_orders(k: int) -> list[list[int]]:
+    """Orders of ``k`` modes in which each mode runs right after every other equally often.
+
+    A run's time can depend on the run before it (after a pandas run the machine has
+    just freed gigabytes and worked its cores hard), so the modes are not always run in
+    one order: this is a Williams design, whose ``k`` orders (``2k`` for odd ``k``) put
+    every mode once after every other. Repeats that are a multiple of its length are
+    fully balanced.
+
+    >>> _balanced_orders(4)
+    [[0, 1, 3, 2], [1, 2, 0, 3], [2, 3, 1, 0], [3, 0, 2, 1]]
+    >>> _balanced_orders(2)
+    [[0, 1], [1, 0]]
+    """
+    first, low, high = [0], 1, k - 1
+    while len(first) < k:
+        first.append(low)
+        low += 1
+        if len(first) < k:
+            first.append(high)
+            high -= 1
+    rows = [[(x + i) % k for x in first] for i in range(k)]
+    if k % 2:
+        rows += [list(reversed(row)) for row in rows]
+    return rows
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -474,8 +503,9 @@ def main(argv=None) -> int:
         workspace = prepare(args.data, n)
         these = [m for m in modes if not (m.startswith("pandas") and n > pandas_max)]
         runs = {m: [] for m in these}
+        orders = _balanced_orders(len(these))
         for r in range(args.repeat):
-            for mode in these:
+            for mode in (these[i] for i in orders[r % len(orders)]):
                 run = measure(mode, workspace, args.memory_limit)
                 runs[mode].append(run)
                 shown = run.get("failed") or f"{run['seconds']:.2f} s, {run['rss_mb']:.0f} MB"
