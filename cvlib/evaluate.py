@@ -23,6 +23,7 @@ order:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import math
@@ -311,7 +312,12 @@ def evaluate_release(workspace, release_id: str) -> ReleaseEvaluation:
 
     # the engine queries run while the hypotheses measured on task times are evaluated
     finish = context.start_queries(hypotheses)
-    early = {id(h): _evaluate_hypothesis(context, h, {}) for h in hypotheses if h.metric in TASK_METRICS}
+    try:
+        early = {id(h): _evaluate_hypothesis(context, h, {}) for h in hypotheses if h.metric in TASK_METRICS}
+    except BaseException:
+        with contextlib.suppress(Exception):  # no query left running; this error is the one raised
+            finish()
+        raise
     prepared = finish()
     results = [early.get(id(h)) or _evaluate_hypothesis(context, h, prepared) for h in hypotheses]
 

@@ -528,3 +528,28 @@ def test_an_error_of_the_events_query_reaches_the_caller_and_no_query_is_left_ru
     with pytest.raises(aggregate.SourceError, match="missing.csv"):
         aggregate.release_counts(adoption=adoption, nps=broken, churn=churn)
     assert not [t for t in threading.enumerate() if t.name == "cvlib-query"]
+
+
+def test_evaluate_release_waits_for_its_events_query_when_a_task_hypothesis_fails(stores, monkeypatch):
+    """Task-time hypotheses are evaluated while the events query runs; if one of them
+    fails, its error is raised once the query has finished (none is left running)."""
+    import threading
+
+    from cvlib import evaluate
+
+    ws = cvlib.load_workspace(stores["sample"][1])
+    release_id = next(
+        r for r in ws.releases["release_id"]
+        if {"adoption", "task_time"} <= {h.metric for h in ws.hypotheses_for(r)}
+    )
+    real = evaluate._evaluate_hypothesis
+
+    def failing(ctx, h, prepared):
+        if h.metric == "task_time":
+            raise RuntimeError("task-time evaluation failed")
+        return real(ctx, h, prepared)
+
+    monkeypatch.setattr(evaluate, "_evaluate_hypothesis", failing)
+    with pytest.raises(RuntimeError, match="task-time evaluation failed"):
+        cvlib.evaluate_release(ws, release_id)
+    assert not [t for t in threading.enumerate() if t.name == "cvlib-query"]
