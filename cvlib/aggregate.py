@@ -413,8 +413,6 @@ def _csv_header(path: Path) -> list[str] | None:
     that are blank, padded with spaces or repeated (the engine then detects
     the layout itself).
     """
-    import csv
-
     with path.open("rb") as handle:
         first = handle.readline()
     if not first or first.startswith(b"\xef\xbb\xbf"):

@@ -66,17 +66,17 @@ class Chart:
         return f"Chart: {self.alt}"
 
 
-def _figure(width, height, layout=None):
+def _figure(width, height):
     """A bare Figure (no pyplot backend) with an Agg canvas.
 
-    Charts of one hypothesis place their axes by measured margins
+    Charts place their axes by measured margins
     (:func:`_place`): a layout engine draws the whole figure once more just to
     measure it, which costs as much as the drawing itself.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(width, height), dpi=_DPI, layout=layout)
+    fig = Figure(figsize=(width, height), dpi=_DPI)
     FigureCanvasAgg(fig)
     return fig
 

@@ -963,6 +963,22 @@ def _adopters(rng, users: _Users, feature: _Feature) -> np.ndarray:
     return adopters
 
 
+def _feature_uses(rng, active, adopters, first_day, use_rate, dtype=np.float64):
+    """The (user, day index) pairs on which ``adopters`` use a feature released on day ``first_day``.
+
+    Each active day from the release on is a use with probability ``use_rate``;
+    an adopter always uses it on their first active day. ``dtype`` is that of the
+    random draws (float32 halves the memory of a large sample).
+    """
+    sub = active[adopters, first_day:]
+    uses = sub & (rng.random(sub.shape, dtype=dtype) < use_rate)
+    has = sub.any(axis=1)
+    first = np.argmax(sub, axis=1)
+    uses[np.flatnonzero(has), first[has]] = True  # an adopter uses it on their first active day
+    rows, cols = np.nonzero(uses)
+    return adopters[rows], cols + first_day
+
+
 def _events(rng: np.random.Generator, users: _Users) -> pd.DataFrame:
     user, day = np.nonzero(users.active)
     n_sessions = len(user)
@@ -988,14 +1004,7 @@ def _events(rng: np.random.Generator, users: _Users) -> pd.DataFrame:
         first_day = _day_index(users.days, _release(feature.release_id).released_on)
         if first_day >= len(users.days):
             continue
-        sub = users.active[adopters, first_day:]
-        uses = sub & (rng.random(sub.shape) < feature.use_rate)
-        has = sub.any(axis=1)
-        first = np.argmax(sub, axis=1)
-        uses[np.flatnonzero(has), first[has]] = True  # an adopter uses it on their first active day
-        rows, cols = np.nonzero(uses)
-        u = adopters[rows]
-        d = cols + first_day
+        u, d = _feature_uses(rng, users.active, adopters, first_day, feature.use_rate)
         ev_user.append(u)
         ev_day.append(d)
         ev_sec.append(start[session[u, d]] + rng.integers(20, 5400, len(u)))
@@ -1158,14 +1167,7 @@ def _event_chunk(rng: np.random.Generator, n: int, days: np.ndarray, midnight_ut
         adopters = np.flatnonzero(rng.random(n) < np.asarray(feature.adoption)[segment])
         if first_day >= n_days or len(adopters) == 0:
             continue
-        sub = active[adopters, first_day:]
-        uses = sub & (rng.random(sub.shape, dtype=np.float32) < feature.use_rate)
-        has = sub.any(axis=1)
-        first = np.argmax(sub, axis=1)
-        uses[np.flatnonzero(has), first[has]] = True  # an adopter uses it on their first active day
-        rows, cols = np.nonzero(uses)
-        u = adopters[rows]
-        d = cols + first_day
+        u, d = _feature_uses(rng, active, adopters, first_day, feature.use_rate, np.float32)
         ev_user.append(u)
         ev_day.append(d)
         ev_sec.append(start[session[u, d]] + rng.integers(20, 5400, len(u)))
