@@ -923,16 +923,25 @@ def _day_index(days: np.ndarray, date: dt.date) -> int:
     return int((np.datetime64(date, "D") - days[0]).astype(int))
 
 
+def _user_draws(rng: np.random.Generator, n: int, days: np.ndarray):
+    """The per-user model of both generators, drawn in one order: segment, the day a user
+    joins and the day they leave (10% leave), their activity rate, and the weekday factor
+    of each day (weekends 0.12)."""
+    n_days = len(days)
+    weekday = (days - np.datetime64("1970-01-05", "D")).astype(int) % 7  # 0 = Monday
+    segment = rng.choice(3, size=n, p=_USER_SEGMENT_SHARES)
+    joined = np.where(rng.random(n) < 0.8, 0, rng.integers(1, n_days, n))
+    leaves = rng.random(n) < 0.1
+    left = np.where(leaves, np.minimum(joined + rng.integers(30, n_days, n), n_days), n_days)
+    rate = rng.beta(2.0, 24.0, n) * np.asarray((1.0, 1.1, 1.2))[segment]
+    day_factor = np.where(weekday >= 5, 0.12, 1.0)
+    return segment, joined, left, rate, day_factor
+
+
 def _users(rng: np.random.Generator) -> _Users:
     days = np.arange(np.datetime64(FIRST_DAY, "D"), np.datetime64(DATA_THROUGH, "D") + 1)
     n_days = len(days)
-    weekday = (days - np.datetime64("1970-01-05", "D")).astype(int) % 7  # 0 = Monday
-    segment = rng.choice(3, size=_N_USERS, p=_USER_SEGMENT_SHARES)
-    joined = np.where(rng.random(_N_USERS) < 0.8, 0, rng.integers(1, n_days, _N_USERS))
-    leaves = rng.random(_N_USERS) < 0.1
-    left = np.where(leaves, np.minimum(joined + rng.integers(30, n_days, _N_USERS), n_days), n_days)
-    rate = rng.beta(2.0, 24.0, _N_USERS) * np.asarray((1.0, 1.1, 1.2))[segment]
-    day_factor = np.where(weekday >= 5, 0.12, 1.0)
+    segment, joined, left, rate, day_factor = _user_draws(rng, _N_USERS, days)
     active = rng.random((_N_USERS, n_days)) < rate[:, None] * day_factor[None, :]
     day = np.arange(n_days)[None, :]
     active &= (day >= joined[:, None]) & (day < left[:, None])
@@ -1132,13 +1141,7 @@ def _event_chunk(rng: np.random.Generator, n: int, days: np.ndarray, midnight_ut
     segment (no exact shares).
     """
     n_days = len(days)
-    weekday = (days - np.datetime64("1970-01-05", "D")).astype(int) % 7  # 0 = Monday
-    segment = rng.choice(3, size=n, p=_USER_SEGMENT_SHARES)
-    joined = np.where(rng.random(n) < 0.8, 0, rng.integers(1, n_days, n))
-    leaves = rng.random(n) < 0.1
-    left = np.where(leaves, np.minimum(joined + rng.integers(30, n_days, n), n_days), n_days)
-    rate = rng.beta(2.0, 24.0, n) * np.asarray((1.0, 1.1, 1.2))[segment]
-    day_factor = np.where(weekday >= 5, 0.12, 1.0)
+    segment, joined, left, rate, day_factor = _user_draws(rng, n, days)
     chance = (rate[:, None] * day_factor[None, :]).astype(np.float32)
     active = rng.random((n, n_days), dtype=np.float32) < chance
     del chance
