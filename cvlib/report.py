@@ -289,19 +289,34 @@ _KERNEL_START = (
 )
 
 
+#: Seconds a report kernel gets to exit after its shutdown request: SIGTERM at half of
+#: it, SIGKILL at the end (jupyter_client's ``shutdown_wait_time``, 5 s by default). A
+#: kernel exits in about 0.1 s, but ipykernel (7.4) sometimes hangs in its exit: its control
+#: thread, after sending the shutdown reply, flushes stdout through the IOPub thread that the
+#: main thread is already closing, and waits for it (10 s), while the main thread waits for
+#: the control thread. That happened to about one kernel in five, each time 2.5 s lost before
+#: the SIGTERM. Every output is in the notebook by then, and the kernel only read files.
+KERNEL_SHUTDOWN_WAIT = 1.0
+
+
 def _execute(notebook: Path, output: Path, parameters: dict, cwd) -> None:
     """papermill with the ``python3`` kernel in ``cwd``, talking to it over local IPC sockets.
 
     IPC (Unix sockets in a private temporary folder) instead of TCP: nothing
     listens on the network, and the kernel has no reason to print its
-    unencrypted-TCP warning. The kernel starts with :data:`_KERNEL_START`.
+    unencrypted-TCP warning. The kernel starts with :data:`_KERNEL_START` and
+    gets :data:`KERNEL_SHUTDOWN_WAIT` seconds to exit when the notebook is done.
     """
     import papermill
     from traitlets.config import Config
 
     with tempfile.TemporaryDirectory(prefix="cvlib-kernel-") as sockets:
         config = Config({
-            "KernelManager": {"transport": "ipc", "ip": os.path.join(sockets, "kernel")},
+            "KernelManager": {
+                "transport": "ipc",
+                "ip": os.path.join(sockets, "kernel"),
+                "shutdown_wait_time": KERNEL_SHUTDOWN_WAIT,
+            },
             "NotebookClient": {"extra_arguments": [f"--IPKernelApp.exec_lines={_KERNEL_START}"]},
         })
         papermill.execute_notebook(

@@ -5,6 +5,7 @@ marked slow. They use the small two-release workspace of workspace_files.py
 with hostile strings injected (a feature name and a ticket that are HTML).
 """
 
+import datetime as dt
 import fcntl
 import json
 import os
@@ -283,3 +284,32 @@ def test_report_kernels_start_tuned_for_a_batch_run_without_leaving_names(tmp_pa
     _execute(source, executed, {}, tmp_path)
     out = nbformat.read(executed, as_version=4).cells[0].outputs
     assert "".join(o.get("text", "") for o in out).strip() == "(50000, 50, 100) []"
+
+
+def test_a_kernel_that_does_not_exit_is_stopped_within_the_shutdown_wait(tmp_path):
+    # cvlib.report.KERNEL_SHUTDOWN_WAIT: a kernel still alive after its shutdown request
+    # (here a thread keeps it from exiting; in ipykernel 7.4 a race between its threads
+    # does the same) gets SIGTERM after half the wait, not after jupyter_client's 2.5 s
+    from cvlib.report import KERNEL_SHUTDOWN_WAIT, _execute
+
+    cell = nbformat.v4.new_code_cell(
+        "import os, threading, time\n"
+        "threading.Thread(target=time.sleep, args=(60,)).start()  # not a daemon: exit waits for it\n"
+        "print(os.getpid())"
+    )
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    source, executed = tmp_path / "linger.ipynb", tmp_path / "linger-out.ipynb"
+    nbformat.write(nb, source)
+    started = time.monotonic()
+    _execute(source, executed, {}, tmp_path)
+    finished = time.monotonic()
+    run = nbformat.read(executed, as_version=4)
+    pid = int("".join(o.get("text", "") for o in run.cells[0].outputs))
+    # papermill's record of the cell's end, on the same clock as the run's start
+    cell_end = run.cells[0].metadata.papermill
+    took = dt.datetime.fromisoformat(cell_end["end_time"]) - dt.datetime.fromisoformat(run.metadata.papermill["start_time"])
+    shutdown = (finished - started) - took.total_seconds()
+    assert KERNEL_SHUTDOWN_WAIT / 2 <= shutdown < 2.0, shutdown
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
