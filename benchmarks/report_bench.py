@@ -14,7 +14,8 @@ Prints, as a Markdown table for the README:
    at least 1.5x faster);
 4. a re-run with nothing changed (goal: under 2 s).
 
-Figures are medians of ``--repeat`` runs on this machine, in this run.
+Figures are medians of ``--repeat`` runs on this machine, in this run; every run's time
+is printed below the table.
 """
 
 from __future__ import annotations
@@ -51,10 +52,6 @@ def _timed(cmd, **kwargs) -> float:
     return time.perf_counter() - started
 
 
-def _median(fn, repeat) -> float:
-    return statistics.median(fn() for _ in range(repeat))
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=str(ROOT / "data" / "sample"))
@@ -69,6 +66,7 @@ def main(argv=None) -> int:
     # PYTHONDONTWRITEBYTECODE set, an editable checkout would be compiled in every kernel
     subprocess.run([python, "-m", "compileall", "-q", str(ROOT / "cvlib")], check=True)
     rows = []
+    raw = {}
     with tempfile.TemporaryDirectory(prefix="cvlib-bench-") as tmp:
         tmp = Path(tmp)
         import nbformat
@@ -110,6 +108,7 @@ def main(argv=None) -> int:
             times["imports"].append(imports_only())
             times["one"].append(one_release())
         t_floor, t_imports, t_one = (statistics.median(times[k]) for k in ("floor", "imports", "one"))
+        raw.update(times)
         rows.append(("one-cell notebook, papermill + HTML (floor)", t_floor, ""))
         rows.append(("the floor plus a cell importing what the report imports", t_imports,
                      f"{t_imports / t_floor:.2f}x the floor"))
@@ -127,6 +126,7 @@ def main(argv=None) -> int:
             return time.perf_counter() - started
 
         pairs = [(all_releases(1), all_releases(2)) for _ in range(args.jobs_repeat)]
+        raw["jobs 1"], raw["jobs 2"] = [p[0] for p in pairs], [p[1] for p in pairs]
         t1 = statistics.median(p[0] for p in pairs)
         t2 = statistics.median(p[1] for p in pairs)
         each = ", ".join(f"{a / b:.2f}x" for a, b in pairs)
@@ -139,13 +139,17 @@ def main(argv=None) -> int:
                            stderr=subprocess.DEVNULL, check=False)
             return time.perf_counter() - started
 
-        t_rerun = _median(rerun, args.repeat)
+        raw["re-run"] = [rerun() for _ in range(args.repeat)]
+        t_rerun = statistics.median(raw["re-run"])
         rows.append(("re-run, nothing changed", t_rerun, "goal < 2 s"))
 
     print(f"Machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}\n")
     print("| run | seconds | note |\n|---|---:|---|")
     for name, seconds, note in rows:
         print(f"| {name} | {seconds:.1f} | {note} |")
+    print("\nEvery run, in the order run (seconds):")
+    for name, runs in raw.items():
+        print(f"- {name}: {', '.join(f'{t:.2f}' for t in runs)}")
     return 0
 
 
