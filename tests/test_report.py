@@ -268,48 +268,47 @@ def test_unknown_notebook_parameters_are_an_error(tmp_path):
         check_parameters(tmp_path / "plain.ipynb", {"x": 2})
 
 
-def test_report_kernels_start_tuned_for_a_batch_run_without_leaving_names(tmp_path):
-    # cvlib.report._KERNEL_START: rare garbage collections, no final collection at exit,
-    # and nothing added to the notebook's namespace
+def _run_one_cell(tmp_path, code):
+    """Run a one-cell notebook through cvlib's papermill call; the executed notebook and the seconds taken."""
     from cvlib.report import _execute
 
-    cell = nbformat.v4.new_code_cell(
-        "import gc\n"
-        "print(gc.get_threshold(), sorted(n for n in dir() if 'cvlib' in n))"
-    )
-    nb = nbformat.v4.new_notebook(cells=[cell])
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     source, executed = tmp_path / "probe.ipynb", tmp_path / "probe-out.ipynb"
     nbformat.write(nb, source)
+    started = time.monotonic()
     _execute(source, executed, {}, tmp_path)
-    out = nbformat.read(executed, as_version=4).cells[0].outputs
-    assert "".join(o.get("text", "") for o in out).strip() == "(50000, 50, 100) []"
+    return nbformat.read(executed, as_version=4), time.monotonic() - started
+
+
+def _printed(run) -> str:
+    return "".join(o.get("text", "") for o in run.cells[0].outputs).strip()
+
+
+def test_report_kernels_start_tuned_for_a_batch_run_without_leaving_names(tmp_path):
+    # cvlib.report._KERNEL_START: rare garbage collections, no final collection at exit,
+    # and nothing added to the notebook's namespace
+    run, _ = _run_one_cell(tmp_path, "import gc\nprint(gc.get_threshold(), sorted(n for n in dir() if 'cvlib' in n))")
+    assert _printed(run) == "(50000, 50, 100) []"
 
 
 def test_a_kernel_that_does_not_exit_is_stopped_within_the_shutdown_wait(tmp_path):
     # cvlib.report.KERNEL_SHUTDOWN_WAIT: a kernel still alive after its shutdown request
     # (here a thread keeps it from exiting; in ipykernel 7.4 a race between its threads
     # does the same) gets SIGTERM after half the wait, not after jupyter_client's 2.5 s
-    from cvlib.report import KERNEL_SHUTDOWN_WAIT, _execute
+    from cvlib.report import KERNEL_SHUTDOWN_WAIT
 
-    cell = nbformat.v4.new_code_cell(
+    run, seconds = _run_one_cell(
+        tmp_path,
         "import os, threading, time\n"
         "threading.Thread(target=time.sleep, args=(60,)).start()  # not a daemon: exit waits for it\n"
-        "print(os.getpid())"
+        "print(os.getpid())",
     )
-    nb = nbformat.v4.new_notebook(cells=[cell])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    source, executed = tmp_path / "linger.ipynb", tmp_path / "linger-out.ipynb"
-    nbformat.write(nb, source)
-    started = time.monotonic()
-    _execute(source, executed, {}, tmp_path)
-    finished = time.monotonic()
-    run = nbformat.read(executed, as_version=4)
-    pid = int("".join(o.get("text", "") for o in run.cells[0].outputs))
-    # papermill's record of the cell's end, on the same clock as the run's start
-    cell_end = run.cells[0].metadata.papermill
-    took = dt.datetime.fromisoformat(cell_end["end_time"]) - dt.datetime.fromisoformat(run.metadata.papermill["start_time"])
-    shutdown = (finished - started) - took.total_seconds()
+    pid = int(_printed(run))
+    # from papermill's start to the cell's end, as papermill recorded them
+    took = (dt.datetime.fromisoformat(run.cells[0].metadata.papermill["end_time"])
+            - dt.datetime.fromisoformat(run.metadata.papermill["start_time"])).total_seconds()
+    shutdown = seconds - took
     assert KERNEL_SHUTDOWN_WAIT / 2 <= shutdown < 2.0, shutdown
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
