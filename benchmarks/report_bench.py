@@ -78,10 +78,6 @@ def main(argv=None) -> int:
         nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
         nbformat.write(nb, floor_nb)
 
-        def floor():
-            out = Path(tempfile.mkdtemp(dir=tmp))
-            return _timed([python, "-c", HARNESS, str(floor_nb), str(out), json.dumps({"x": 2}), str(NOTEBOOKS)])
-
         imports_nb = tmp / "imports.ipynb"
         nb.cells.append(nbformat.v4.new_code_cell(
             "import duckdb, ibis, ibis.backends.duckdb, matplotlib.backends.backend_agg, matplotlib.figure, "
@@ -91,22 +87,20 @@ def main(argv=None) -> int:
         ))
         nbformat.write(nb, imports_nb)
 
-        def imports_only():
+        def run(notebook, params) -> float:
+            """One fresh process of the harness on ``notebook``."""
             out = Path(tempfile.mkdtemp(dir=tmp))
-            return _timed([python, "-c", HARNESS, str(imports_nb), str(out), json.dumps({"x": 2}), str(NOTEBOOKS)])
+            return _timed([python, "-c", HARNESS, str(notebook), str(out), json.dumps(params), str(NOTEBOOKS)])
 
-        def one_release():
-            out = Path(tempfile.mkdtemp(dir=tmp))
-            params = {"data_dir": data, "release_id": args.release, "out_dir": str(out)}
-            return _timed([python, "-c", HARNESS, str(NOTEBOOKS / "release_report.ipynb"), str(out),
-                           json.dumps(params), str(NOTEBOOKS)])
+        def release_params():
+            return {"data_dir": data, "release_id": args.release, "out_dir": tempfile.mkdtemp(dir=tmp)}
 
         # interleaved, so that the machine's drift falls on all three alike
         times = {"floor": [], "imports": [], "one": []}
         for _ in range(args.repeat):
-            times["floor"].append(floor())
-            times["imports"].append(imports_only())
-            times["one"].append(one_release())
+            times["floor"].append(run(floor_nb, {"x": 2}))
+            times["imports"].append(run(imports_nb, {"x": 2}))
+            times["one"].append(run(NOTEBOOKS / "release_report.ipynb", release_params()))
         t_floor, t_imports, t_one = (statistics.median(times[k]) for k in ("floor", "imports", "one"))
         raw.update(times)
         rows.append(("one-cell notebook, papermill + HTML (floor)", t_floor, ""))
