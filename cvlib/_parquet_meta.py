@@ -67,9 +67,9 @@ class FooterStats:
     columns: dict
 
 
-def applies(source, backend) -> bool:
-    """Whether ``source`` is Parquet read by embedded DuckDB (the footer path applies)."""
-    return source.kind == "parquet" and getattr(backend, "name", None) == "duckdb"
+def applies(source, embedded: bool) -> bool:
+    """Whether ``source`` is Parquet read by the embedded DuckDB engine (the footer path applies)."""
+    return source.kind == "parquet" and embedded
 
 
 def _quote_ident(name: str) -> str:
@@ -80,13 +80,13 @@ def _sql_string(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def footer_stats(backend, pattern: str, columns) -> FooterStats | None:
+def footer_stats(con, pattern: str, columns) -> FooterStats | None:
     """Sum the footer statistics of the Parquet files matching ``pattern``.
 
     Parameters
     ----------
-    backend : ibis DuckDB backend
-        Session time zone UTC (dates and timestamps are read in it).
+    con : duckdb.DuckDBPyConnection
+        A cursor of the embedded engine, session time zone UTC (dates and timestamps are read in it).
     pattern : str
         The file, or glob, as given to ``read_parquet``.
     columns : iterable of str
@@ -101,7 +101,7 @@ def footer_stats(backend, pattern: str, columns) -> FooterStats | None:
     """
     source = _sql_string(pattern)
     try:
-        described = backend.raw_sql(f"DESCRIBE SELECT * FROM read_parquet({source})").fetchall()
+        described = con.execute(f"DESCRIBE SELECT * FROM read_parquet({source})").fetchall()
         types = {row[0]: str(row[1]) for row in described}
         wanted = []
         for name in dict.fromkeys(columns):
@@ -130,7 +130,7 @@ def footer_stats(backend, pattern: str, columns) -> FooterStats | None:
                 f"min({low}) FILTER (WHERE {here} AND {some})",
                 f"max({high}) FILTER (WHERE {here} AND {some})",
             ]
-        row = backend.raw_sql(
+        row = con.execute(
             f"SELECT {', '.join(parts)} FROM parquet_metadata({source})"
         ).fetchone()
     except Exception:  # an unreadable footer: the query path reports it

@@ -2,24 +2,30 @@
 
 This is the only module that reads those tables, and it returns aggregates
 (counts, distinct users, latest instants), never whole tables. Every query is
-an ibis expression, so the same code runs where the data lives:
+written once, as DuckDB SQL, and runs where the data lives:
 
-- CSV files: embedded DuckDB (text timestamps are parsed there, in SQL: an
-  offset or ``Z`` is honoured, a naive timestamp or a bare date is read in the
-  workspace time zone; that one step is DuckDB SQL);
+- CSV files: embedded DuckDB (text timestamps are parsed there: an offset or
+  ``Z`` is honoured, a naive timestamp or a bare date is read in the
+  workspace time zone);
 - Parquet files (a file, a directory or a glob, hive-partitioned or not): the
-  workspace engine, embedded DuckDB by default or PySpark (``engine``);
+  workspace engine, embedded DuckDB by default, or PySpark or another ibis
+  backend (``engine``);
 - a table behind a connection (an ibis URL, ``ibis.connect``): that database.
 
-The session time zone is UTC in every engine. Instants are compared as epoch
-seconds: a column with a time zone (Parquet ``isAdjustedToUTC``, DuckDB
+The embedded engine runs the SQL itself, without ibis. For the other engines
+ibis hands it over (``Table.sql(sql, dialect="duckdb")``), and sqlglot
+translates it into the engine's dialect; ``tests/test_engines.py`` checks that
+every engine gives the same numbers.
+
+The session time zone is UTC in every engine. Instants are compared as
+instants: a column with a time zone (Parquet ``isAdjustedToUTC``, DuckDB
 ``TIMESTAMPTZ``, text with an offset) is an instant; a naive timestamp or a
 date is wall-clock time in the workspace time zone, so it is compared with
 the window bounds written as wall-clock time (the conversion happens in
 Python, not in the engine, so every engine agrees).
 
 A process keeps one in-memory DuckDB database for the embedded engine and the
-CSV checks. A file source is declared there once as a temporary view, and
+CSV checks. A file source is declared there once as a view, and
 the footer statistics of Parquet files are read once, while the files keep
 their sizes and modification times (a rewritten file is read afresh).
 """
@@ -130,14 +136,6 @@ def timestamp_sql(column: str, timezone: str) -> str:
 
 
 # ---------------------------------------------------------------- engines and scans
-def _dtypes():
-    """ibis's data types, to name types by object: ibis parses a type named by a string, which
-    costs up to 30 ms the first time for each name."""
-    import ibis.expr.datatypes
-
-    return ibis.expr.datatypes
-
-
 def _is_duckdb(backend) -> bool:
     return getattr(backend, "name", None) == "duckdb"
 
@@ -158,25 +156,13 @@ def _set_utc(backend) -> None:
 #: with the environment variable CVLIB_DUCKDB_MEMORY_LIMIT (e.g. "8GB").
 DUCKDB_MEMORY_LIMIT = "2GB"
 
-
-def _duckdb():
-    """The embedded engine: ibis on the process's DuckDB database (:func:`_database`)."""
-    from ibis.backends.duckdb import Backend  # directly: ibis.duckdb looks up entry points
-
-    con = Backend.from_connection(_database())
-    _set_utc(con)
-    return con
-
-
-_EMBEDDED = {}
 _DATABASES = {}
 
 
 def _database():
-    """The process's in-memory DuckDB database (made once; it only reads files).
+    """The process's in-memory DuckDB database: the embedded engine (made once; it only reads files).
 
-    The CSV checks use it directly, without importing ibis (a workspace of CSV
-    files loads without ibis); the embedded engine wraps it.
+    Queries run on cursors of it (:func:`_cursor`); file sources are views in it.
     """
     con = _DATABASES.get(os.getpid())
     if con is None:
@@ -211,12 +197,30 @@ def _close_database(pid: int) -> None:
         con.close()
 
 
-def _embedded_duckdb():
-    """The process's embedded in-memory DuckDB backend, made once (it only reads files)."""
-    con = _EMBEDDED.get(os.getpid())
-    if con is None:
-        con = _EMBEDDED[os.getpid()] = _duckdb()
-    return con
+def _cursor():
+    """A session of its own on the process's database (session time zone UTC, no progress bar).
+
+    The caller closes it. Cursors of one database see the same views and may run
+    queries at the same time, each outside Python's lock.
+    """
+    cursor = _database().cursor()
+    cursor.execute("SET TimeZone = 'UTC'")
+    try:  # no progress bars in logs (in Jupyter DuckDB refuses to change the setting)
+        cursor.execute("SET enable_progress_bar = false")
+    except Exception:  # noqa: BLE001, S110 - duckdb.InvalidInputException, imported lazily
+        pass
+    return cursor
+
+
+def _fetch(sql: str) -> list[dict]:
+    """Run ``sql`` on the embedded engine (a cursor of its own) and return its rows as dicts."""
+    cursor = _cursor()
+    try:
+        cursor.execute(sql)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+    finally:
+        cursor.close()
 
 
 def spark_backend(session=None):
@@ -233,14 +237,18 @@ def spark_backend(session=None):
 
 @contextmanager
 def _backend(source: Source):
-    """The backend that aggregates ``source``; closed afterwards when it was opened here."""
+    """The ibis backend that aggregates ``source``, or ``None`` for the embedded engine.
+
+    A backend opened here is closed afterwards. The embedded engine needs no ibis.
+    """
+    if source.kind == "csv" or (source.kind == "parquet" and source.engine in (None, "duckdb")):
+        yield None
+        return
     import ibis
 
     owned = True
     if source.kind == "connection":
         con = ibis.connect(source.url)
-    elif source.kind == "csv" or source.engine in (None, "duckdb"):
-        con, owned = _embedded_duckdb(), False
     elif source.engine == "pyspark":
         con, owned = spark_backend(), False
     else:  # an ibis backend object given by the caller
@@ -290,47 +298,121 @@ def _aware_in_parquet(source: Source) -> dict:
     }
 
 
+# Column kinds, as the queries need them: text, timestamptz (instants), timestamp (naive),
+# date, integer, number, boolean or other.
+_DUCKDB_INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
+                    "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT"}
+# DuckDB's names of the common types as Arrow (and pandas) name them, for messages: the
+# names a Parquet file's writer knows
+_ARROW_NAMES = {
+    "TINYINT": "int8", "SMALLINT": "int16", "INTEGER": "int32", "BIGINT": "int64",
+    "UTINYINT": "uint8", "USMALLINT": "uint16", "UINTEGER": "uint32", "UBIGINT": "uint64",
+    "FLOAT": "float32", "DOUBLE": "float64", "VARCHAR": "string", "BOOLEAN": "bool",
+    "DATE": "date", "TIMESTAMP": "timestamp", "TIMESTAMP WITH TIME ZONE": "timestamp with time zone",
+}
+
+
+def _duckdb_kind(typ: str) -> str:
+    if typ == "VARCHAR":
+        return "text"
+    if typ == "TIMESTAMP WITH TIME ZONE":
+        return "timestamptz"
+    if typ.startswith("TIMESTAMP"):  # TIMESTAMP, TIMESTAMP_S, _MS, _NS
+        return "timestamp"
+    if typ == "DATE":
+        return "date"
+    if typ in _DUCKDB_INTEGERS:
+        return "integer"
+    if typ in ("FLOAT", "DOUBLE") or typ.startswith("DECIMAL"):
+        return "number"
+    return "boolean" if typ == "BOOLEAN" else "other"
+
+
+def _ibis_kind(dtype) -> str:
+    if dtype.is_string():
+        return "text"
+    if dtype.is_timestamp():
+        return "timestamptz" if dtype.timezone is not None else "timestamp"
+    if dtype.is_date():
+        return "date"
+    if dtype.is_boolean():
+        return "boolean"
+    if dtype.is_integer():
+        return "integer"
+    return "number" if dtype.is_numeric() else "other"
+
+
+def _time_meaning(source: Source, kinds: dict) -> tuple[dict, list[str]]:
+    """The meaning of the source's time columns: column -> True (instants) or False
+    (wall-clock time in the workspace zone), and the time columns held as text."""
+    aware = _aware_in_parquet(source) if source.kind == "parquet" else {}
+    text = []
+    for column in _TIMESTAMPS.get(source.name, ()):
+        kind = kinds.get(column)
+        if kind == "text":
+            text.append(column)
+            aware[column] = True
+        elif kind in ("timestamp", "timestamptz"):
+            aware.setdefault(column, kind == "timestamptz")
+        elif kind == "date":
+            aware[column] = False
+    return aware, text
+
+
 @dataclass
 class _Scan:
-    """An ibis table over a source, with the meaning of its time columns."""
+    """A source ready for queries: its name in SQL, its columns' kinds and the meaning of its time columns.
 
-    table: object
+    Queries are DuckDB SQL that name the table ``scan.name``. The embedded
+    engine runs them on the process's database, where file sources are views.
+    Elsewhere ibis hands them to the source's engine (``Table.sql`` with
+    ``dialect="duckdb"``: sqlglot translates them to the engine's dialect).
+    """
+
+    name: str  # the table in SQL (a quoted identifier)
+    kinds: dict  # column -> kind (see _duckdb_kind)
+    shown: dict  # column -> type name for messages
     aware: dict  # time column -> True (instants) or False (wall-clock in the workspace zone)
-    con: object
-    csv: bool = False
+    con: object = None  # the ibis backend; None: the embedded engine
+    table: object = None  # the ibis table (other engines)
+    csv: bool = False  # text read as written: values are trimmed
     key: tuple | None = None  # the source's key in _TABLES (embedded engine), for facts kept there
 
-    def rows(self, expr) -> list[dict]:
-        """Run ``expr`` (an aggregate: few rows) and return its rows as dicts."""
+    @property
+    def embedded(self) -> bool:
+        return self.con is None
+
+    @property
+    def duckdb(self) -> bool:
+        """Whether DuckDB runs the queries (embedded or behind a connection)."""
+        return self.con is None or _is_duckdb(self.con)
+
+    def rows(self, sql: str) -> list[dict]:
+        """Run ``sql`` (an aggregate: few rows) and return its rows as dicts."""
+        if self.con is None:
+            return _fetch(sql)
+        expr = self.table.alias(_ALIAS).sql(sql, dialect="duckdb")
         if getattr(self.con, "name", None) == "pyspark":
             return self.con._session.sql(self.con.compile(expr)).toArrow().to_pylist()
         return expr.to_pyarrow().to_pylist()
 
-    def start(self, expr):
-        """Start ``expr`` and return a function that waits for its rows (as :meth:`rows`).
+    def start(self, sql: str):
+        """Start ``sql`` and return a function that waits for its rows (as :meth:`rows`).
 
-        On the embedded engine the query is compiled here and run in a thread on
-        a cursor of its own (DuckDB works outside Python's lock), so the caller
-        can build and run other queries meanwhile. Elsewhere it runs now.
+        On the embedded engine the query runs in a thread on a cursor of its
+        own (DuckDB works outside Python's lock), so the caller can build and
+        run other queries meanwhile. Elsewhere it runs now.
         """
-        if self.key is None:  # not the embedded engine's views: no second cursor sees them
-            rows = self.rows(expr)
+        if self.con is not None:
+            rows = self.rows(sql)
             return lambda: rows
         import threading
 
-        sql = self.con.compile(expr)
         out: dict = {}
 
         def run():
             try:
-                cursor = _database().cursor()
-                try:
-                    cursor.execute("SET TimeZone = 'UTC'")
-                    cursor.execute(sql)
-                    names = [d[0] for d in cursor.description]
-                    out["rows"] = [dict(zip(names, row)) for row in cursor.fetchall()]
-                finally:
-                    cursor.close()
+                out["rows"] = _fetch(sql)
             except BaseException as exc:  # noqa: BLE001 - raised again by the waiting caller
                 out["error"] = exc
 
@@ -346,64 +428,70 @@ class _Scan:
         return wait
 
 
-def _raw_table(con, source: Source, timezone: str | None, view: str | None = None, base=None):
-    """The source as an ibis table; text timestamps parsed (DuckDB) when ``timezone`` is given.
+#: How queries name a table of another engine (``Table.alias``).
+_ALIAS = "cvlib_source"
 
-    With ``view`` (embedded DuckDB), the table is a view of that name:
-    queries name it instead of carrying its SQL, which ibis would parse again
-    for every query. It lives in the process's own in-memory database (not
-    as a temporary view, which only the connection that made it could see),
-    so a query can run on a cursor of its own (:meth:`_Scan.start`).
-    ``base`` is the file's table as read, when already made.
-    """
 
-    def relation(sql: str, suffix: str = ""):
-        if view is None:
-            return con.sql(sql)
-        name = view + suffix
-        con.raw_sql(f"CREATE OR REPLACE VIEW {_quote_ident(name)} AS {sql}")
-        return con.table(name)
-
-    if base is not None:
-        table = base
-    elif source.kind == "csv":
-        table = relation(f"SELECT * FROM {_csv_relation(Path(source.path), strict=False)}", "_file")
-    elif source.kind == "parquet":
+def _ibis_scan(con, source: Source, timezone: str | None) -> _Scan:
+    """A source of another engine (PySpark, a connection) as an ibis table; text timestamps parsed (DuckDB) when ``timezone`` is given."""
+    if source.kind == "parquet":
         if not source.files():
             raise SourceError(f"expected Parquet files at {source.display}, found none")
-        if _is_duckdb(con):
-            table = relation(f"SELECT * FROM read_parquet({_sql_string(_parquet_pattern(source))})", "_file")
-        else:
-            path = Path(source.path)
-            table = con.read_parquet(str(path))
+        table = con.read_parquet(str(Path(source.path)))
     else:
         table = con.table(source.table)
-    if timezone is None:
-        return table, {}
     schema = table.schema()
-    aware = _aware_in_parquet(source) if source.kind == "parquet" else {}
-    text = []
-    for column in _TIMESTAMPS.get(source.name, ()):
-        if column not in schema:
-            continue
-        typ = schema[column]
-        if typ.is_string():
-            text.append(column)
-            aware[column] = True
-        elif typ.is_timestamp():
-            aware.setdefault(column, typ.timezone is not None)
-        elif typ.is_date():
-            aware[column] = False
+    kinds = {name: _ibis_kind(typ) for name, typ in schema.items()}
+    aware = {}
+    if timezone is not None:
+        aware, text = _time_meaning(source, kinds)
+        if text:
+            if not _is_duckdb(con):
+                raise SourceError(
+                    f"{text[0]}: expected a timestamp column (text timestamps are parsed by the "
+                    f"duckdb engine only), found text"
+                )
+            import ibis
+
+            replaced = ", ".join(f"{timestamp_sql(c, timezone)} AS {_quote_ident(c)}" for c in text)
+            table = con.sql(f"SELECT * REPLACE ({replaced}) FROM ({ibis.to_sql(table, dialect='duckdb')})")
+            kinds.update({c: "timestamptz" for c in text})
+    return _Scan(_quote_ident(_ALIAS), kinds, {n: str(t) for n, t in schema.items()}, aware, con=con, table=table)
+
+
+def _embedded_relation(source: Source, timezone: str | None, view: str, base: tuple | None = None) -> tuple:
+    """The source as a view of the process's database: (name, kinds, type names, aware).
+
+    The view lives in the database itself (not as a temporary view, which only
+    the connection that made it could see), so every cursor sees it. With
+    ``timezone``, text timestamps are parsed (:func:`timestamp_sql`) by a view
+    over ``base``, the file's view as read.
+    """
+    db = _database()
+
+    def make(sql: str, name: str) -> tuple:
+        db.execute(f"CREATE OR REPLACE VIEW {_quote_ident(name)} AS {sql}")
+        described = db.execute(f"DESCRIBE {_quote_ident(name)}").fetchall()
+        types = {row[0]: str(row[1]) for row in described}
+        return name, {c: _duckdb_kind(t) for c, t in types.items()}, {
+            c: _ARROW_NAMES.get(t, t.lower()) for c, t in types.items()
+        }
+
+    if base is not None:
+        name, kinds, shown = base[:3]
+    elif source.kind == "csv":
+        name, kinds, shown = make(f"SELECT * FROM {_csv_relation(Path(source.path), strict=False)}", view + "_file")
+    else:
+        if not source.files():
+            raise SourceError(f"expected Parquet files at {source.display}, found none")
+        name, kinds, shown = make(f"SELECT * FROM read_parquet({_sql_string(_parquet_pattern(source))})", view + "_file")
+    if timezone is None:
+        return name, kinds, shown, {}
+    aware, text = _time_meaning(source, kinds)
     if text:
-        if not _is_duckdb(con):
-            raise SourceError(
-                f"{text[0]}: expected a timestamp column (text timestamps are parsed by the "
-                f"duckdb engine only), found text"
-            )
         replaced = ", ".join(f"{timestamp_sql(c, timezone)} AS {_quote_ident(c)}" for c in text)
-        inner = _ibis_sql(table)
-        table = relation(f"SELECT * REPLACE ({replaced}) FROM ({inner})")
-    return table, aware
+        name, kinds, shown = make(f"SELECT * REPLACE ({replaced}) FROM {_quote_ident(name)}", view)
+    return name, kinds, shown, aware
 
 
 def _csv_header(path: Path) -> list[str] | None:
@@ -454,6 +542,9 @@ def _csv_relation(path: Path, *, strict: bool, header: list[str] | None = None, 
 #: The embedded engine's tables of file sources, by source, time zone and the files'
 #: sizes and modification times (a changed file is read afresh): reusing them spares a
 #: schema query per aggregate.
+#: The embedded engine's views of file sources, by source, time zone and the files' sizes
+#: and modification times (a changed file is read afresh): reusing them spares declaring
+#: and describing the view for every aggregate.
 _TABLES: dict = {}
 _TABLES_KEPT = 32
 
@@ -466,30 +557,28 @@ def _file_signature(source: Source) -> tuple:
     return tuple(out)
 
 
-def _table_of(con, source: Source, timezone: str | None):
-    """:func:`_raw_table`, reused while the files are unchanged (embedded DuckDB only).
+def _embedded_scan(source: Source, timezone: str | None) -> _Scan:
+    """A file source on the embedded engine: its views, reused while the files are unchanged."""
+    import hashlib
 
-    Returns the table, the meaning of its time columns and the key under which
-    the source's reusable facts are kept (``None`` where nothing is kept).
-    """
-    if source.kind == "connection" or con is not _EMBEDDED.get(os.getpid()):
-        return (*_raw_table(con, source, timezone), None)
     try:
         # the pid: a forked process has its own database (see _database), not these views
         key = (os.getpid(), source.name, source.kind, str(source.path), _file_signature(source))
-    except OSError:  # a file vanished: let the engine say so
-        return (*_raw_table(con, source, timezone), None)
-    import hashlib
+    except OSError:  # a file vanished: nothing is kept, and the engine says what is missing
+        key = None
+    view = "cvlib_" + hashlib.sha256(repr(key or (source.path, os.getpid())).encode()).hexdigest()[:16]
+    if key is None:
+        return _Scan(*_as_scan(_embedded_relation(source, timezone, view + "_unkept")))
+    base = _remember(key, lambda: _embedded_relation(source, None, view))
+    if timezone is not None:
+        zone = hashlib.sha256(timezone.encode()).hexdigest()[:8]
+        base = _remember(key + (timezone,), lambda: _embedded_relation(source, timezone, f"{view}_{zone}", base))
+    return _Scan(*_as_scan(base), key=key)
 
-    view = "cvlib_" + hashlib.sha256(repr(key).encode()).hexdigest()[:16]
-    base = _remember(key, lambda: _raw_table(con, source, None, view)[0])
-    if timezone is None:
-        return base, {}, key
-    table, aware = _remember(
-        key + (timezone,),
-        lambda: _raw_table(con, source, timezone, f"{view}_{hashlib.sha256(timezone.encode()).hexdigest()[:8]}", base),
-    )
-    return table, dict(aware), key
+
+def _as_scan(relation: tuple) -> tuple:
+    name, kinds, shown, aware = relation
+    return _quote_ident(name), kinds, shown, dict(aware)
 
 
 def _remember(key, make):
@@ -505,64 +594,96 @@ def _remember(key, make):
 def _footers(scan, source: Source):
     """The footer statistics of every column of a Parquet source, read once while its files are unchanged."""
     def read():
-        return _parquet_meta.footer_stats(scan.con, _parquet_pattern(source), list(scan.table.columns))
+        cursor = _cursor()
+        try:
+            return _parquet_meta.footer_stats(cursor, _parquet_pattern(source), list(scan.kinds))
+        finally:
+            cursor.close()
 
     return read() if scan.key is None else _remember(scan.key + ("footers",), read)
-
-
-def _ibis_sql(table) -> str:
-    import ibis
-
-    return ibis.to_sql(table, dialect="duckdb")
 
 
 @contextmanager
 def _scan(source: Source, timezone: str | None = None):
     with _backend(source) as con:
         try:
-            table, aware, key = _table_of(con, source, timezone)
+            scan = _embedded_scan(source, timezone) if con is None else _ibis_scan(con, source, timezone)
         except SourceError:
             raise
         except Exception as exc:  # the engine's own error: keep its first line, without secrets
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise SourceError(_redact(source, first)) from None
-        scan = _Scan(table, aware, con, key=key)
         scan.csv = source.kind == "csv"  # text read as written: values are trimmed
         yield scan
 
 
-def _seconds(table, column: str):
-    """Epoch seconds of a timestamp or date column (session time zone UTC)."""
-    col = table[column]
-    if col.type().is_date():
-        col = col.cast(_dtypes().timestamp)
-    # ibis types epoch_seconds as int32: fractional seconds (DuckDB returns them) need a float
-    return col.epoch_seconds().cast(_dtypes().float64)
+# ---------------------------------------------------------------- SQL of the queries
+# Queries are DuckDB SQL; for other engines sqlglot translates them (see _Scan).
+_WHITESPACE = " \t\n\r\x0b\x0c"  # what is trimmed from text values (Python's string.whitespace)
 
 
-def _instant(seconds, aware: bool, timezone: str) -> dt.datetime:
-    """Epoch seconds (of an instant, or of a wall-clock reading when not ``aware``) as an aware datetime in ``timezone``."""
+def _trim(expr: str) -> str:
+    return f"trim({expr}, {_sql_string(_WHITESPACE)})"
+
+
+def _text(scan: _Scan, column: str, *, strip: bool = True) -> str:
+    """A column as text, trimmed of white space unless ``strip`` is false."""
+    col = _quote_ident(column)
+    if scan.kinds[column] != "text":
+        col = f"CAST({col} AS VARCHAR)"
+    return _trim(col) if strip else col
+
+
+def _segment(scan: _Scan, *, strip: bool = True) -> str:
+    """The segment column as text ("" when missing or null)."""
+    if "segment" not in scan.kinds:
+        return "''"
+    return f"coalesce({_text(scan, 'segment', strip=strip)}, '')"
+
+
+def _as_date(scan: _Scan, column: str) -> str:
+    """A date column; text is read as YYYY-MM-DD (empty or unreadable: null)."""
+    kind = scan.kinds[column]
+    if kind == "text":
+        return f"TRY_CAST(NULLIF({_trim(_quote_ident(column))}, '') AS DATE)"
+    if kind in ("timestamp", "timestamptz"):
+        return f"CAST({_quote_ident(column)} AS DATE)"
+    return _quote_ident(column)
+
+
+def _wall_clock(scan: _Scan, column: str) -> str:
+    """A time column as a naive timestamp: UTC for instants (session time zone UTC),
+    the reading itself for naive timestamps, midnight for dates (text: YYYY-MM-DD)."""
+    value = _as_date(scan, column) if scan.kinds[column] == "text" else _quote_ident(column)
+    return f"CAST({value} AS TIMESTAMP)"
+
+
+def _time_literal(instant: dt.datetime, aware: bool, timezone: str, kind: str) -> str:
+    """``instant`` as a literal comparable with a time column of ``kind``: an instant (UTC)
+    for columns of instants, the wall-clock time in ``timezone`` for naive ones."""
+    if aware:
+        value = f"{instant.astimezone(dt.timezone.utc):%Y-%m-%d %H:%M:%S.%f}"
+        if kind == "timestamptz":
+            return f"CAST('{value}+00:00' AS TIMESTAMPTZ)"
+        return f"CAST('{value}' AS TIMESTAMP)"
+    return f"CAST('{instant.astimezone(ZoneInfo(timezone)):%Y-%m-%d %H:%M:%S.%f}' AS TIMESTAMP)"
+
+
+def _date_literal(day: dt.date) -> str:
+    return f"CAST('{day:%Y-%m-%d}' AS DATE)"
+
+
+def _instant(value, aware: bool, timezone: str) -> dt.datetime:
+    """A reading of an instant (UTC) or, when not ``aware``, of wall-clock time in ``timezone``,
+    as an aware datetime in ``timezone``. ``value`` is a naive datetime or epoch seconds."""
     tz = ZoneInfo(timezone)
-    base = dt.datetime(1970, 1, 1) + dt.timedelta(seconds=float(seconds))
+    if isinstance(value, dt.datetime):
+        base = value.replace(tzinfo=None)
+    else:
+        base = dt.datetime(1970, 1, 1) + dt.timedelta(seconds=float(value))
     if aware:
         return base.replace(tzinfo=dt.timezone.utc).astimezone(tz)
     return base.replace(tzinfo=tz)
-
-
-def _text(table, column: str, *, strip: bool = True):
-    col = table[column]
-    if not col.type().is_string():
-        col = col.cast(_dtypes().string)
-    return col.strip() if strip else col
-
-
-def _segment(table, *, strip: bool = True):
-    if "segment" in table.columns:
-        return _text(table, "segment", strip=strip).fill_null("")
-    import ibis
-
-    return ibis.literal("")
-
 
 
 
@@ -585,27 +706,20 @@ def profile(source: Source, time_columns: list[str], timezone: str) -> TableProf
         ``timezone``, or ``None`` for an empty column), to the second.
     """
     with _scan(source, timezone) as scan:
-        t = scan.table
-        present = [c for c in time_columns if c in t.columns]
-        dates = {c: _as_date(t, c) for c in present if t[c].type().is_string()}  # dates held as text
+        present = [c for c in time_columns if c in scan.kinds]
         row = None
-        if _parquet_meta.applies(source, scan.con):  # the footers, when their statistics suffice
-            stats = _footers(scan, source)
-            row = _parquet_meta.profile_row(stats, present)
+        if _parquet_meta.applies(source, scan.embedded):  # the footers, when their statistics suffice
+            row = _parquet_meta.profile_row(_footers(scan, source), present)
         if row is None:
-            if dates:
-                t = t.mutate(**dates)
-            metrics = {"rows": t.count()}
-            metrics.update({f"m{i}": _seconds(t, column).max() for i, column in enumerate(present)})
-            row = scan.rows(t.aggregate(**metrics))[0]
+            latest = "".join(f", max({_wall_clock(scan, c)}) AS m{i}" for i, c in enumerate(present))
+            row = scan.rows(f"SELECT count(*) AS n{latest} FROM {scan.name}")[0]
+            row["rows"] = row.pop("n")
     latest = {c: None for c in time_columns}
     for i, column in enumerate(present):
         value = row[f"m{i}"]
         if value is not None:
             latest[column] = _instant(value, scan.aware.get(column, False), timezone)
     return TableProfile(rows=int(row["rows"]), latest=latest)
-
-
 def fingerprint(source: Source, time_columns: list[str], timezone: str) -> str:
     """A cheap fingerprint of a connection table: its row count and latest instants.
 
@@ -663,7 +777,7 @@ def check_table(
     try:
         with _scan(source) as scan:
             stats = None
-            if _parquet_meta.applies(source, scan.con):  # nulls and ranges from the footers
+            if _parquet_meta.applies(source, scan.embedded):  # nulls and ranges from the footers
                 stats = _footers(scan, source)
             return _check(scan, file, columns, unique, references, not_before, stats)
     except SourceError as exc:
@@ -674,86 +788,89 @@ def check_table(
         return [Problem(file, None, None, f"expected a readable table, found: {_redact(source, first)}")], None
 
 
+
+
 def _check(scan, file, columns, unique, references, not_before, stats=None):
     from cvlib.errors import Problem
 
-    t = scan.table
-    types = dict(t.schema().items())
+    kinds = scan.kinds
     problems = []
-    checks = []  # (column, condition true for a bad row or the count the footers give, message)
+    checks = []  # (column, SQL condition true for a bad row, or the count the footers give, message)
 
     def check(name, rule, cond, message):
         # cond: a function making the condition, only when the footers do not answer
-        known = _parquet_meta.bad_rows(stats, name, rule, text=types[name].is_string())
+        known = _parquet_meta.bad_rows(stats, name, rule, text=kinds[name] == "text")
         checks.append((name, cond() if known is None else known, message))
 
     for name, kind, column_required, value_required in columns:
-        if name not in types:
+        if name not in kinds:
             if column_required:
                 problems.append(
-                    Problem(file, None, name, f"expected a column named {name!r}, found columns {', '.join(types)}")
+                    Problem(file, None, name, f"expected a column named {name!r}, found columns {', '.join(kinds)}")
                 )
             continue
-        col = t[name]
-        typ = types[name]
-        shown = str(typ)
-        if value_required:  # only text can be empty: other types skip the cast (cheap in a warehouse)
+        col = _quote_ident(name)
+        typ = kinds[name]
+        shown = scan.shown[name]
+        if value_required:  # only text can be empty: other types skip the trim (cheap in a warehouse)
             def empty(col=col, typ=typ):
-                return col.isnull() | (col.strip() == "") if typ.is_string() else col.isnull()
+                return f"{col} IS NULL OR {_trim(col)} = ''" if typ == "text" else f"{col} IS NULL"
 
             check(name, "value", empty, "expected a value, found nothing (null or empty)")
         # id formats are checked for CSV files only: a regex over every row of an event table
         # costs a full scan (docs/data-contract.md)
         if kind == "timestamp":
-            if not (typ.is_timestamp() or typ.is_date() or typ.is_string()):
+            if typ not in ("timestamp", "timestamptz", "date", "text"):
                 problems.append(Problem(file, None, name, f"expected a timestamp column, found type {shown}"))
-            elif typ.is_string():
-                text = col.cast(_dtypes().string).strip()
-                bad = ~text.re_search(_TIMESTAMP_REGEX) | text.substr(0, 10).try_cast(_dtypes().date).isnull()
-                checks.append((name, col.notnull() & (text != "") & bad,
+            elif typ == "text":
+                text = _trim(col)
+                bad = (f"NOT regexp_matches({text}, {_sql_string(_TIMESTAMP_REGEX)}) "
+                       f"OR TRY_CAST(substr({text}, 1, 10) AS DATE) IS NULL")
+                checks.append((name, f"{col} IS NOT NULL AND {text} <> '' AND ({bad})",
                                "expected ISO 8601 timestamps, found values that are not"))
         elif kind == "date":
-            if not (typ.is_date() or typ.is_string() or typ.is_timestamp()):
+            if typ not in ("date", "text", "timestamp", "timestamptz"):
                 problems.append(Problem(file, None, name, f"expected a date column, found type {shown}"))
-            elif typ.is_string():
-                text = col.cast(_dtypes().string).strip()
-                bad = ~text.re_search(_DATE_REGEX) | text.try_cast(_dtypes().date).isnull()
-                checks.append((name, col.notnull() & bad, "expected dates as YYYY-MM-DD, found values that are not"))
+            elif typ == "text":
+                text = _trim(col)
+                bad = f"NOT regexp_matches({text}, {_sql_string(_DATE_REGEX)}) OR TRY_CAST({text} AS DATE) IS NULL"
+                checks.append((name, f"{col} IS NOT NULL AND ({bad})",
+                               "expected dates as YYYY-MM-DD, found values that are not"))
         elif kind == "score":
-            if not typ.is_integer():
+            if typ != "integer":
                 problems.append(Problem(file, None, name, f"expected an integer column, found type {shown}"))
             else:
-                check(name, "score", lambda col=col: (col < 0) | (col > 10), "expected whole numbers from 0 to 10, found values outside")
+                check(name, "score", lambda col=col: f"{col} < 0 OR {col} > 10",
+                      "expected whole numbers from 0 to 10, found values outside")
         elif kind == "nonnegative":
-            if not typ.is_numeric() or typ.is_boolean():
+            if typ not in ("integer", "number"):
                 problems.append(Problem(file, None, name, f"expected a numeric column, found type {shown}"))
             else:
-                check(name, "nonnegative", lambda col=col: col < 0, "expected numbers >= 0, found negative values")
-    # Checks on the whole table, counted by aggregates: (column, count expression, message).
-    counted = [(name, cond if isinstance(cond, int) else t.count(where=cond.fill_null(False)), message)
+                check(name, "nonnegative", lambda col=col: f"{col} < 0", "expected numbers >= 0, found negative values")
+    # Checks on the whole table, counted by aggregates: (column, count (SQL or int), message).
+    counted = [(name, cond if isinstance(cond, int) else f"count(*) FILTER (WHERE {cond})", message)
                for name, cond, message in checks]
-    if unique is not None and unique in types:
-        col = t[unique]
-        counted.append((unique, col.count() - col.nunique(),
+    if unique is not None and unique in kinds:
+        col = _quote_ident(unique)
+        counted.append((unique, f"count({col}) - count(DISTINCT {col})",
                         "expected unique values, found values that repeat an earlier row"))
     for name, (known, other) in (references or {}).items():
-        if name in types:
-            text = t[name].cast(_dtypes().string).strip()
-            values = sorted(known) or [""]
-            cond = (text != "") & ~text.isin(values)
-            counted.append((name, t.count(where=cond.fill_null(False)),
+        if name in kinds:
+            text = _text(scan, name)
+            values = ", ".join(_sql_string(v) for v in sorted(known) or [""])
+            counted.append((name, f"count(*) FILTER (WHERE {text} <> '' AND {text} NOT IN ({values}))",
                             f"expected a {name} listed in {other} or nothing, found others"))
-    if not_before is not None and all(name in types for name in not_before):
-        later, earlier = (_as_date(t, name) for name in not_before)
-        counted.append((not_before[0], t.count(where=(later < earlier).fill_null(False)),
+    if not_before is not None and all(name in kinds for name in not_before):
+        later, earlier = (_as_date(scan, name) for name in not_before)
+        counted.append((not_before[0], f"count(*) FILTER (WHERE {later} < {earlier})",
                         f"expected {not_before[0]} on or after {not_before[1]}, found earlier dates"))
     valid = [c for c in counted if not any(p.column == c[0] for p in problems)]
-    queried = {f"c{i}": count for i, (_, count, _) in enumerate(valid) if not isinstance(count, int)}
+    queried = "".join(f", {count} AS c{i}" for i, (_, count, _) in enumerate(valid) if not isinstance(count, int))
     if stats is not None and not queried:  # everything answered by the footers: no scan
-        row = {"rows": stats.rows}
+        row = {"n": stats.rows}
     else:
-        row = scan.rows(t.aggregate(rows=t.count(), **queried))[0]
-    rows = int(row["rows"])
+        row = scan.rows(f"SELECT count(*) AS n{queried} FROM {scan.name}")[0]
+    rows = int(row["n"])
     for i, (name, count, message) in enumerate(valid):
         bad = count if isinstance(count, int) else int(row[f"c{i}"] or 0)
         if bad:
@@ -761,14 +878,6 @@ def _check(scan, file, columns, unique, references, not_before, stats=None):
     return problems, rows
 
 
-def _as_date(t, column: str):
-    col = t[column]
-    typ = col.type()
-    if typ.is_string():
-        return col.cast(_dtypes().string).strip().nullif("").try_cast(_dtypes().date)
-    if typ.is_timestamp():
-        return col.date()
-    return col
 
 
 # ---------------------------------------------------------------- metric aggregates
@@ -817,7 +926,7 @@ def _adoption_started(source: Source, windows: list[tuple], timezone: str):
     for w in windows:
         by_start.setdefault(w[1], []).append(w)
     with _scan(source, timezone) as scan:
-        has_segment = "segment" in scan.table.columns
+        has_segment = "segment" in scan.kinds
         pending = [(group, scan.start(_adoption_query(scan, start, group, timezone)))
                    for start, group in by_start.items()]
 
@@ -882,63 +991,45 @@ def release_counts_started(*, adoption=None, nps=None, churn=None):
     return finish
 
 
+
 def _adoption_query(scan, start, windows, timezone):
     """The per-user reduction and the per-window counts for windows sharing ``start``.
 
     Bounds are compared with the time column itself (no per-row conversion), so
     engines can skip files and row groups outside the windows.
     """
-    import ibis
-
-    t = scan.table
-    col = t["timestamp"]
-    aware = scan.aware.get("timestamp", True)
-    low = _literal(start, aware, timezone, col)
-    highs = [_literal(w[2], aware, timezone, col) for w in windows]
-    latest = _literal(max(w[2] for w in windows), aware, timezone, col)
+    col = _quote_ident("timestamp")
+    aware, kind = scan.aware.get("timestamp", True), scan.kinds["timestamp"]
+    low = _time_literal(start, aware, timezone, kind)
+    highs = [_time_literal(w[2], aware, timezone, kind) for w in windows]
+    latest = _time_literal(max(w[2] for w in windows), aware, timezone, kind)
     strip = scan.csv
-    has_segment = "segment" in t.columns
-    ev = t.filter(col >= low, col < latest).select(
-        ts=col,
-        user_id=_text(t, "user_id", strip=strip),
-        event=_text(t, "event", strip=strip),
-        # missing segments become "" after the reduction, on one row per user and segment
-        seg=_text(t, "segment", strip=strip) if has_segment else ibis.literal(""),
-    )
+    # missing segments become "" after the reduction, on one row per user and segment
+    seg = _text(scan, "segment", strip=strip) if "segment" in scan.kinds else "''"
     features = sorted({str(w[3]) for w in windows})
-    firsts = {f"f{i}": ev.ts.min(where=ev.event == feature) for i, feature in enumerate(features)}
-    per_seg = ev.group_by(["user_id", "seg"]).aggregate(first=ev.ts.min(), **firsts)
-    per_seg = per_seg.mutate(seg=per_seg.seg.fill_null(""))
+    firsts = "".join(f", min(ts) FILTER (WHERE event = {_sql_string(f)}) AS f{i}" for i, f in enumerate(features))
     # the segment of the earliest (first, seg) pair, so ties of the first instant go to the
     # smallest segment in every engine: DuckDB's ordered FIRST, elsewhere the minimum of a
     # struct (structs order field by field; no window function either way)
-    if _is_duckdb(scan.con):
-        earliest = per_seg.seg.first(order_by=[per_seg.first, per_seg.seg])
+    if scan.duckdb:
+        earliest = "first(seg ORDER BY first_ts, seg)"
     else:
-        earliest = ibis.struct({"first": per_seg.first, "seg": per_seg.seg}).min()["seg"]
-    per_user = per_seg.group_by("user_id").aggregate(
-        first=per_seg.first.min(),
-        seg=earliest,
-        **{name: per_seg[name].min() for name in firsts},
-    )
-    metrics = {}
+        earliest = "min({'first_ts': first_ts, 'seg': seg}).seg"
+    metrics = []
     for i, (w, high) in enumerate(zip(windows, highs)):
-        used = per_user[f"f{features.index(str(w[3]))}"]
-        metrics[f"u{i}"] = per_user.count(where=per_user.first < high)
-        metrics[f"a{i}"] = per_user.count(where=(used < high).fill_null(False))
-    return per_user.group_by("seg").aggregate(**metrics)
-
-
-def _literal(instant: dt.datetime, aware: bool, timezone: str, column):
-    """``instant`` as a literal comparable with ``column``: an instant (UTC) for columns of
-    instants, the wall-clock time in ``timezone`` for naive ones."""
-    import ibis
-
-    if aware:
-        value = instant.astimezone(dt.timezone.utc).replace(tzinfo=None)
-        return ibis.literal(value, type=column.type()) if column.type().timezone else ibis.literal(value).cast(column.type())
-    local = instant.astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
-    return ibis.literal(local, type=_dtypes().timestamp)
+        used = f"f{features.index(str(w[3]))}"
+        metrics.append(f"count(*) FILTER (WHERE first_ts < {high}) AS u{i}")
+        metrics.append(f"count(*) FILTER (WHERE {used} < {high}) AS a{i}")
+    return (
+        f"WITH ev AS (SELECT {col} AS ts, {_text(scan, 'user_id', strip=strip)} AS user_id, "
+        f"{_text(scan, 'event', strip=strip)} AS event, {seg} AS seg "
+        f"FROM {scan.name} WHERE {col} >= {low} AND {col} < {latest}), "
+        f"per_seg AS (SELECT user_id, coalesce(seg, '') AS seg, first_ts{''.join(f', f{i}' for i in range(len(features)))} "
+        f"FROM (SELECT user_id, seg, min(ts) AS first_ts{firsts} FROM ev GROUP BY user_id, seg) AS s), "
+        f"per_user AS (SELECT user_id, min(first_ts) AS first_ts, {earliest} AS seg"
+        f"{''.join(f', min(f{i}) AS f{i}' for i in range(len(features)))} FROM per_seg GROUP BY user_id) "
+        f"SELECT seg, {', '.join(metrics)} FROM per_user GROUP BY seg"
+    )
 
 
 def nps_counts(source: Source, windows: list[tuple], timezone: str):
@@ -968,23 +1059,25 @@ def nps_counts(source: Source, windows: list[tuple], timezone: str):
     if not windows:
         return result
     with _scan(source, timezone) as scan:
-        t = scan.table
-        has_segment = "segment" in t.columns
-        col = t["submitted_at"]
-        aware = scan.aware.get("submitted_at", True)
-        bounds = [(_literal(w[1], aware, timezone, col), _literal(w[2], aware, timezone, col)) for w in windows]
-        low = _literal(min(w[1] for w in windows), aware, timezone, col)
-        high = _literal(max(w[2] for w in windows), aware, timezone, col)
-        s = t.filter(col >= low, col < high).select(
-            ts=col, score=t["score"].cast(_dtypes().int64), seg=_segment(t)
+        has_segment = "segment" in scan.kinds
+        col = _quote_ident("submitted_at")
+        aware, kind = scan.aware.get("submitted_at", True), scan.kinds["submitted_at"]
+
+        def at(instant):
+            return _time_literal(instant, aware, timezone, kind)
+
+        metrics = []
+        for i, w in enumerate(windows):
+            inside = f"ts >= {at(w[1])} AND ts < {at(w[2])}"
+            metrics.append(f"count(*) FILTER (WHERE {inside} AND score >= 9) AS p{i}")
+            metrics.append(f"count(*) FILTER (WHERE {inside} AND score >= 7 AND score <= 8) AS pa{i}")
+            metrics.append(f"count(*) FILTER (WHERE {inside} AND score <= 6) AS d{i}")
+        low, high = at(min(w[1] for w in windows)), at(max(w[2] for w in windows))
+        rows = scan.rows(
+            f"SELECT seg, {', '.join(metrics)} FROM (SELECT {col} AS ts, "
+            f"CAST({_quote_ident('score')} AS BIGINT) AS score, {_segment(scan)} AS seg FROM {scan.name} "
+            f"WHERE {col} >= {low} AND {col} < {high}) AS s GROUP BY seg"
         )
-        metrics = {}
-        for i, (start, stop) in enumerate(bounds):
-            inside = (s.ts >= start) & (s.ts < stop)
-            metrics[f"p{i}"] = s.count(where=inside & (s.score >= 9))
-            metrics[f"pa{i}"] = s.count(where=inside & (s.score >= 7) & (s.score <= 8))
-            metrics[f"d{i}"] = s.count(where=inside & (s.score <= 6))
-        rows = scan.rows(s.group_by("seg").aggregate(**metrics))
     for row in rows:
         for i, w in enumerate(windows):
             counts = (int(row[f"p{i}"] or 0), int(row[f"pa{i}"] or 0), int(row[f"d{i}"] or 0))
@@ -1018,25 +1111,21 @@ def churn_counts(source: Source, cutoffs: list[tuple]):
     -----
     One query grouped by segment with two filtered counts per cutoff.
     """
-    import ibis
-
     result = {c[0]: {"accounts": 0, "churned": 0, "segments": {}} for c in cutoffs}
     if not cutoffs:
         return result
     with _scan(source) as scan:
-        t = scan.table
-        has_segment = "segment" in t.columns
-        a = t.select(
-            started=_as_date(t, "started_on"), churned=_as_date(t, "churned_on"), seg=_segment(t)
-        )
-        metrics = {}
+        has_segment = "segment" in scan.kinds
+        metrics = []
         for i, (_, cut, days) in enumerate(cutoffs):
-            cut_on = ibis.literal(cut, type=_dtypes().date)
-            stop_on = ibis.literal(cut + dt.timedelta(days=int(days)), type=_dtypes().date)
-            at_risk = (a.started < cut_on) & (a.churned.isnull() | (a.churned >= cut_on))
-            metrics[f"n{i}"] = a.count(where=at_risk.fill_null(False))
-            metrics[f"c{i}"] = a.count(where=(at_risk & (a.churned < stop_on)).fill_null(False))
-        rows = scan.rows(a.group_by("seg").aggregate(**metrics))
+            cut_on, stop_on = _date_literal(cut), _date_literal(cut + dt.timedelta(days=int(days)))
+            at_risk = f"started < {cut_on} AND (churned IS NULL OR churned >= {cut_on})"
+            metrics.append(f"count(*) FILTER (WHERE {at_risk}) AS n{i}")
+            metrics.append(f"count(*) FILTER (WHERE {at_risk} AND churned < {stop_on}) AS c{i}")
+        rows = scan.rows(
+            f"SELECT seg, {', '.join(metrics)} FROM (SELECT {_as_date(scan, 'started_on')} AS started, "
+            f"{_as_date(scan, 'churned_on')} AS churned, {_segment(scan)} AS seg FROM {scan.name}) AS a GROUP BY seg"
+        )
     for row in rows:
         for i, c in enumerate(cutoffs):
             n, churned = int(row[f"n{i}"] or 0), int(row[f"c{i}"] or 0)
@@ -1058,33 +1147,26 @@ def feature_comments(source: Source, feature_ids: list[str], timezone: str, *, l
     list of dict
         ``feature_id``, ``submitted_at`` (ISO text, UTC), ``score``, ``comment``.
     """
-    import ibis
-
     if not feature_ids:
         return []
     with _scan(source, timezone) as scan:
-        t = scan.table
-        if "feature_id" not in t.columns or "comment" not in t.columns:
+        if "feature_id" not in scan.kinds or "comment" not in scan.kinds:
             return []
         aware = scan.aware.get("submitted_at", True)
-        s = t.select(
-            feature_id=_text(t, "feature_id"),
-            ts=t["submitted_at"],
-            sec=_seconds(t, "submitted_at"),
-            response_id=_text(t, "response_id"),
-            score=t["score"].cast(_dtypes().int64),
-            comment=t["comment"].cast(_dtypes().string),
+        comment = _text(scan, "comment", strip=False)
+        features = ", ".join(_sql_string(f) for f in feature_ids)
+        rows = scan.rows(
+            "SELECT feature_id, submitted, score, comment FROM (SELECT feature_id, submitted, score, comment, "
+            "row_number() OVER (PARTITION BY feature_id ORDER BY ts DESC, response_id) AS rn FROM ("
+            f"SELECT {_text(scan, 'feature_id')} AS feature_id, {_quote_ident('submitted_at')} AS ts, "
+            f"{_wall_clock(scan, 'submitted_at')} AS submitted, {_text(scan, 'response_id')} AS response_id, "
+            f"CAST({_quote_ident('score')} AS BIGINT) AS score, {comment} AS comment FROM {scan.name} "
+            f"WHERE {_text(scan, 'feature_id')} IN ({features}) AND {comment} IS NOT NULL "
+            f"AND {_trim(comment)} <> '') AS s) AS r WHERE rn <= {int(limit)} ORDER BY feature_id, rn"
         )
-        s = s.filter(s.feature_id.isin(list(feature_ids)), s.comment.notnull(), s.comment.strip() != "")
-        rank = ibis.row_number().over(
-            group_by=s.feature_id, order_by=[s.ts.desc(), s.response_id]
-        )
-        s = s.mutate(rn=rank)
-        s = s.filter(s.rn < int(limit)).order_by([s.feature_id, s.rn])
-        rows = scan.rows(s.select("feature_id", "sec", "score", "comment"))
     out = []
     for row in rows:
-        when = _instant(row["sec"], aware, timezone).astimezone(dt.timezone.utc)
+        when = _instant(row["submitted"], aware, timezone).astimezone(dt.timezone.utc)
         out.append({
             "feature_id": row["feature_id"],
             "submitted_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -1092,6 +1174,7 @@ def feature_comments(source: Source, feature_ids: list[str], timezone: str, *, l
             "comment": row["comment"],
         })
     return out
+
 
 
 # ---------------------------------------------------------------- CSV fast check

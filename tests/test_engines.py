@@ -463,6 +463,28 @@ def test_the_process_database_is_closed_at_exit_only_by_the_process_that_made_it
         con.execute("SELECT 1")
 
 
+@pytest.mark.parametrize("store", ["csv", "parquet"])
+def test_the_embedded_engine_runs_without_ibis(stores, store):
+    # ibis and sqlglot cost about 0.3 s to import: only other engines need them
+    import subprocess
+    import sys
+
+    root = stores["sample"][("csv", "parquet").index(store)]
+    code = (
+        "import sys, cvlib\n"
+        "from cvlib import aggregate\n"
+        f"ws = cvlib.load_workspace({str(root)!r})\n"
+        "for release in ws.releases['release_id']:\n"
+        "    cvlib.evaluate_release(ws, release)\n"
+        "comments = aggregate.feature_comments(ws.sources['surveys'], list(ws.features['feature_id']), 'UTC')\n"
+        "assert comments, 'no comments found'\n"
+        "print(sorted(m for m in ('ibis', 'sqlglot') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
 # ---------------------------------------------------------------- one release's queries at once
 def _release_queries(ws, release_id):
     """The arguments of adoption_counts, nps_counts and churn_counts for a release, as evaluate builds them."""
