@@ -28,7 +28,7 @@ _NUMBER_TYPES = (
     "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
     "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE",
 )
-# What ``str.strip`` in the queries removes (ibis ``strip`` on DuckDB): all at most ' '.
+# What the queries' trim removes (aggregate._WHITESPACE): all at most ' '.
 _BLANK_MAX = " "
 
 

@@ -276,7 +276,7 @@ def _quiet_logging() -> None:
 
 
 #: Run in a report kernel at start-up (no name left behind). A report kernel is a short
-#: batch run that imports pandas, ibis and matplotlib, then exits: the cyclic garbage
+#: batch run that imports pandas and matplotlib, then exits: the cyclic garbage
 #: collector runs rarely (a gen-0 threshold of 50,000 allocations instead of 700: its full
 #: passes over the growing heap cost about 0.25 s of a report), and at exit it skips its
 #: final pass over everything imported (about 0.4 s of the kernel's shutdown). Objects are
