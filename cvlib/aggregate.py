@@ -834,7 +834,9 @@ def _check(scan, file, columns, unique, references, not_before, stats=None):
             elif typ == "text":
                 text = _trim(col)
                 bad = f"NOT regexp_matches({text}, {_sql_string(_DATE_REGEX)}) OR TRY_CAST({text} AS DATE) IS NULL"
-                checks.append((name, f"{col} IS NOT NULL AND ({bad})",
+                # empty text is no date (an optional one may be empty; a required one is
+                # reported as missing above), as in CSV files
+                checks.append((name, f"{col} IS NOT NULL AND {text} <> '' AND ({bad})",
                                "expected dates as YYYY-MM-DD, found values that are not"))
         elif kind == "score":
             if typ != "integer":

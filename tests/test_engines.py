@@ -21,6 +21,7 @@ pyspark is missing and fail under CI (``CI`` set), where ``make test`` installs 
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import os
 import shutil
@@ -311,6 +312,53 @@ def test_pyspark_tie_break_and_comments(stores, spark):
         aggregate.feature_comments(sample_duck.sources["surveys"], features, "Europe/Berlin")
     )
     assert duck.profiles["events"] == ws.profiles["events"]
+
+
+@pytest.mark.slow
+def test_pyspark_finds_the_same_problems_in_parquet_files(tmp_path, spark):
+    # the checks' SQL reaches Spark through sqlglot: every rule, on text as well as typed columns
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    events = pa.table({
+        "timestamp": ["2026-02-16T09:00:00Z", "yesterday", "2026-02-20", None, " 2026-02-21 10:00 "],
+        "user_id": ["U1", "", None, "U4", "U5"],
+        "event": ["login", " \t", "login", "F-x", "login"],
+    })
+    surveys = pa.table({
+        "response_id": ["R1", "R2", "R2", "R4"],
+        "submitted_at": pa.array([dt.datetime(2026, 2, 16, h, tzinfo=dt.timezone.utc) for h in (9, 10, 11, 12)],
+                                 pa.timestamp("us", tz="UTC")),
+        "score": pa.array([9, 11, None, -1], pa.int32()),
+        "feature_id": ["F-a", "F-zzz", "", None],
+    })
+    accounts = pa.table({
+        "account_id": ["A1", "A2", "A3", "A4"],
+        "started_on": ["2026-01-01", "01/02/2026", "2026-03-01", "2026-02-30"],
+        "churned_on": ["", "2026-01-05", "2026-02-01", "2026-13-01"],  # "": not churned
+        "mrr": [-1.0, 2.0, None, 0.0],
+    })
+    rules = {
+        "events": ([("timestamp", "timestamp", True, True), ("user_id", "id", True, True),
+                    ("event", "text", True, True)], {}),
+        "surveys": ([("response_id", "id", True, True), ("submitted_at", "timestamp", True, True),
+                     ("score", "score", True, True), ("feature_id", "text", False, False)],
+                    {"unique": "response_id", "references": {"feature_id": ({"F-a"}, "features.csv")}}),
+        "accounts": ([("account_id", "id", True, True), ("started_on", "date", True, True),
+                      ("churned_on", "date", False, False), ("mrr", "nonnegative", False, False)],
+                     {"not_before": ("churned_on", "started_on")}),
+    }
+    for name, table in (("events", events), ("surveys", surveys), ("accounts", accounts)):
+        path = tmp_path / f"{name}.parquet"
+        pq.write_table(table, path)
+        columns, options = rules[name]
+        duck = aggregate.check_table(aggregate.Source(name, "parquet", path, path.name), columns, **options)
+        on_spark = aggregate.check_table(
+            aggregate.Source(name, "parquet", path, path.name, engine=aggregate.spark_backend(spark)),
+            columns, **options,
+        )
+        assert duck[0], name  # every table has problems to find
+        assert on_spark == duck, name
 
 
 # ---------------------------------------------------------------- the sources block

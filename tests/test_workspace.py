@@ -1416,6 +1416,24 @@ def test_parquet_surveys_and_accounts_follow_the_same_table_rules(workspace):
     assert all(p.line is None for p in problems)
 
 
+def test_parquet_dates_held_as_text_follow_the_csv_rules(workspace):
+    # an empty optional date is no date, as an empty CSV field (not churned); a value that is
+    # not YYYY-MM-DD (or no calendar day) is counted
+    accounts = pa.table({
+        "account_id": ["A1", "A2", "A3", "A4"],
+        "started_on": ["2025-01-01", "2025-02-01", "2025-03-01", "2025-04-01"],
+        "churned_on": ["", None, "2025-13-01", " 2025-05-01 "],
+    })
+    files = {"accounts.csv": None, "accounts.parquet": _parquet(accounts)}
+    problems = problems_of(workspace(files))
+    assert [(p.file, p.column, p.message) for p in problems] == [
+        ("accounts.parquet", "churned_on", "expected dates as YYYY-MM-DD, found values that are not (1 of 4 rows)"),
+    ]
+    accounts = accounts.set_column(2, "churned_on", pa.array(["", None, "", " 2025-05-01 "]))
+    files["accounts.parquet"] = _parquet(accounts)
+    assert cvlib.load_workspace(workspace(files)).row_counts["accounts"] == 4
+
+
 def test_unreadable_parquet_file_is_reported(workspace):
     problems = problems_of(workspace({"events.csv": None, "events.parquet": b"not parquet"}))
     [problem] = problems
