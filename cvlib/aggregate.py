@@ -1009,7 +1009,8 @@ def _adoption_query(scan, start, windows, timezone):
     # missing segments become "" after the reduction, on one row per user and segment
     seg = _text(scan, "segment", strip=strip) if "segment" in scan.kinds else "''"
     features = sorted({str(w[3]) for w in windows})
-    firsts = "".join(f", min(ts) FILTER (WHERE event = {_sql_string(f)}) AS f{i}" for i, f in enumerate(features))
+    uses = [f"f{i}" for i in range(len(features))]  # each user's first use of each feature
+    firsts = "".join(f", min(ts) FILTER (WHERE event = {_sql_string(f)}) AS {u}" for f, u in zip(features, uses))
     # the segment of the earliest (first, seg) pair, so ties of the first instant go to the
     # smallest segment in every engine: DuckDB's ordered FIRST, elsewhere the minimum of a
     # struct (structs order field by field; no window function either way)
@@ -1019,19 +1020,22 @@ def _adoption_query(scan, start, windows, timezone):
         earliest = "min({'first_ts': first_ts, 'seg': seg}).seg"
     metrics = []
     for i, (w, high) in enumerate(zip(windows, highs)):
-        used = f"f{features.index(str(w[3]))}"
+        used = uses[features.index(str(w[3]))]
         metrics.append(f"count(*) FILTER (WHERE first_ts < {high}) AS u{i}")
         metrics.append(f"count(*) FILTER (WHERE {used} < {high}) AS a{i}")
-    return (
-        f"WITH ev AS (SELECT {col} AS ts, {_text(scan, 'user_id', strip=strip)} AS user_id, "
-        f"{_text(scan, 'event', strip=strip)} AS event, {seg} AS seg "
-        f"FROM {scan.name} WHERE {col} >= {low} AND {col} < {latest}), "
-        f"per_seg AS (SELECT user_id, coalesce(seg, '') AS seg, first_ts{''.join(f', f{i}' for i in range(len(features)))} "
-        f"FROM (SELECT user_id, seg, min(ts) AS first_ts{firsts} FROM ev GROUP BY user_id, seg) AS s), "
-        f"per_user AS (SELECT user_id, min(first_ts) AS first_ts, {earliest} AS seg"
-        f"{''.join(f', min(f{i}) AS f{i}' for i in range(len(features)))} FROM per_seg GROUP BY user_id) "
-        f"SELECT seg, {', '.join(metrics)} FROM per_user GROUP BY seg"
-    )
+    return f"""
+        WITH ev AS (
+            SELECT {col} AS ts, {_text(scan, 'user_id', strip=strip)} AS user_id,
+                   {_text(scan, 'event', strip=strip)} AS event, {seg} AS seg
+            FROM {scan.name} WHERE {col} >= {low} AND {col} < {latest}
+        ), per_seg AS (
+            SELECT user_id, coalesce(seg, '') AS seg, first_ts{''.join(f', {u}' for u in uses)}
+            FROM (SELECT user_id, seg, min(ts) AS first_ts{firsts} FROM ev GROUP BY user_id, seg) AS s
+        ), per_user AS (
+            SELECT user_id, min(first_ts) AS first_ts, {earliest} AS seg{''.join(f', min({u}) AS {u}' for u in uses)}
+            FROM per_seg GROUP BY user_id
+        )
+        SELECT seg, {', '.join(metrics)} FROM per_user GROUP BY seg"""
 
 
 def nps_counts(source: Source, windows: list[tuple], timezone: str):
@@ -1157,15 +1161,21 @@ def feature_comments(source: Source, feature_ids: list[str], timezone: str, *, l
         aware = scan.aware.get("submitted_at", True)
         comment = _text(scan, "comment", strip=False)
         features = ", ".join(_sql_string(f) for f in feature_ids)
-        rows = scan.rows(
-            "SELECT feature_id, submitted, score, comment FROM (SELECT feature_id, submitted, score, comment, "
-            "row_number() OVER (PARTITION BY feature_id ORDER BY ts DESC, response_id) AS rn FROM ("
-            f"SELECT {_text(scan, 'feature_id')} AS feature_id, {_quote_ident('submitted_at')} AS ts, "
-            f"{_wall_clock(scan, 'submitted_at')} AS submitted, {_text(scan, 'response_id')} AS response_id, "
-            f"CAST({_quote_ident('score')} AS BIGINT) AS score, {comment} AS comment FROM {scan.name} "
-            f"WHERE {_text(scan, 'feature_id')} IN ({features}) AND {comment} IS NOT NULL "
-            f"AND {_trim(comment)} <> '') AS s) AS r WHERE rn <= {int(limit)} ORDER BY feature_id, rn"
-        )
+        feature = _text(scan, "feature_id")
+        rows = scan.rows(f"""
+            SELECT feature_id, submitted, score, comment FROM (
+                SELECT feature_id, submitted, score, comment,
+                       row_number() OVER (PARTITION BY feature_id ORDER BY ts DESC, response_id) AS rn
+                FROM (
+                    SELECT {feature} AS feature_id, {_quote_ident('submitted_at')} AS ts,
+                           {_wall_clock(scan, 'submitted_at')} AS submitted,
+                           {_text(scan, 'response_id')} AS response_id,
+                           CAST({_quote_ident('score')} AS BIGINT) AS score, {comment} AS comment
+                    FROM {scan.name}
+                    WHERE {feature} IN ({features}) AND {comment} IS NOT NULL AND {_trim(comment)} <> ''
+                ) AS s
+            ) AS r
+            WHERE rn <= {int(limit)} ORDER BY feature_id, rn""")
     out = []
     for row in rows:
         when = _instant(row["submitted"], aware, timezone).astimezone(dt.timezone.utc)
@@ -1176,7 +1186,6 @@ def feature_comments(source: Source, feature_ids: list[str], timezone: str, *, l
             "comment": row["comment"],
         })
     return out
-
 
 
 # ---------------------------------------------------------------- CSV fast check
