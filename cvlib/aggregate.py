@@ -359,6 +359,12 @@ def _time_meaning(source: Source, kinds: dict) -> tuple[dict, list[str]]:
     return aware, text
 
 
+def _parsed(text: list[str], timezone: str, relation: str) -> str:
+    """DuckDB SQL selecting ``relation`` with its ``text`` timestamp columns parsed (:func:`timestamp_sql`)."""
+    replaced = ", ".join(f"{timestamp_sql(c, timezone)} AS {_quote_ident(c)}" for c in text)
+    return f"SELECT * REPLACE ({replaced}) FROM {relation}"
+
+
 @dataclass
 class _Scan:
     """A source ready for queries: its name in SQL, its columns' kinds and the meaning of its time columns.
@@ -453,8 +459,7 @@ def _ibis_scan(con, source: Source, timezone: str | None) -> _Scan:
                 )
             import ibis
 
-            replaced = ", ".join(f"{timestamp_sql(c, timezone)} AS {_quote_ident(c)}" for c in text)
-            table = con.sql(f"SELECT * REPLACE ({replaced}) FROM ({ibis.to_sql(table, dialect='duckdb')})")
+            table = con.sql(_parsed(text, timezone, f"({ibis.to_sql(table, dialect='duckdb')})"))
             kinds.update({c: "timestamptz" for c in text})
     return _Scan(_quote_ident(_ALIAS), kinds, {n: str(t) for n, t in schema.items()}, aware, con=con, table=table)
 
@@ -489,8 +494,7 @@ def _embedded_relation(source: Source, timezone: str | None, view: str, base: tu
         return name, kinds, shown, {}
     aware, text = _time_meaning(source, kinds)
     if text:
-        replaced = ", ".join(f"{timestamp_sql(c, timezone)} AS {_quote_ident(c)}" for c in text)
-        name, kinds, shown = make(f"SELECT * REPLACE ({replaced}) FROM {_quote_ident(name)}", view)
+        name, kinds, shown = make(_parsed(text, timezone, _quote_ident(name)), view)
     return name, kinds, shown, aware
 
 

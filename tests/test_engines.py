@@ -241,6 +241,38 @@ def test_duckdb_sources_match_csv(stores, reference, workspace_name, store):
                     f"{workspace_name}/{store}/{key}")
 
 
+def test_text_timestamps_behind_a_duckdb_connection_are_read_as_in_csv(stores, tmp_path):
+    # a table whose timestamps are text (as written in the CSV files): DuckDB parses them as the
+    # embedded engine does (offsets honoured, naive values in the workspace time zone). The
+    # added naive event is 30 minutes before the release in Berlin (read as UTC, it would be
+    # 30 minutes after it, and U-EDGE would count).
+    csv_root = tmp_path / "csv"
+    shutil.copytree(stores["known"][0], csv_root)
+    with (csv_root / "events.csv").open("a", encoding="utf-8") as handle:
+        handle.write("2026-03-01 23:30:00,U-EDGE,F-adopt,smb\n")
+    root = tmp_path / "connection"
+    shutil.copytree(csv_root, root)
+    con = duckdb.connect(str(root / "warehouse.duckdb"))
+    for name, table, typed in (("events", "app_events", ""), ("surveys", "nps", " REPLACE (CAST(score AS INTEGER) AS score)")):
+        con.execute(f"CREATE TABLE {table} AS SELECT *{typed} FROM read_csv('{csv_root / f'{name}.csv'}', all_varchar = true)")
+    con.close()
+    for name in ("events", "surveys"):
+        (root / f"{name}.csv").unlink()
+    _settings_with(
+        root,
+        "sources:\n"
+        '  events: {connection: "duckdb://warehouse.duckdb", table: app_events}\n'
+        '  surveys: {connection: "duckdb://warehouse.duckdb", table: nps}\n',
+    )
+    expected_all, found_all = evaluate_all(csv_root), evaluate_all(root)
+    adopt = next(h for h in expected_all["2026.03"]["hypotheses"] if h["id"] == "H-adopt")
+    assert adopt["n"] == 42  # U-EDGE is not in the release's window (test_reference_keeps_the_known_answers)
+    for key, expected in expected_all.items():
+        assert_same(expected if isinstance(expected, dict) else {"v": expected},
+                    found_all[key] if isinstance(expected, dict) else {"v": found_all[key]},
+                    f"known/text-connection/{key}")
+
+
 def test_sources_are_named_without_secrets(stores, monkeypatch):
     root = stores["known"][2]
     monkeypatch.setenv("CVLIB_TEST_SECRET", "s3cr3t")
