@@ -140,14 +140,19 @@ def _is_duckdb(backend) -> bool:
     return getattr(backend, "name", None) == "duckdb"
 
 
+def _duckdb_session(execute) -> None:
+    """Set a DuckDB session (``execute`` runs a statement) to the time zone UTC, without progress bars."""
+    execute("SET TimeZone = 'UTC'")
+    try:  # no progress bars in logs; in Jupyter DuckDB shows none without ipywidgets and
+        # refuses to change the setting
+        execute("SET enable_progress_bar = false")
+    except Exception:  # noqa: BLE001, S110 - duckdb.InvalidInputException, imported lazily
+        pass
+
+
 def _set_utc(backend) -> None:
     if _is_duckdb(backend):
-        backend.raw_sql("SET TimeZone = 'UTC'")
-        try:  # no progress bars in logs; in Jupyter DuckDB shows none without ipywidgets and
-            # refuses to change the setting
-            backend.raw_sql("SET enable_progress_bar = false")
-        except Exception:  # noqa: BLE001 - duckdb.InvalidInputException, imported lazily
-            pass
+        _duckdb_session(backend.raw_sql)
     elif getattr(backend, "name", None) == "pyspark":
         backend._session.conf.set("spark.sql.session.timeZone", "UTC")
 
@@ -204,11 +209,7 @@ def _cursor():
     queries at the same time, each outside Python's lock.
     """
     cursor = _database().cursor()
-    cursor.execute("SET TimeZone = 'UTC'")
-    try:  # no progress bars in logs (in Jupyter DuckDB refuses to change the setting)
-        cursor.execute("SET enable_progress_bar = false")
-    except Exception:  # noqa: BLE001, S110 - duckdb.InvalidInputException, imported lazily
-        pass
+    _duckdb_session(cursor.execute)
     return cursor
 
 
@@ -1274,8 +1275,7 @@ def csv_profile_if_clean(
             latest_sql.append(f"epoch(CAST(max({value}) AS TIMESTAMP))")
         else:  # an instant: offset honoured, naive read in the time zone (as _raw_table)
             latest_sql.append(f"epoch(max({timestamp_sql(name, timezone)}))")
-    con = _database().cursor()  # a cursor: a session of its own on the same database
-    con.execute("SET TimeZone = 'UTC'")
+    con = _cursor()
     try:
         relation = _csv_relation(path, strict=True, header=header, buffer_size=_CSV_CHECK_BUFFER)
         conditions = []
