@@ -6,7 +6,7 @@ the query engine (DuckDB) are imported where they are used.
 
 from importlib.metadata import PackageNotFoundError, version
 
-from cvlib._results import Comparison, Estimate, NPSEstimate
+from cvlib.stats.results import Comparison, Estimate, NPSEstimate
 from cvlib.errors import CvlibWarning, DataError, Problem
 from cvlib.evaluate import HypothesisResult, ReleaseEvaluation, evaluate_release
 from cvlib.workspace import Hypothesis, Settings, Workspace, load_workspace

@@ -249,19 +249,19 @@ def evaluate_release(workspace, release_id: str) -> ReleaseEvaluation:
     Per metric (data contract), with the workspace ``confidence_level``:
 
     - task_time: geometric mean of completed after-release attempts, t-interval
-      on ln(seconds) (:func:`cvlib.tasktime.geometric_mean`); a participant
+      on ln(seconds) (:func:`cvlib.stats.tasktime.geometric_mean`); a participant
       with several attempts in a phase contributes the mean of their log
       times. Change: ratio of geometric means after/before
-      (:func:`cvlib.tasktime.compare`, paired on ``participant_id`` exactly
+      (:func:`cvlib.stats.tasktime.compare`, paired on ``participant_id`` exactly
       when ``design: paired``; participants without a completed attempt in
       both phases are dropped from the comparison and counted).
     - completion_rate, error_rate: share of all after-release attempts,
       adjusted-Wald interval; change: difference of proportions
-      (:func:`cvlib.proportions.compare`).
+      (:func:`cvlib.stats.proportions.compare`).
     - adoption: share of the users active in [release, release + window) with
       an event equal to the feature id in that window, Wilson interval.
     - nps: adjusted-Wald NPS of responses in the window; change against the
-      window before the release (:func:`cvlib.nps.compare`).
+      window before the release (:func:`cvlib.stats.nps.compare`).
     - churn: share of accounts at risk at the release date that churned within
       the window, adjusted-Wald; change against the same rule at the release
       date - window.
@@ -303,7 +303,8 @@ def evaluate_release(workspace, release_id: str) -> ReleaseEvaluation:
     >>> sorted(ev.to_dict())[:3]
     ['confidence_level', 'cvlib_version', 'data_through']
     """
-    from cvlib import __version__, multiplicity
+    from cvlib import __version__
+    from cvlib.stats import multiplicity
 
     release = workspace.release(release_id)
     settings = workspace.settings
@@ -597,7 +598,7 @@ def _participant_logs(rows, phase):
 
 
 def _measure_task_time(ctx, h, prepared, rows=None):
-    from cvlib import tasktime
+    from cvlib.stats import tasktime
 
     rows = _task_rows(ctx, h) if rows is None else rows
     if rows is None or rows.empty:
@@ -650,7 +651,7 @@ def _measure_task_time(ctx, h, prepared, rows=None):
 
 
 def _measure_task_share(ctx, h, prepared, rows=None, *, errors=False):
-    from cvlib import proportions
+    from cvlib.stats import proportions
 
     rows = _task_rows(ctx, h) if rows is None else rows
     if rows is None or rows.empty:
@@ -690,7 +691,7 @@ def _measure_errors(ctx, h, prepared, rows=None):
 
 
 def _measure_adoption(ctx, h, prepared, counts=None):
-    from cvlib import proportions
+    from cvlib.stats import proportions
 
     if counts is None:
         if "adoption" not in prepared:
@@ -708,7 +709,7 @@ def _measure_adoption(ctx, h, prepared, counts=None):
 
 
 def _measure_nps(ctx, h, prepared, counts=None):
-    from cvlib import nps
+    from cvlib.stats import nps
 
     if counts is None:
         if "nps" not in prepared:
@@ -732,7 +733,7 @@ def _measure_nps(ctx, h, prepared, counts=None):
 
 
 def _measure_churn(ctx, h, prepared, counts=None):
-    from cvlib import proportions
+    from cvlib.stats import proportions
 
     if counts is None:
         if "churn" not in prepared:
@@ -782,7 +783,7 @@ def _segments(ctx, h, measured, incomplete):
             parts.append((segment, _measure_churn(ctx, h, None, (sa[1], sa[0], sb[1], sb[0]))))
     if not parts:
         return []
-    from cvlib import multiplicity
+    from cvlib.stats import multiplicity
 
     p_values = [m.change["p_value"] if m.change and m.change["p_value"] is not None else math.nan for _, m in parts]
     adjusted = [math.nan] * len(parts)
@@ -817,7 +818,7 @@ def _segments(ctx, h, measured, incomplete):
 def _needed_n(h, measured, cl):
     """About how many more after-release observations would likely settle an inconclusive
     result (80% power), or None when the data give no effect to plan for."""
-    from cvlib import power
+    from cvlib.stats import power
 
     a = measured.after
     side = _side(a, h.target, h.metric in LOWER_IS_BETTER)
@@ -881,7 +882,7 @@ def _participant_means(rows, phase):
 
 
 def _economic(ctx, h, measured):
-    from cvlib.summary import SampleSummary, one_sample_test, welch_test
+    from cvlib.stats.summary import SampleSummary, one_sample_test, welch_test
 
     rows = _task_rows(ctx, h)
     before = _participant_means(rows, "before")

@@ -67,7 +67,7 @@ METHOD_REFERENCES = (
     ("Economic value: hours saved from the arithmetic mean times before and after with a Welch (or "
     "paired) t-interval; validated hypotheses only."),
     "Multiple comparisons: Holm (1979) across a release's hypotheses and across segments.",
-    "Sample sizes for inconclusive results: power analysis at 80% power (cvlib.power).",
+    "Sample sizes for inconclusive results: power analysis at 80% power (cvlib.stats.power).",
 )
 
 

@@ -1,4 +1,4 @@
-"""Tests for cvlib.multiplicity.adjust against R's p.adjust."""
+"""Tests for cvlib.stats.multiplicity.adjust against R's p.adjust."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from statsmodels.stats.multitest import multipletests
 
-from cvlib.multiplicity import adjust
+from cvlib.stats.multiplicity import adjust
 
 # R 4.5.2 p.adjust output with digits = 17, as recorded in the pystatistics test
 # suite ("Tests for p_adjust() matching R p.adjust()"); each value is also

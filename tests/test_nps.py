@@ -1,4 +1,4 @@
-"""Tests for cvlib.nps.
+"""Tests for cvlib.stats.nps.
 
 No printed numerical example of the adjusted-Wald NPS interval or test was
 found in the sources (Rocks, 2016; MeasuringU articles by Lewis & Sauro), so
@@ -17,9 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cvlib._results import Comparison, NPSEstimate
+from cvlib.stats.results import Comparison, NPSEstimate
 from cvlib.errors import CvlibWarning
-from cvlib.nps import compare, from_counts, score
+from cvlib.stats.nps import compare, from_counts, score
 
 Z95 = 1.959963984540054  # Phi^{-1}(0.975)
 

@@ -1,4 +1,4 @@
-"""Tests for cvlib.power against published tables and statsmodels."""
+"""Tests for cvlib.stats.power against published tables and statsmodels."""
 
 from __future__ import annotations
 
@@ -14,12 +14,13 @@ from hypothesis import strategies as st
 from statsmodels.stats.power import NormalIndPower, TTestIndPower, TTestPower
 from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
-import cvlib.multiplicity
-import cvlib.nps
-import cvlib.power
-import cvlib.proportions
+import cvlib.stats.multiplicity
+import cvlib.stats.nps
+import cvlib.stats.power
+import cvlib.stats.power_functions
+import cvlib.stats.proportions
 from cvlib.errors import CvlibWarning
-from cvlib.power import (
+from cvlib.stats.power import (
     nps_sample_size_vs_target,
     proportion_mde,
     proportion_sample_size,
@@ -195,7 +196,7 @@ def test_very_large_effects_need_the_minimum_sample():
 # ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("module", [cvlib.power, cvlib.proportions, cvlib.nps, cvlib.multiplicity])
+@pytest.mark.parametrize("module", [cvlib.stats.power, cvlib.stats.proportions, cvlib.stats.nps, cvlib.stats.multiplicity])
 def test_no_alpha_argument_anywhere(module):
     for name in module.__all__:
         obj = getattr(module, name)
@@ -227,7 +228,7 @@ def test_power_function_equals_statsmodels(kind, effect, n, confidence_level, al
         expected = NormalIndPower().power(
             effect_size=effect, nobs1=n, alpha=alpha, ratio=ratio, alternative=alt
         )
-    got = cvlib.power._power_at(kind, effect, n, alpha, alternative)
+    got = cvlib.stats.power_functions.power_at(kind, effect, n, alpha, alternative)
     if math.isnan(expected):  # statsmodels' nctdtr gives nan for some large noncentralities
         expected = _t_power_by_integration(kind, effect, n, alpha, alternative)
         assert got == pytest.approx(expected, rel=1e-7)
@@ -269,13 +270,13 @@ def _t_power_by_integration(kind, effect, n, alpha, alternative):
 def test_power_where_statsmodels_gives_nan(kind, effect, n, confidence_level):
     alpha = 1.0 - confidence_level
     expected = _t_power_by_integration(kind, effect, n, alpha, "two-sided")
-    assert cvlib.power._power_at(kind, effect, n, alpha, "two-sided") == pytest.approx(expected, rel=1e-7)
+    assert cvlib.stats.power_functions.power_at(kind, effect, n, alpha, "two-sided") == pytest.approx(expected, rel=1e-7)
 
 
 def test_planning_a_sample_size_does_not_import_statsmodels():
     # a report that says "about N more" must not pay statsmodels' import time
     code = (
-        "import sys; from cvlib.power import task_time_sample_size, proportion_sample_size_vs_target; "
+        "import sys; from cvlib.stats.power import task_time_sample_size, proportion_sample_size_vs_target; "
         "task_time_sample_size(0.8, 0.5); task_time_sample_size(0.8, 0.5, paired=True); "
         "proportion_sample_size_vs_target(0.6, 0.5); print('statsmodels' in sys.modules)"
     )
@@ -285,7 +286,7 @@ def test_planning_a_sample_size_does_not_import_statsmodels():
 
 def test_importing_the_statistics_modules_does_not_import_statsmodels():
     code = (
-        "import sys, cvlib.power, cvlib.proportions, cvlib.nps, cvlib.multiplicity; "
+        "import sys, cvlib.stats.power, cvlib.stats.proportions, cvlib.stats.nps, cvlib.stats.multiplicity; "
         "print('statsmodels' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -357,7 +358,7 @@ def test_nps_vs_target_hand_derivation():
     # n = ((1.959964 + 0.841621) / 0.180907)^2 = 239.83 (plus a negligible far
     # tail) -> 240.
     assert nps_sample_size_vs_target((20, 10, 10), 10) == 240
-    assert nps_sample_size_vs_target(cvlib.nps.from_counts(20, 10, 10), 10) == 240
+    assert nps_sample_size_vs_target(cvlib.stats.nps.from_counts(20, 10, 10), 10) == 240
 
 
 @settings(max_examples=30, deadline=None)

@@ -1,4 +1,4 @@
-"""Tests for cvlib.proportions against published values and the laws of the methods."""
+"""Tests for cvlib.stats.proportions against published values and the laws of the methods."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from cvlib._results import Comparison, Estimate
+from cvlib.stats.results import Comparison, Estimate
 from cvlib.errors import CvlibWarning
-from cvlib.proportions import METHODS, compare, interval
+from cvlib.stats.proportions import METHODS, compare, interval
 
 # ---------------------------------------------------------------------------
 # interval(): published values

@@ -1,4 +1,4 @@
-"""Tests for cvlib.summary: SampleSummary, welch_test, one_sample_test.
+"""Tests for cvlib.stats.summary: SampleSummary, welch_test, one_sample_test.
 
 Tolerances
 ----------
@@ -17,9 +17,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from cvlib._results import Comparison
+from cvlib.stats.results import Comparison
 from cvlib.errors import CvlibWarning
-from cvlib.summary import SampleSummary, one_sample_test, welch_test
+from cvlib.stats.summary import SampleSummary, one_sample_test, welch_test
 
 # R datasets::sleep, extra hours of sleep; group 1 and group 2 are paired by position (ID).
 SLEEP_GROUP1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]

@@ -1,4 +1,4 @@
-"""Tests for cvlib.tasktime: geometric_mean, compare, rank_compare.
+"""Tests for cvlib.stats.tasktime: geometric_mean, compare, rank_compare.
 
 Tolerances
 ----------
@@ -26,8 +26,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from cvlib.errors import CvlibWarning
-from cvlib.summary import SampleSummary, one_sample_test, welch_test
-from cvlib.tasktime import compare, geometric_mean, rank_compare
+from cvlib.stats.summary import SampleSummary, one_sample_test, welch_test
+from cvlib.stats.rank import rank_compare
+from cvlib.stats.tasktime import compare, geometric_mean
 
 ALTERNATIVES = ("two-sided", "less", "greater")
 

@@ -16,8 +16,8 @@ from typing import Literal
 
 from scipy import special
 
-from cvlib._results import Comparison, Estimate
-from cvlib._validation import (
+from cvlib.stats.results import Comparison, Estimate
+from cvlib.stats.validation import (
     check_alternative,
     check_choice,
     check_confidence_level,
@@ -191,7 +191,7 @@ def interval(
     --------
     Four of five participants completed the task (Sauro and Lewis's example):
 
-    >>> from cvlib.proportions import interval
+    >>> from cvlib.stats.proportions import interval
     >>> est = interval(4, 5)
     >>> est.estimate
     0.8
@@ -350,7 +350,7 @@ def compare(
     --------
     Newcombe's (1998) first example, 56/70 compared to 48/80:
 
-    >>> from cvlib.proportions import compare
+    >>> from cvlib.stats.proportions import compare
     >>> res = compare(48, 80, 56, 70)
     >>> round(res.estimate, 4)
     0.2

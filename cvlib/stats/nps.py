@@ -18,8 +18,8 @@ from typing import Literal
 import numpy as np
 from scipy import special
 
-from cvlib._results import Comparison, NPSEstimate
-from cvlib._validation import (
+from cvlib.stats.results import Comparison, NPSEstimate
+from cvlib.stats.validation import (
     as_float_array,
     check_alternative,
     check_choice,
@@ -180,7 +180,7 @@ def from_counts(
 
     Examples
     --------
-    >>> from cvlib.nps import from_counts
+    >>> from cvlib.stats.nps import from_counts
     >>> est = from_counts(20, 10, 10)
     >>> est.estimate
     25.0
@@ -277,7 +277,7 @@ def score(
 
     Examples
     --------
-    >>> from cvlib.nps import score
+    >>> from cvlib.stats.nps import score
     >>> est = score([10, 9, 9, 8, 7, 6, 3, 10, 9, 5])
     >>> est.promoters, est.passives, est.detractors
     (5, 2, 3)
@@ -325,7 +325,7 @@ def compare(
     ----------
     before, after : array_like of int, NPSEstimate, or tuple of 3 int
         Each group as raw 0-10 answers (a list or array), as an
-        :class:`~cvlib._results.NPSEstimate` (its counts are used; its interval
+        :class:`~cvlib.stats.results.NPSEstimate` (its counts are used; its interval
         settings are ignored), or as a ``tuple``
         ``(promoters, passives, detractors)``. A tuple is always read as counts:
         pass raw answers as a list or an array.
@@ -405,7 +405,7 @@ def compare(
 
     Examples
     --------
-    >>> from cvlib.nps import compare
+    >>> from cvlib.stats.nps import compare
     >>> res = compare((10, 10, 20), (20, 10, 10))
     >>> res.estimate
     50.0

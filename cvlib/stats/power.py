@@ -4,14 +4,14 @@ Used before building a feature, when the hypothesis is written ("the new flow
 makes the task 20% faster"), and in reports, to say how many more participants
 an inconclusive result would need.
 
-- Task times are compared on the log scale (:mod:`cvlib.tasktime`), so an
+- Task times are compared on the log scale (:mod:`cvlib.stats.tasktime`), so an
   effect is a ratio of geometric means after / before and its size is
   :math:`|\\ln(\\text{ratio})| / \\text{sd\\_log}` (Cohen's d on log seconds).
 - Proportions (completion rates) use Cohen's h, the difference of
   arcsine-square-root transformed shares.
 
 The power functions are those of statsmodels' ``TTestIndPower``, ``TTestPower``
-and ``NormalIndPower``, evaluated with scipy.special (see :func:`_power_at`).
+and ``NormalIndPower``, evaluated with scipy.special (see :mod:`cvlib.stats.power_functions`).
 There is no ``alpha`` argument: the significance level is
 ``1 - confidence_level``, one-tailed for a one-sided ``alternative``.
 """
@@ -23,7 +23,7 @@ import numbers
 import warnings
 from typing import Literal
 
-from cvlib._validation import (
+from cvlib.stats.validation import (
     check_alternative,
     check_choice,
     check_confidence_level,
@@ -32,6 +32,7 @@ from cvlib._validation import (
     check_probability,
 )
 from cvlib.errors import CvlibWarning
+from cvlib.stats.power_functions import MIN_N, check_power, round_up, solve
 
 __all__ = [
     "nps_sample_size_vs_target",
@@ -41,110 +42,6 @@ __all__ = [
     "task_time_mde",
     "task_time_sample_size",
 ]
-
-_MIN_N = 2  # a t test needs at least two observations per group
-
-
-def _check_power(power, confidence_level: float) -> float:
-    power = check_probability(power, "power", open_interval=True)
-    alpha = 1.0 - confidence_level
-    if power <= alpha:
-        raise ValueError(
-            f"power must exceed 1 - confidence_level = {alpha:g} (the power at no effect), "
-            f"got {power!r}"
-        )
-    return power
-
-
-def _power_at(kind: str, effect: float, n: float, alpha: float, alternative: str) -> float:
-    """The power of the test at effect size ``effect`` (positive) with ``n`` per group.
-
-    The formulas of statsmodels' ``ttest_power`` (``TTestPower``: one sample or
-    pairs, df = n - 1; ``TTestIndPower`` with equal groups: n/2 effective
-    observations, df = 2n - 2) and ``normal_power`` (``NormalIndPower``,
-    equal groups or one sample), evaluated with the same scipy.special
-    functions statsmodels calls (``nctdtr``, ``stdtrit``, ``ndtr``, ``ndtri``)
-    but without importing statsmodels, which costs half a second in a report
-    that needs one sample size; ``tests/test_power.py`` checks every kind
-    against statsmodels itself. Where ``nctdtr`` returns nan for a tail (some
-    large noncentralities; statsmodels then returns nan), ``scipy.stats.nct``
-    evaluates that tail with another algorithm, and a lower tail whose bound
-    :math:`P(Z < -\\delta)` is below :math:`10^{-9}` of the power counts as 0.
-    """
-    from scipy.special import ndtr, ndtri, nctdtr, stdtrit
-
-    tail = alpha / 2.0 if alternative == "two-sided" else alpha
-    if kind in ("normal", "normal1"):
-        per = n if kind == "normal1" else n / 2.0
-        shift = effect * math.sqrt(per)
-        crit = -float(ndtri(tail))  # upper critical value, as norm.isf(tail)
-        value = float(ndtr(shift - crit))
-        if alternative == "two-sided":
-            value += float(ndtr(-crit - shift))
-        return value
-    if kind == "paired":
-        df, nc = n - 1.0, effect * math.sqrt(n)
-    else:
-        df, nc = 2.0 * n - 2.0, effect * math.sqrt(n / 2.0)
-    crit = -float(stdtrit(df, tail))  # upper critical value, as t.isf(tail, df)
-    value = 1.0 - float(nctdtr(df, nc, crit))
-    if math.isnan(value):
-        from scipy import stats
-
-        value = float(stats.nct.sf(crit, df, nc))
-    if alternative == "two-sided":
-        far = float(nctdtr(df, nc, -crit))  # P(T < -crit): tiny for any real effect
-        if math.isnan(far):
-            from scipy import stats
-
-            far = float(stats.nct.cdf(-crit, df, nc))
-        if math.isnan(far) and float(ndtr(-nc)) <= 1e-9 * value:
-            far = 0.0  # P(T < -crit) <= P(Z < -nc) = ndtr(-nc): below 1e-9 of the power
-        value += far
-    if math.isnan(value):
-        raise RuntimeError(f"the power is not computable (effect size {effect!r}, n {n!r})")
-    return value
-
-
-def _solve(kind: str, *, effect, n, alpha: float, power: float, alternative: str) -> float:
-    """Solve the power equation for the missing one of ``effect`` and ``n``.
-
-    The power function is statsmodels' (:func:`_power_at`); the root is found
-    here with a tight tolerance (``solve_power``'s own tolerance is coarser).
-    """
-    from scipy.optimize import brentq
-    from scipy.special import ndtri
-
-    if effect is None:
-        def gap(x):
-            return _power_at(kind, x, n, alpha, alternative) - power
-
-        low = 1e-9
-        # Start near the normal-approximation answer so the search never
-        # visits absurd noncentralities.
-        per = n if kind in ("paired", "normal1") else n / 2.0
-        z_alpha = ndtri(1.0 - (alpha / 2.0 if alternative == "two-sided" else alpha))
-        guess = (z_alpha + max(0.0, ndtri(power))) / math.sqrt(per)
-    else:
-        def gap(x):
-            return _power_at(kind, effect, x, alpha, alternative) - power
-
-        low = float(_MIN_N)
-        if gap(low) >= 0.0:
-            return low
-        guess = 2.0 * low
-    high = max(guess, 2.0 * low)
-    while gap(high) < 0.0:
-        high *= 2.0
-        if high > 1e12:
-            raise RuntimeError("no solution of the power equation below 1e12")
-    return brentq(gap, low, high, xtol=1e-12, rtol=1e-12)
-
-
-def _round_up(n: float) -> int:
-    # Tolerate the root finder's last-digit noise (63.9999999 or 64.0000001 -> 64).
-    return max(_MIN_N, math.ceil(n - 1e-6))
-
 
 def _check_ratio_direction(ratio: float, alternative: str) -> None:
     if ratio == 1.0:
@@ -241,7 +138,7 @@ def task_time_sample_size(
     --------
     A 20% faster task with an SD of 0.5 on ln(seconds):
 
-    >>> from cvlib.power import task_time_sample_size
+    >>> from cvlib.stats.power import task_time_sample_size
     >>> task_time_sample_size(0.8, 0.5)
     80
     >>> task_time_sample_size(0.8, 0.5, paired=True)
@@ -251,10 +148,10 @@ def task_time_sample_size(
     sd_log = check_positive_finite(sd_log, "sd_log")
     confidence_level = check_confidence_level(confidence_level)
     alternative = check_alternative(alternative)
-    power = _check_power(power, confidence_level)
+    power = check_power(power, confidence_level)
     _check_ratio_direction(ratio, alternative)
     effect = abs(math.log(ratio)) / sd_log
-    n = _solve(
+    n = solve(
         "paired" if paired else "ind",
         effect=effect,
         n=None,
@@ -262,7 +159,7 @@ def task_time_sample_size(
         power=power,
         alternative=alternative,
     )
-    return _round_up(n)
+    return round_up(n)
 
 
 def task_time_mde(
@@ -326,18 +223,18 @@ def task_time_mde(
 
     Examples
     --------
-    >>> from cvlib.power import task_time_mde
+    >>> from cvlib.stats.power import task_time_mde
     >>> round(task_time_mde(20, 0.5), 3)
     0.635
     >>> round(task_time_mde(20, 0.5, paired=True), 3)
     0.719
     """
-    n = check_count(n, "n", minimum=_MIN_N)
+    n = check_count(n, "n", minimum=MIN_N)
     sd_log = check_positive_finite(sd_log, "sd_log")
     confidence_level = check_confidence_level(confidence_level)
     alternative = check_alternative(alternative)
-    power = _check_power(power, confidence_level)
-    effect = _solve(
+    power = check_power(power, confidence_level)
+    effect = solve(
         "paired" if paired else "ind",
         effect=None,
         n=n,
@@ -406,7 +303,7 @@ def proportion_sample_size(
                      + \Phi\bigl(-|h|\sqrt{n/2} - z_{1-\alpha/2}\bigr)
 
     (one tail and :math:`z_{1-\alpha}` for a one-sided test). The result is a
-    normal approximation; the planned analysis (:func:`cvlib.proportions.compare`)
+    normal approximation; the planned analysis (:func:`cvlib.stats.proportions.compare`)
     is the N-1 two-proportion test, which it matches closely.
 
     References
@@ -421,7 +318,7 @@ def proportion_sample_size(
     --------
     Completion rate from 70% to 85%:
 
-    >>> from cvlib.power import proportion_sample_size
+    >>> from cvlib.stats.power import proportion_sample_size
     >>> proportion_sample_size(0.70, 0.85)
     119
     >>> proportion_sample_size(0.70, 0.85, alternative="greater")
@@ -431,7 +328,7 @@ def proportion_sample_size(
     p_after = check_probability(p_after, "p_after")
     confidence_level = check_confidence_level(confidence_level)
     alternative = check_alternative(alternative)
-    power = _check_power(power, confidence_level)
+    power = check_power(power, confidence_level)
     if p_after == p_before:
         raise ValueError(
             f"p_after must differ from p_before (no effect needs no sample), got both {p_after!r}"
@@ -447,7 +344,7 @@ def proportion_sample_size(
             f"got p_before={p_before!r}, p_after={p_after!r}"
         )
     effect = abs(_cohen_h(p_after, p_before))
-    n = _solve(
+    n = solve(
         "normal",
         effect=effect,
         n=None,
@@ -455,7 +352,7 @@ def proportion_sample_size(
         power=power,
         alternative=alternative,
     )
-    return _round_up(n)
+    return round_up(n)
 
 
 def proportion_mde(
@@ -525,17 +422,17 @@ def proportion_mde(
 
     Examples
     --------
-    >>> from cvlib.power import proportion_mde
+    >>> from cvlib.stats.power import proportion_mde
     >>> round(proportion_mde(50, 0.70), 3)
     0.913
     >>> round(proportion_mde(50, 0.70, direction="decrease"), 3)
     0.426
     """
-    n = check_count(n, "n", minimum=_MIN_N)
+    n = check_count(n, "n", minimum=MIN_N)
     p_before = check_probability(p_before, "p_before")
     confidence_level = check_confidence_level(confidence_level)
     alternative = check_alternative(alternative)
-    power = _check_power(power, confidence_level)
+    power = check_power(power, confidence_level)
     if direction is None:
         direction = "decrease" if alternative == "less" else "increase"
     direction = check_choice(direction, "direction", ("increase", "decrease"))
@@ -543,7 +440,7 @@ def proportion_mde(
         raise ValueError(
             f"direction={direction!r} contradicts alternative={alternative!r}"
         )
-    effect = _solve(
+    effect = solve(
         "normal", effect=None, n=n, alpha=1.0 - confidence_level, power=power,
         alternative=alternative,
     )
@@ -632,7 +529,7 @@ def proportion_sample_size_vs_target(
 
     Examples
     --------
-    >>> from cvlib.power import proportion_sample_size_vs_target
+    >>> from cvlib.stats.power import proportion_sample_size_vs_target
     >>> proportion_sample_size_vs_target(0.75, 0.5, alternative="greater")
     23
     """
@@ -640,9 +537,9 @@ def proportion_sample_size_vs_target(
     target = check_probability(target, "target")
     confidence_level = check_confidence_level(confidence_level)
     alternative = check_alternative(alternative)
-    power = _check_power(power, confidence_level)
+    power = check_power(power, confidence_level)
     _check_target_direction(p, target, alternative, "share p")
-    n = _solve(
+    n = solve(
         "normal1",
         effect=abs(_cohen_h(p, target)),
         n=None,
@@ -650,7 +547,7 @@ def proportion_sample_size_vs_target(
         power=power,
         alternative=alternative,
     )
-    return _round_up(n)
+    return round_up(n)
 
 
 def nps_sample_size_vs_target(
@@ -667,7 +564,7 @@ def nps_sample_size_vs_target(
     ----------
     estimate : NPSEstimate or tuple of 3 int
         The expected (or currently observed) NPS, as an
-        :class:`~cvlib._results.NPSEstimate` or a tuple
+        :class:`~cvlib.stats.results.NPSEstimate` or a tuple
         ``(promoters, passives, detractors)``; the shares of promoters and
         detractors are taken from its counts.
     target : float
@@ -702,7 +599,7 @@ def nps_sample_size_vs_target(
     With promoter and detractor shares :math:`p` and :math:`d`, one response
     scored +1/0/-1 has standard deviation
     :math:`\sigma = \sqrt{p + d - (p - d)^2}` (the trinomial variance of
-    :func:`cvlib.nps.from_counts`), so the standardized effect is
+    :func:`cvlib.stats.nps.from_counts`), so the standardized effect is
     :math:`e = |(p - d) - \text{target}/100| / \sigma` and :math:`n` solves the
     one-sample normal power equation (statsmodels ``NormalIndPower`` with
     ``ratio=0``), about :math:`((z_{1-\alpha/2} + z_{1-\beta})/e)^2`.
@@ -718,11 +615,11 @@ def nps_sample_size_vs_target(
     --------
     An NPS of 25 (20 promoters, 10 passives, 10 detractors) against a target of 10:
 
-    >>> from cvlib.power import nps_sample_size_vs_target
+    >>> from cvlib.stats.power import nps_sample_size_vs_target
     >>> nps_sample_size_vs_target((20, 10, 10), 10)
     240
     """
-    from cvlib.nps import _as_counts
+    from cvlib.stats.nps import _as_counts
 
     promoters, passives, detractors = _as_counts(estimate, "estimate")
     if isinstance(target, bool) or not isinstance(target, numbers.Real):
@@ -732,7 +629,7 @@ def nps_sample_size_vs_target(
         raise ValueError(f"target must be in [-100, 100] NPS points, got {target!r}")
     confidence_level = check_confidence_level(confidence_level)
     alternative = check_alternative(alternative)
-    power = _check_power(power, confidence_level)
+    power = check_power(power, confidence_level)
     n = promoters + passives + detractors
     p, d = promoters / n, detractors / n
     sd = math.sqrt(max(0.0, p + d - (p - d) ** 2))
@@ -743,8 +640,8 @@ def nps_sample_size_vs_target(
         )
     _check_target_direction(100.0 * (p - d), target, alternative, "NPS of estimate")
     effect = abs((p - d) - target / 100.0) / sd
-    size = _solve(
+    size = solve(
         "normal1", effect=effect, n=None, alpha=1.0 - confidence_level, power=power,
         alternative=alternative,
     )
-    return _round_up(size)
+    return round_up(size)

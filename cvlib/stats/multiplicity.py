@@ -6,7 +6,7 @@ from typing import Literal
 
 import numpy as np
 
-from cvlib._validation import as_float_array, check_choice
+from cvlib.stats.validation import as_float_array, check_choice
 
 __all__ = ["METHODS", "adjust"]
 
@@ -70,7 +70,7 @@ def adjust(p_values, *, method: Literal["holm", "bh"] = "holm") -> np.ndarray:
 
     Examples
     --------
-    >>> from cvlib.multiplicity import adjust
+    >>> from cvlib.stats.multiplicity import adjust
     >>> adjust([0.01, 0.04, 0.03, 0.005]).tolist()
     [0.03, 0.06, 0.06, 0.02]
     >>> adjust([0.01, 0.04, 0.03, 0.005], method="bh").round(4).tolist()

@@ -4,7 +4,7 @@ A :class:`SampleSummary` holds ``n``, the mean and ``m2`` (the sum of squared
 deviations from the mean). That is all a t-test needs, so an engine can
 aggregate millions of rows (or merge per-batch summaries with ``+``) and hand
 the result to :func:`welch_test` or :func:`one_sample_test`. The raw-data
-functions of :mod:`cvlib.tasktime` go through this module.
+functions of :mod:`cvlib.stats.tasktime` go through this module.
 
 Undefined results (fewer than two observations, zero variance) are ``nan``
 with a :class:`~cvlib.errors.CvlibWarning`, never a placeholder value.
@@ -20,8 +20,8 @@ from typing import Literal
 
 import numpy as np
 
-from cvlib._results import Comparison
-from cvlib._validation import (
+from cvlib.stats.results import Comparison
+from cvlib.stats.validation import (
     as_float_array,
     check_alternative,
     check_confidence_level,
@@ -106,7 +106,7 @@ class SampleSummary:
 
     Examples
     --------
-    >>> from cvlib.summary import SampleSummary
+    >>> from cvlib.stats.summary import SampleSummary
     >>> a = SampleSummary.from_values([55, 65, 75])
     >>> b = SampleSummary.from_values([62, 45, 135])
     >>> pooled = a + b
@@ -148,7 +148,7 @@ class SampleSummary:
 
         Examples
         --------
-        >>> from cvlib.summary import SampleSummary
+        >>> from cvlib.stats.summary import SampleSummary
         >>> SampleSummary.empty()
         SampleSummary(n=0, mean=nan, m2=0.0)
         """
@@ -184,7 +184,7 @@ class SampleSummary:
 
         Examples
         --------
-        >>> from cvlib.summary import SampleSummary
+        >>> from cvlib.stats.summary import SampleSummary
         >>> s = SampleSummary.from_values([2.0, 4.0, 9.0])
         >>> s.n, s.mean, s.m2
         (3, 5.0, 26.0)
@@ -249,7 +249,7 @@ class SampleSummary:
 
         Examples
         --------
-        >>> from cvlib.summary import SampleSummary
+        >>> from cvlib.stats.summary import SampleSummary
         >>> s = SampleSummary.from_sums(3, 15.0, 101.0)
         >>> s.mean, s.m2
         (5.0, 26.0)
@@ -469,7 +469,7 @@ def welch_test(
     R's ``sleep`` data (``t.test(extra ~ group, data = sleep)``): group 1 minus
     group 2, so group 2 is ``before``.
 
-    >>> from cvlib.summary import SampleSummary, welch_test
+    >>> from cvlib.stats.summary import SampleSummary, welch_test
     >>> g1 = SampleSummary.from_values([0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0])
     >>> g2 = SampleSummary.from_values([1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4])
     >>> r = welch_test(g2, g1)
@@ -574,7 +574,7 @@ def one_sample_test(
     Paired t-test on R's ``sleep`` data (``t.test(extra ~ group, data = sleep,
     paired = TRUE)`` is group 1 minus group 2):
 
-    >>> from cvlib.summary import SampleSummary, one_sample_test
+    >>> from cvlib.stats.summary import SampleSummary, one_sample_test
     >>> g1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0]
     >>> g2 = [1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4]
     >>> d = SampleSummary.from_values([a - b for a, b in zip(g1, g2)])
