@@ -63,12 +63,15 @@ report: $(VENV)/.installed $(KERNEL)
 
 # Regenerates the outputs stored in notebooks/ (what nbval compares) in this project environment.
 # No timing metadata, so a re-run with nothing changed leaves the files unchanged.
+# notebooks/ is the source of the copies shipped in the package (cvlib/report/notebooks/), which
+# are the same bytes (tests/test_package.py).
 notebooks: $(VENV)/.installed-dev $(KERNEL)
 	cd notebooks && for nb in *.ipynb; do \
 	  ../$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
 	    --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.record_timing=False \
 	    --ExecutePreprocessor.timeout=600 "$$nb" || exit 1; \
 	done
+	cp notebooks/*.ipynb cvlib/report/notebooks/
 
 lab: $(VENV)/.installed-lab
 	$(BIN)/jupyter lab --notebook-dir=notebooks

@@ -1,15 +1,22 @@
 """Customer Value Workbench: did the features we shipped deliver the value we promised?
 
-``import cvlib`` stays light: the statistics modules (scipy, statsmodels) and
-the query engine (DuckDB) are imported where they are used.
+The pipeline, one subpackage a step: workspace files -> :mod:`cvlib.contract`
+(validated tables) -> :mod:`cvlib.engine` (aggregates, computed where the data
+lives) -> :mod:`cvlib.stats` (tests) -> :mod:`cvlib.metrics` (what each metric
+measures) -> :mod:`cvlib.verdicts` -> :mod:`cvlib.report` (notebooks, HTML).
+
+``import cvlib`` stays light: the statistics (scipy), the query engine
+(DuckDB) and the report machinery are imported where they are used.
 """
 
 from importlib.metadata import PackageNotFoundError, version
 
-from cvlib.stats.results import Comparison, Estimate, NPSEstimate
+from cvlib.contract.hypotheses import Hypothesis
+from cvlib.contract.settings import Settings
+from cvlib.contract.workspace import Workspace, load_workspace
 from cvlib.errors import CvlibWarning, DataError, Problem
-from cvlib.evaluate import HypothesisResult, ReleaseEvaluation, evaluate_release
-from cvlib.workspace import Hypothesis, Settings, Workspace, load_workspace
+from cvlib.stats.results import Comparison, Estimate, NPSEstimate
+from cvlib.verdicts import HypothesisResult, ReleaseEvaluation, evaluate_release
 
 try:
     __version__ = version("cvlib")

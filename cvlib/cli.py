@@ -79,7 +79,7 @@ def _positive_float(text: str) -> float:
 
 def _validate(args) -> int:
     from cvlib.errors import DataError
-    from cvlib.workspace import load_workspace
+    from cvlib.contract.workspace import load_workspace
 
     try:
         workspace = load_workspace(args.path)
@@ -116,7 +116,8 @@ def _sample(args) -> int:
 
 def _report(args) -> int:
     from cvlib.errors import DataError
-    from cvlib.report import LockedError, run_reports
+    from cvlib.report.folders import LockedError
+    from cvlib.report.runner import run_reports
 
     try:
         summary = run_reports(

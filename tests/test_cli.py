@@ -68,8 +68,8 @@ def test_validate_broken_workspace_exits_1_listing_every_problem(tmp_path, comma
     assert result.stderr.splitlines() == [
         ("features.csv:1: expected comma-separated columns, found ';' as the separator "
          "(export the file as 'CSV UTF-8 (comma delimited)')"),
-        ("hypotheses.yaml:32: metric: expected one of task_time, completion_rate, error_rate, "
-         "adoption, nps, churn, found 'net_promoter'"),
+        ("hypotheses.yaml:32: metric: expected one of adoption, churn, completion_rate, error_rate, "
+         "nps, task_time, found 'net_promoter'"),
         ("task_times.csv:3: seconds: expected a number with a decimal point (.), found '1720,5' "
          "(a decimal comma: export the file with '.' as the decimal separator)"),
         f"{ws}: 3 problems found; nothing was changed",

@@ -3,11 +3,24 @@ line-by-line check would reject, and its doubts never become false errors."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
+from workspace_files import edit, problem_at, problems_of, write_workspace
 
 import cvlib
-from cvlib import aggregate
-from workspace_files import edit, problem_at, problems_of, write_workspace
+from cvlib.contract.tables import TABLES
+from cvlib.engine.checks import CSV_CHECK_BUFFER, csv_profile_if_clean
+from cvlib.engine.queries import profile
+from cvlib.engine.sources import Source
+
+
+def spec(name, *columns):
+    """The contract's spec of ``name``, with only ``columns`` (all when none are named)."""
+    full = TABLES[name]
+    if not columns:
+        return full
+    return dataclasses.replace(full, columns=tuple(c for c in full.columns if c.name in columns))
 
 # (file, old text, new text, line, column): values the line-by-line rules reject, each
 # chosen to look acceptable to a careless engine-side check.
@@ -28,10 +41,8 @@ REJECTED = [
 def test_a_value_the_line_check_rejects_is_reported_with_its_line(tmp_path, file, old, new, line, column):
     root = write_workspace(tmp_path / "ws", edit(file, old, new))
     # the fast check must not vouch for the file ...
-    columns = {"events.csv": [("timestamp", "timestamp", True, True), ("user_id", "id", True, True),
-                              ("event", "text", True, True)]}
-    if file in columns:
-        assert aggregate.csv_profile_if_clean(root / file, columns[file]) is None
+    if file == "events.csv":
+        assert csv_profile_if_clean(root / file, spec("events", "timestamp", "user_id", "event")) is None
     # ... so the line-by-line check names the line and column
     problem_at(problems_of(root), file, line, column)
 
@@ -40,17 +51,14 @@ def test_a_value_only_the_fast_check_doubts_still_loads(tmp_path):
     # "+9" is a valid score for the line-by-line rules (int("+9") == 9); the fast check
     # does not accept it, falls back, and no error is invented.
     root = write_workspace(tmp_path / "ws", edit("surveys.csv", ",9,", ",+9,"))
-    columns = [("score", "score", True, True)]
-    assert aggregate.csv_profile_if_clean(root / "surveys.csv", columns) is None
+    assert csv_profile_if_clean(root / "surveys.csv", spec("surveys", "score")) is None
     workspace = cvlib.load_workspace(root)
     assert workspace.row_counts["surveys"] == 2
 
 
 def test_a_clean_file_is_counted_by_the_fast_check(tmp_path):
     root = write_workspace(tmp_path / "ws")
-    columns = [("timestamp", "timestamp", True, True), ("user_id", "id", True, True),
-               ("event", "text", True, True), ("segment", "text", False, False)]
-    assert aggregate.csv_profile_if_clean(root / "events.csv", columns).rows == 3
+    assert csv_profile_if_clean(root / "events.csv", spec("events")).rows == 3
 
 
 @pytest.mark.parametrize(
@@ -64,21 +72,12 @@ def test_a_clean_file_is_counted_by_the_fast_check(tmp_path):
     ],
 )
 def test_the_fast_check_profiles_a_file_as_the_engine_profile_does(tmp_path, file, changes):
-    # The profile found during the check replaces aggregate.profile for clean CSV files:
+    # The profile found during the check replaces the engine's profile for clean CSV files:
     # the row count and every latest instant must be the same, to the second.
     root = write_workspace(tmp_path / "ws", changes)
-    name = file.removesuffix(".csv")
-    time_columns = {"events": ["timestamp"], "surveys": ["submitted_at"],
-                    "accounts": ["started_on", "churned_on"]}[name]
-    kinds = {"timestamp": "timestamp", "submitted_at": "timestamp", "started_on": "date",
-             "churned_on": "date"}
-    columns = [(c, kinds[c], True, False) for c in time_columns]
-    fast = aggregate.csv_profile_if_clean(
-        root / file, columns, time_columns=time_columns, timezone="Europe/Berlin"
-    )
-    engine = aggregate.profile(
-        aggregate.Source(name, "csv", root / file, file), time_columns, "Europe/Berlin"
-    )
+    table = TABLES[file.removesuffix(".csv")]
+    fast = csv_profile_if_clean(root / file, table, timezone="Europe/Berlin")
+    engine = profile(Source(table, "csv", root / file, file), "Europe/Berlin")
     assert fast is not None
     assert fast == engine
     assert fast.rows == engine.rows > 0
@@ -97,26 +96,23 @@ def test_a_file_of_many_check_buffers_is_profiled_as_the_engine_does(tmp_path):
     # line breaks and doubled quotes then straddle the pieces' edges.
     comment = 'line one,\nline ""two""\r\n' + "x" * 180
     text = _many_surveys(20_000, comment)
-    assert len(text.encode()) > 3 * aggregate._CSV_CHECK_BUFFER
+    assert len(text.encode()) > 3 * CSV_CHECK_BUFFER
     root = write_workspace(tmp_path / "ws", {"surveys.csv": text})
-    columns = [("response_id", "id", True, True), ("submitted_at", "timestamp", True, True),
-               ("score", "score", True, True), ("comment", "text", False, False)]
-    fast = aggregate.csv_profile_if_clean(root / "surveys.csv", columns, unique="response_id",
-                                          time_columns=["submitted_at"], timezone="Europe/Berlin")
-    engine = aggregate.profile(aggregate.Source("surveys", "csv", root / "surveys.csv", "surveys.csv"),
-                               ["submitted_at"], "Europe/Berlin")
+    columns = spec("surveys", "response_id", "submitted_at", "score", "comment")
+    fast = csv_profile_if_clean(root / "surveys.csv", columns, timezone="Europe/Berlin")
+    engine = profile(Source(columns, "csv", root / "surveys.csv", "surveys.csv"), "Europe/Berlin")
     assert fast is not None
     assert fast == engine
     assert fast.rows == 20_000
 
 
-@pytest.mark.parametrize("size", [200_000, aggregate._CSV_CHECK_BUFFER + 10])
+@pytest.mark.parametrize("size", [200_000, CSV_CHECK_BUFFER + 10])
 def test_an_overlong_comment_is_reported_with_its_line(tmp_path, size):
     # Python's csv module refuses a field above csv.field_size_limit() (131072): the fast
     # check must not vouch for a 200 kB comment, and cannot read a line longer than its
     # buffer at all. Either way the line-by-line check names the line.
     text = _many_surveys(5, "short") + f'R-long,U1,2026-02-10,7,"{"y" * size}",F-dark-mode,SMB\r\n'
     root = write_workspace(tmp_path / "ws", {"surveys.csv": text})
-    columns = [("response_id", "id", True, True), ("comment", "text", False, False)]
-    assert aggregate.csv_profile_if_clean(root / "surveys.csv", columns) is None
+    columns = spec("surveys", "response_id", "comment")
+    assert csv_profile_if_clean(root / "surveys.csv", columns) is None
     problem_at(problems_of(root), "surveys.csv", 7, None)

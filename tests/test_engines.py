@@ -21,6 +21,7 @@ pyspark is missing and fail under CI (``CI`` set), where ``make test`` installs 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import os
@@ -33,7 +34,17 @@ import pytest
 from test_evaluate import workspace_files, write
 
 import cvlib
-from cvlib import aggregate
+from cvlib.contract.tables import TABLES
+from cvlib.engine import database
+from cvlib.engine.checks import check_table
+from cvlib.engine.queries import feature_comments
+from cvlib.engine.scan import SourceError, spark_backend
+from cvlib.engine.sources import Source
+from cvlib.engine.sql import timestamp_sql
+from cvlib.metrics import adoption
+from cvlib.metrics.base import Context, Period, Shares, Window
+from cvlib.verdicts import inputs
+from cvlib.verdicts.plan import start_queries
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 TZ = "Europe/Berlin"
@@ -53,8 +64,8 @@ def _copy_sql(select: str, target: Path, partition: str | None = None) -> str:
 
 def _typed_selects(root: Path, timezone: str) -> dict[str, tuple[str, str]]:
     """SELECTs giving typed events (naive local), surveys (UTC instants) and accounts (dates)."""
-    events = aggregate.timestamp_sql("timestamp", timezone)
-    surveys = aggregate.timestamp_sql("submitted_at", timezone)
+    events = timestamp_sql("timestamp", timezone)
+    surveys = timestamp_sql("submitted_at", timezone)
     csv = "read_csv('{}', all_varchar = true, header = true)"
     optional = {
         "surveys": [c for c in ("comment", "feature_id", "segment") if _has(root / "surveys.csv", c)],
@@ -121,7 +132,7 @@ def make_connection(csv_root: Path, out: Path) -> Path:
     con = duckdb.connect(str(out / "warehouse.duckdb"))
     con.execute("SET TimeZone = 'UTC'")
     # here events are instants (TIMESTAMPTZ) and surveys naive local time: the other way round
-    events = aggregate.timestamp_sql("timestamp", TZ)
+    events = timestamp_sql("timestamp", TZ)
     con.execute(
         f"CREATE TABLE app_events AS SELECT {events} AS timestamp, user_id, event, segment "
         f"FROM read_csv('{csv_root / 'events.csv'}', all_varchar = true)"
@@ -205,14 +216,18 @@ def reference(stores):
 
 
 def tie_window():
-    import datetime as dt
     from zoneinfo import ZoneInfo
 
     start = dt.datetime(2026, 3, 7, tzinfo=ZoneInfo(TZ))
-    return [("tie", start, start + dt.timedelta(days=1), "F-adopt")]
+    return [Period("tie", "after", Window(start, start + dt.timedelta(days=1)), "F-adopt")]
 
 
-EXPECTED_TIE = {"tie": {"users": 1, "adopters": 1, "segments": {"ent": (1, 1)}}}
+def adoption_counts(source, periods, timezone):
+    """The adoption query's counts of ``periods``: Period -> Shares (adopters of active users)."""
+    return adoption.aggregate(source, periods, timezone)()
+
+
+EXPECTED_TIE = {tie_window()[0]: Shares(1, 1, {"ent": Shares(1, 1)})}
 
 
 # ---------------------------------------------------------------- DuckDB
@@ -227,7 +242,7 @@ def test_reference_keeps_the_known_answers(reference):
 def test_first_event_tie_is_broken_by_the_smallest_segment(stores, store):
     root = stores["known"][("csv", "parquet", "connection").index(store)]
     ws = cvlib.load_workspace(root)
-    assert aggregate.adoption_counts(ws.sources["events"], tie_window(), TZ) == EXPECTED_TIE
+    assert adoption_counts(ws.sources["events"], tie_window(), TZ) == EXPECTED_TIE
 
 
 @pytest.mark.parametrize("workspace_name", ["known", "sample"])
@@ -323,7 +338,7 @@ def spark():
 @pytest.mark.parametrize("workspace_name", ["known", "sample"])
 def test_pyspark_parquet_matches_csv(stores, reference, spark, workspace_name):
     started = time.perf_counter()
-    summaries = evaluate_all(stores[workspace_name][1], engine=aggregate.spark_backend(spark))
+    summaries = evaluate_all(stores[workspace_name][1], engine=spark_backend(spark))
     for key, expected in reference[workspace_name].items():
         assert_same(expected if isinstance(expected, dict) else {"v": expected},
                     summaries[key] if isinstance(expected, dict) else {"v": summaries[key]},
@@ -336,12 +351,12 @@ def test_pyspark_tie_break_and_comments(stores, spark):
     duck = cvlib.load_workspace(stores["known"][1])
     ws = cvlib.load_workspace(stores["known"][1], engine="pyspark")
     assert ws.sources["events"].engine == "pyspark"
-    assert aggregate.adoption_counts(ws.sources["events"], tie_window(), TZ) == EXPECTED_TIE
+    assert adoption_counts(ws.sources["events"], tie_window(), TZ) == EXPECTED_TIE
     sample_duck = cvlib.load_workspace(stores["sample"][1])
     sample_spark = cvlib.load_workspace(stores["sample"][1], engine="pyspark")
     features = list(sample_duck.features["feature_id"])
-    assert aggregate.feature_comments(sample_spark.sources["surveys"], features, "Europe/Berlin") == (
-        aggregate.feature_comments(sample_duck.sources["surveys"], features, "Europe/Berlin")
+    assert feature_comments(sample_spark.sources["surveys"], features, "Europe/Berlin") == (
+        feature_comments(sample_duck.sources["surveys"], features, "Europe/Berlin")
     )
     assert duck.profiles["events"] == ws.profiles["events"]
 
@@ -370,25 +385,15 @@ def test_pyspark_finds_the_same_problems_in_parquet_files(tmp_path, spark):
         "churned_on": ["", "2026-01-05", "2026-02-01", "2026-13-01"],  # "": not churned
         "mrr": [-1.0, 2.0, None, 0.0],
     })
-    rules = {
-        "events": ([("timestamp", "timestamp", True, True), ("user_id", "id", True, True),
-                    ("event", "text", True, True)], {}),
-        "surveys": ([("response_id", "id", True, True), ("submitted_at", "timestamp", True, True),
-                     ("score", "score", True, True), ("feature_id", "text", False, False)],
-                    {"unique": "response_id", "references": {"feature_id": ({"F-a"}, "features.csv")}}),
-        "accounts": ([("account_id", "id", True, True), ("started_on", "date", True, True),
-                      ("churned_on", "date", False, False), ("mrr", "nonnegative", False, False)],
-                     {"not_before": ("churned_on", "started_on")}),
-    }
+    known = {"features": {"F-a"}}
     for name, table in (("events", events), ("surveys", surveys), ("accounts", accounts)):
         path = tmp_path / f"{name}.parquet"
         pq.write_table(table, path)
-        columns, options = rules[name]
-        duck = aggregate.check_table(aggregate.Source(name, "parquet", path, path.name), columns, **options)
-        on_spark = aggregate.check_table(
-            aggregate.Source(name, "parquet", path, path.name, engine=aggregate.spark_backend(spark)),
-            columns, **options,
+        spec = dataclasses.replace(
+            TABLES[name], columns=tuple(c for c in TABLES[name].columns if c.name in table.column_names)
         )
+        duck = check_table(Source(spec, "parquet", path, path.name), known=known)
+        on_spark = check_table(Source(spec, "parquet", path, path.name, engine=spark_backend(spark)), known=known)
         assert duck[0], name  # every table has problems to find
         assert on_spark == duck, name
 
@@ -464,8 +469,6 @@ def test_inputs_sha256_follows_new_rows_in_a_connection_table(stores, tmp_path):
 
 
 def test_inputs_sha256_reads_parquet_content_or_stat_above_the_limit(stores, tmp_path, monkeypatch):
-    from cvlib import evaluate
-
     root = tmp_path / "ws"
     shutil.copytree(stores["known"][1], root)
     ws = cvlib.load_workspace(root)
@@ -475,7 +478,7 @@ def test_inputs_sha256_reads_parquet_content_or_stat_above_the_limit(stores, tmp
     part.write_bytes(part.read_bytes())  # same bytes, new modification time
     os.utime(part, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
     assert cvlib.evaluate_release(ws, "2026.03").inputs_sha256 == first  # by content
-    monkeypatch.setattr(evaluate, "CONTENT_HASH_LIMIT", 0)
+    monkeypatch.setattr(inputs, "CONTENT_HASH_LIMIT", 0)
     assert cvlib.evaluate_release(ws, "2026.03").inputs_sha256 != first  # by path, size and mtime
 
 
@@ -492,7 +495,7 @@ def test_a_source_rewritten_in_place_is_read_afresh(stores, tmp_path, store):
     shutil.copytree(src, root)
     ws = cvlib.load_workspace(root)
     rows = ws.row_counts["events"]
-    assert aggregate.adoption_counts(ws.sources["events"], tie_window(), TZ) == EXPECTED_TIE
+    assert adoption_counts(ws.sources["events"], tie_window(), TZ) == EXPECTED_TIE
     # rewrite the events: the tie user's segment becomes smb, and one of its events goes
     if store == "csv":
         path = root / "events.csv"
@@ -510,8 +513,8 @@ def test_a_source_rewritten_in_place_is_read_afresh(stores, tmp_path, store):
         con.close()
     ws = cvlib.load_workspace(root)
     assert ws.row_counts["events"] == rows - 1  # the footers or the CSV check, read again
-    after = aggregate.adoption_counts(ws.sources["events"], tie_window(), TZ)
-    assert after == {"tie": {"users": 1, "adopters": 1, "segments": {"smb": (1, 1)}}}
+    after = adoption_counts(ws.sources["events"], tie_window(), TZ)
+    assert after == {tie_window()[0]: Shares(1, 1, {"smb": Shares(1, 1)})}
 
 
 def test_a_csv_source_whose_columns_change_is_read_with_its_new_columns(stores, tmp_path):
@@ -520,25 +523,23 @@ def test_a_csv_source_whose_columns_change_is_read_with_its_new_columns(stores, 
     root = tmp_path / "ws"
     shutil.copytree(stores["known"][0], root)
     ws = cvlib.load_workspace(root)
-    assert aggregate.adoption_counts(ws.sources["events"], tie_window(), TZ) == EXPECTED_TIE
+    assert adoption_counts(ws.sources["events"], tie_window(), TZ) == EXPECTED_TIE
     path = root / "events.csv"
     lines = path.read_text(encoding="utf-8").splitlines()
     path.write_text("\n".join(line.rsplit(",", 1)[0] for line in lines) + "\n", encoding="utf-8")
     ws = cvlib.load_workspace(root)
-    assert aggregate.adoption_counts(ws.sources["events"], tie_window(), TZ) == {
-        "tie": {"users": 1, "adopters": 1, "segments": {}}
-    }
+    assert adoption_counts(ws.sources["events"], tie_window(), TZ) == {tie_window()[0]: Shares(1, 1, {})}
 
 
 def test_the_process_database_is_closed_at_exit_only_by_the_process_that_made_it(monkeypatch):
     # a forked child inherits the exit handler: it must leave the parent's database (and its
     # spill files) alone
-    monkeypatch.setattr(aggregate, "_DATABASES", {})
-    con = aggregate._database()
-    aggregate._close_database(os.getpid() + 1)  # as a child would see it: another pid
+    monkeypatch.setattr(database, "_DATABASES", {})
+    con = database.database()
+    database.close_database(os.getpid() + 1)  # as a child would see it: another pid
     assert con.execute("SELECT 42").fetchone() == (42,)
-    aggregate._close_database(os.getpid())
-    assert os.getpid() not in aggregate._DATABASES
+    database.close_database(os.getpid())
+    assert os.getpid() not in database._DATABASES
     with pytest.raises(duckdb.ConnectionException):
         con.execute("SELECT 1")
 
@@ -552,11 +553,11 @@ def test_the_embedded_engine_runs_without_ibis(stores, store):
     root = stores["sample"][("csv", "parquet").index(store)]
     code = (
         "import sys, cvlib\n"
-        "from cvlib import aggregate\n"
+        "from cvlib.engine.queries import feature_comments\n"
         f"ws = cvlib.load_workspace({str(root)!r})\n"
         "for release in ws.releases['release_id']:\n"
         "    cvlib.evaluate_release(ws, release)\n"
-        "comments = aggregate.feature_comments(ws.sources['surveys'], list(ws.features['feature_id']), 'UTC')\n"
+        "comments = feature_comments(ws.sources['surveys'], list(ws.features['feature_id']), 'UTC')\n"
         "assert comments, 'no comments found'\n"
         "print(sorted(m for m in ('ibis', 'sqlglot') if m in sys.modules))\n"
     )
@@ -566,43 +567,41 @@ def test_the_embedded_engine_runs_without_ibis(stores, store):
 
 
 # ---------------------------------------------------------------- one release's queries at once
-def _release_queries(ws, release_id):
-    """The arguments of adoption_counts, nps_counts and churn_counts for a release, as evaluate builds them."""
-    import datetime as dt
+def _context(ws, release_id):
+    release = ws.release(release_id)
+    return Context(ws, release_id, release["released_at"].to_pydatetime(), release["released_on"],
+                   ws.settings.confidence_level)
 
-    from cvlib.evaluate import _Context
 
-    ctx = _Context(ws, ws.release(release_id))
-    hs = ws.hypotheses_for(release_id)
-    adoption = [(h.id, *ctx.window(h), h.feature_id) for h in hs if h.metric == "adoption"]
-    nps = [(h.id, *ctx.window(h), None) for h in hs if h.metric == "nps"]
-    nps += [(h.id + "\0before", *ctx.window(h, shift_days=-h.window_days), None) for h in hs if h.metric == "nps"]
-    churn = [(h.id, ctx.released_on, h.window_days) for h in hs if h.metric == "churn"]
-    churn += [(h.id + "\0before", ctx.released_on - dt.timedelta(days=h.window_days), h.window_days)
-              for h in hs if h.metric == "churn"]
-    tz = ws.settings.timezone
-    return (ws.sources["events"], adoption, tz), (ws.sources["surveys"], nps, tz), (ws.sources["accounts"], churn)
+def _one_by_one(ws, ctx, hypotheses):
+    """Every metric's query of the release run alone, in turn: Period -> counts."""
+    out = {}
+    for spec in {h.spec.name: h.spec for h in hypotheses if h.spec.aggregate is not None}.values():
+        periods = [p for h in hypotheses if h.spec is spec for p in spec.periods(h, ctx)]
+        out.update(spec.aggregate(ws.sources[spec.table], periods, ws.settings.timezone)())
+    return out
+
+
+def _release_with_every_query(ws):
+    return next(r for r in ws.releases["release_id"]
+                if {"adoption", "nps", "churn"} <= {h.metric for h in ws.hypotheses_for(r)})
 
 
 @pytest.mark.parametrize("store", ["csv", "parquet", "connection"])
-def test_release_counts_at_once_equal_the_queries_one_by_one(stores, store):
+def test_release_queries_at_once_equal_the_queries_one_by_one(stores, store):
     """The events query runs on a cursor of its own beside the survey and account queries
-    (embedded engine); the counts must be those of the three functions called in turn."""
+    (embedded engine); the counts must be those of each metric's query run alone."""
     ws = cvlib.load_workspace(stores["sample"][("csv", "parquet", "connection").index(store)])
+    release_id = _release_with_every_query(ws)
     checked = 0
     for release_id in ws.releases["release_id"]:
-        adoption, nps, churn = _release_queries(ws, release_id)
-        if not (adoption[1] and nps[1] and churn[1]):
-            continue
-        at_once = aggregate.release_counts(adoption=adoption, nps=nps, churn=churn)
-        assert at_once == {
-            "adoption": aggregate.adoption_counts(*adoption),
-            "nps": aggregate.nps_counts(*nps),
-            "churn": aggregate.churn_counts(*churn),
-        }
-        assert sum(v["users"] for v in at_once["adoption"].values()) > 0
-        checked += 1
+        hypotheses = ws.hypotheses_for(release_id)
+        ctx = _context(ws, release_id)
+        start_queries(ctx, hypotheses)()
+        assert ctx.aggregates == _one_by_one(ws, _context(ws, release_id), hypotheses)
+        checked += len({type(c) for c in ctx.aggregates.values()}) >= 2  # several metrics at once
     assert checked >= 1
+    assert any(c.n > 0 for c in ctx.aggregates.values())
 
 
 def test_an_error_of_the_events_query_reaches_the_caller_and_no_query_is_left_running(stores, tmp_path):
@@ -611,9 +610,9 @@ def test_an_error_of_the_events_query_reaches_the_caller_and_no_query_is_left_ru
     root = tmp_path / "ws"
     shutil.copytree(stores["sample"][1], root)  # Parquet
     ws = cvlib.load_workspace(root)
-    release_id = next(r for r in ws.releases["release_id"] if all(q[1] for q in _release_queries(ws, r)))
-    adoption, nps, churn = _release_queries(ws, release_id)
-    aggregate.adoption_counts(*adoption)  # the source's view is made and kept
+    release_id = _release_with_every_query(ws)
+    hypotheses = ws.hypotheses_for(release_id)
+    start_queries(_context(ws, release_id), hypotheses)()  # the sources' views are made and kept
     # the data pages of every file are garbled behind DuckDB's back, size and time kept:
     # the kept view is used, and the query fails while it runs in its thread
     for file in (root / "events").rglob("*.parquet"):
@@ -623,12 +622,13 @@ def test_an_error_of_the_events_query_reaches_the_caller_and_no_query_is_left_ru
             handle.write(b"\xff" * (stat.st_size // 2))
         os.utime(file, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     with pytest.raises(duckdb.Error):
-        aggregate.release_counts(adoption=adoption, nps=nps, churn=churn)
+        start_queries(_context(ws, release_id), hypotheses)()
     assert not [t for t in threading.enumerate() if t.name == "cvlib-query"]
     # a failing survey query waits for the (failing) events query, and its own error is raised
-    broken = (aggregate.Source("surveys", "csv", root / "missing.csv", "missing.csv"), nps[1], nps[2])
-    with pytest.raises(aggregate.SourceError, match="missing.csv"):
-        aggregate.release_counts(adoption=adoption, nps=broken, churn=churn)
+    missing = Source(TABLES["surveys"], "csv", root / "missing.csv", "missing.csv")
+    broken = dataclasses.replace(ws, sources={**ws.sources, "surveys": missing})
+    with pytest.raises(SourceError, match="missing.csv"):
+        start_queries(_context(broken, release_id), hypotheses)
     assert not [t for t in threading.enumerate() if t.name == "cvlib-query"]
 
 
@@ -637,21 +637,21 @@ def test_evaluate_release_waits_for_its_events_query_when_a_task_hypothesis_fail
     fails, its error is raised once the query has finished (none is left running)."""
     import threading
 
-    from cvlib import evaluate
+    from cvlib.verdicts import evaluate
 
     ws = cvlib.load_workspace(stores["sample"][1])
     release_id = next(
         r for r in ws.releases["release_id"]
         if {"adoption", "task_time"} <= {h.metric for h in ws.hypotheses_for(r)}
     )
-    real = evaluate._evaluate_hypothesis
+    real = evaluate._evaluate
 
-    def failing(ctx, h, prepared):
+    def failing(ctx, h):
         if h.metric == "task_time":
             raise RuntimeError("task-time evaluation failed")
-        return real(ctx, h, prepared)
+        return real(ctx, h)
 
-    monkeypatch.setattr(evaluate, "_evaluate_hypothesis", failing)
+    monkeypatch.setattr(evaluate, "_evaluate", failing)
     with pytest.raises(RuntimeError, match="task-time evaluation failed"):
         cvlib.evaluate_release(ws, release_id)
     assert not [t for t in threading.enumerate() if t.name == "cvlib-query"]

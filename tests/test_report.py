@@ -21,7 +21,8 @@ import nbformat
 import pytest
 from workspace_files import BASE, write_workspace
 
-from cvlib.report import NOTEBOOKS_DIR, UnknownParameterError, check_parameters, network_references
+from cvlib.report.html import network_references
+from cvlib.report.kernel import NOTEBOOKS_DIR, UnknownParameterError, check_parameters
 
 pytestmark = pytest.mark.slow
 
@@ -270,14 +271,14 @@ def test_unknown_notebook_parameters_are_an_error(tmp_path):
 
 def _run_one_cell(tmp_path, code):
     """Run a one-cell notebook through cvlib's papermill call; the executed notebook and the seconds taken."""
-    from cvlib.report import _execute
+    from cvlib.report.kernel import execute
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     source, executed = tmp_path / "probe.ipynb", tmp_path / "probe-out.ipynb"
     nbformat.write(nb, source)
     started = time.monotonic()
-    _execute(source, executed, {}, tmp_path)
+    execute(source, executed, {}, tmp_path)
     return nbformat.read(executed, as_version=4), time.monotonic() - started
 
 
@@ -286,17 +287,17 @@ def _printed(run) -> str:
 
 
 def test_report_kernels_start_tuned_for_a_batch_run_without_leaving_names(tmp_path):
-    # cvlib.report._KERNEL_START: rare garbage collections, no final collection at exit,
+    # cvlib.report.kernel._KERNEL_START: rare garbage collections, no final collection at exit,
     # and nothing added to the notebook's namespace
     run, _ = _run_one_cell(tmp_path, "import gc\nprint(gc.get_threshold(), sorted(n for n in dir() if 'cvlib' in n))")
     assert _printed(run) == "(50000, 50, 100) []"
 
 
 def test_a_kernel_that_does_not_exit_is_stopped_within_the_shutdown_wait(tmp_path):
-    # cvlib.report.KERNEL_SHUTDOWN_WAIT: a kernel still alive after its shutdown request
+    # cvlib.report.kernel.KERNEL_SHUTDOWN_WAIT: a kernel still alive after its shutdown request
     # (here a thread keeps it from exiting; in ipykernel 7.4 a race between its threads
     # does the same) gets SIGTERM after half the wait, not after jupyter_client's 2.5 s
-    from cvlib.report import KERNEL_SHUTDOWN_WAIT
+    from cvlib.report.kernel import KERNEL_SHUTDOWN_WAIT
 
     run, seconds = _run_one_cell(
         tmp_path,

@@ -487,7 +487,7 @@ def test_cli_sample_events(tmp_path, capsys):
 
 
 def test_large_variant_is_a_valid_workspace(large):
-    from cvlib.workspace import load_workspace
+    from cvlib import load_workspace
 
     workspace = load_workspace(large)
     assert workspace.sources["events"].kind == "parquet"

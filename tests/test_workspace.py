@@ -8,6 +8,7 @@ message. Line numbers refer to the ``BASE`` files of workspace_files.py.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import re
@@ -35,6 +36,13 @@ from workspace_files import (
 )
 
 import cvlib
+from cvlib.contract import values
+from cvlib.contract.tables import TABLES, ColumnSpec, TableSpec
+from cvlib.engine import parquet_meta
+from cvlib.engine.checks import check_table
+from cvlib.engine.queries import profile
+from cvlib.engine.scan import Scan
+from cvlib.engine.sources import Source
 from cvlib.errors import Problem
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -417,7 +425,7 @@ BROKEN = [
     pytest.param(
         edit("hypotheses.yaml", "metric: nps", "metric: net_promoter"),
         ("hypotheses.yaml", 32, "metric"),
-        r"^expected one of task_time, completion_rate, error_rate, adoption, nps, churn, "
+        r"^expected one of adoption, churn, completion_rate, error_rate, nps, task_time, "
         r"found 'net_promoter'$",
         True,
         id="unknown-metric",
@@ -1076,7 +1084,8 @@ def test_optional_columns_may_be_left_out(workspace):
             }
         )
     )
-    assert ws.features["effort_points"].isna().all()
+    # a frame has the columns its file has: a column left out is not invented
+    assert "effort_points" not in ws.features
     assert "errors" not in ws.task_times
     assert ws.tickets is None
     assert ws.sources == {}
@@ -1458,13 +1467,17 @@ def test_parquet_id_format_is_checked_for_csv_only(workspace):
 # row group) and count with a query only where a statistic is missing or shows a broken rule.
 # Each case is checked three ways: footers, footers absent (write_statistics=False), and the
 # query path alone; all must give the same problems and counts.
-_EVENT_RULES = [("timestamp", "timestamp", True, True), ("user_id", "id", True, True),
-                ("event", "text", True, True), ("segment", "text", False, False)]
-_SURVEY_RULES = [("response_id", "id", True, True), ("user_id", "id", True, True),
-                 ("submitted_at", "timestamp", True, True), ("score", "score", True, True),
-                 ("comment", "text", False, False), ("segment", "text", False, False)]
-_ACCOUNT_RULES = [("account_id", "id", True, True), ("started_on", "date", True, True),
-                  ("churned_on", "date", False, False), ("mrr", "nonnegative", False, False)]
+def _spec(name, *columns):
+    """The contract's spec of table ``name`` with only ``columns`` (all when none are named)."""
+    full = TABLES[name]
+    if not columns:
+        return full
+    return dataclasses.replace(full, columns=tuple(c for c in full.columns if c.name in columns))
+
+
+_EVENT_RULES = _spec("events")
+_SURVEY_RULES = _spec("surveys", "response_id", "user_id", "submitted_at", "score", "comment", "segment")
+_ACCOUNT_RULES = _spec("accounts", "account_id", "started_on", "churned_on", "mrr")
 
 
 def _instants(*hours):
@@ -1500,38 +1513,36 @@ def _footer_cases():
         "segment": [None, None, "smb", "ent"],  # optional: nulls allowed; an all-null row group
     })
     return {
-        "events": (events, _EVENT_RULES, {}, [
+        "events": (events, _EVENT_RULES, [
             "timestamp: expected a value, found nothing (null or empty) (2 of 6 rows)",
             "user_id: expected a value, found nothing (null or empty) (2 of 6 rows)",
             "event: expected a value, found nothing (null or empty) (1 of 6 rows)",
         ]),
-        "surveys": (surveys, _SURVEY_RULES, {"unique": "response_id"}, [
+        "surveys": (surveys, _SURVEY_RULES, [
             "score: expected a value, found nothing (null or empty) (1 of 6 rows)",
             "score: expected whole numbers from 0 to 10, found values outside (2 of 6 rows)",
             "response_id: expected unique values, found values that repeat an earlier row (1 of 6 rows)",
         ]),
-        "accounts": (accounts, _ACCOUNT_RULES, {"unique": "account_id", "not_before": ("churned_on", "started_on")}, [
+        "accounts": (accounts, _ACCOUNT_RULES, [
             "started_on: expected a value, found nothing (null or empty) (1 of 4 rows)",
             "mrr: expected numbers >= 0, found negative values (2 of 4 rows)",
             "churned_on: expected churned_on on or after started_on, found earlier dates (1 of 4 rows)",
         ]),
-        "clean": (clean, _EVENT_RULES, {}, []),
+        "clean": (clean, _EVENT_RULES, []),
     }
 
 
 def _check_three_ways(tmp_path, monkeypatch, name, case):
-    from cvlib import _parquet_meta, aggregate
-
-    table, rules, options, _ = case
+    table, spec, _ = case
     found = {}
     for way in ("footers", "no statistics", "query"):
         path = tmp_path / f"{name}-{way}.parquet"
         pq.write_table(table, path, row_group_size=2, write_statistics=way != "no statistics")
-        source = aggregate.Source(name, "parquet", path, "x.parquet")
+        source = Source(spec, "parquet", path, "x.parquet")
         with monkeypatch.context() as m:
             if way == "query":
-                m.setattr(_parquet_meta, "applies", lambda *args: False)
-            problems, rows = aggregate.check_table(source, rules, **options)
+                m.setattr(parquet_meta, "applies", lambda *args: False)
+            problems, rows = check_table(source)
         found[way] = (sorted(f"{p.column}: {p.message}" for p in problems), rows)
     return found
 
@@ -1540,35 +1551,33 @@ def _check_three_ways(tmp_path, monkeypatch, name, case):
 def test_parquet_footer_checks_match_the_query_path(tmp_path, monkeypatch, name):
     case = _footer_cases()[name]
     found = _check_three_ways(tmp_path, monkeypatch, name, case)
-    expected = (sorted(case[3]), case[0].num_rows)
+    expected = (sorted(case[2]), case[0].num_rows)
     assert found == {"footers": expected, "no statistics": expected, "query": expected}
 
 
 def test_clean_parquet_with_statistics_is_checked_without_a_scan(tmp_path, monkeypatch):
-    from cvlib import aggregate
-
     table = _footer_cases()["clean"][0]
     path = tmp_path / "events.parquet"
     pq.write_table(table, path, row_group_size=2)
-    source = aggregate.Source("events", "parquet", path, "events.parquet")
+    source = Source(_EVENT_RULES, "parquet", path, "events.parquet")
 
     queries = []
-    rows = aggregate._Scan.rows
+    rows = Scan.rows
 
     def counted(self, expr):
         queries.append(expr)
         return rows(self, expr)
 
-    monkeypatch.setattr(aggregate._Scan, "rows", counted)
-    assert aggregate.check_table(source, _EVENT_RULES) == ([], 4)
-    prof = aggregate.profile(source, ["timestamp"], "Europe/Berlin")
+    monkeypatch.setattr(Scan, "rows", counted)
+    assert check_table(source) == ([], 4)
+    prof = profile(source, "Europe/Berlin")
     assert prof.rows == 4
     assert prof.latest["timestamp"] == dt.datetime(2026, 2, 16, 13, tzinfo=ZoneInfo("Europe/Berlin"))
     assert queries == []
     # without statistics the same file needs the queries (and gets the same answers)
     pq.write_table(table, path, write_statistics=False)
-    assert aggregate.check_table(source, _EVENT_RULES) == ([], 4)
-    assert aggregate.profile(source, ["timestamp"], "Europe/Berlin") == prof
+    assert check_table(source) == ([], 4)
+    assert profile(source, "Europe/Berlin") == prof
     assert len(queries) == 2
 
 
@@ -1585,17 +1594,16 @@ def test_clean_parquet_with_statistics_is_checked_without_a_scan(tmp_path, monke
     ids=["naive", "aware", "date", "all-null"],
 )
 def test_parquet_profile_from_footers_matches_the_query(tmp_path, monkeypatch, column):
-    from cvlib import _parquet_meta, aggregate
-
     table = pa.table({"t": column, "x": [1, 2, 3]})
+    spec = TableSpec("events", (ColumnSpec("t", values.TIMESTAMP),))
     found = []
     for way in ("footers", "no statistics", "query"):
         path = tmp_path / f"{way}.parquet"
         pq.write_table(table, path, row_group_size=2, write_statistics=way != "no statistics")
-        source = aggregate.Source("events", "parquet", path, "events.parquet")
+        source = Source(spec, "parquet", path, "events.parquet")
         with monkeypatch.context() as m:
             if way == "query":
-                m.setattr(_parquet_meta, "applies", lambda *args: False)
-            found.append(aggregate.profile(source, ["t"], "Europe/Berlin"))
+                m.setattr(parquet_meta, "applies", lambda *args: False)
+            found.append(profile(source, "Europe/Berlin"))
     assert found[0] == found[1] == found[2]
     assert found[0].rows == 3

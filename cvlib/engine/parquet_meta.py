@@ -5,8 +5,8 @@ number of rows and (when the writer wrote them) statistics: the null count
 and the minimum and maximum value. :func:`footer_stats` sums them over all
 row groups of a source with DuckDB's ``parquet_metadata`` (the same glob as
 ``read_parquet``, so the same files); :func:`bad_rows` and
-:func:`profile_row` answer the checks of :func:`cvlib.aggregate.check_table`
-and the row count and latest instants of :func:`cvlib.aggregate.profile`
+:func:`profile_row` answer the checks of :func:`cvlib.engine.checks.check_table`
+and the row count and latest instants of :func:`cvlib.engine.queries.profile`
 from them.
 
 A fact is used only when every row group with rows has it; otherwise the
@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cvlib.engine.sql import sql_string as _sql_string
+
 __all__ = ["ColumnStats", "FooterStats", "applies", "footer_stats", "bad_rows", "profile_row"]
 
 # DuckDB types whose statistics are read (text, numbers, instants, dates).
@@ -28,7 +30,7 @@ _NUMBER_TYPES = (
     "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
     "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE",
 )
-# What the queries' trim removes (aggregate._WHITESPACE): all at most ' '.
+# What the queries' trim removes (cvlib.engine.sql.WHITESPACE): all at most ' '.
 _BLANK_MAX = " "
 
 
@@ -43,7 +45,7 @@ class ColumnStats:
     low, high : object
         Smallest and largest non-null value (numbers and text as such; dates
         and timestamps as epoch seconds of their wall-clock reading in UTC,
-        as :func:`cvlib.aggregate._seconds` computes them); ``None`` when the
+        as the profile query reads them); ``None`` when the
         column holds no value.
     bounds : bool
         Whether ``low`` and ``high`` are known (every row group with a
@@ -70,14 +72,6 @@ class FooterStats:
 def applies(source, embedded: bool) -> bool:
     """Whether ``source`` is Parquet read by the embedded DuckDB engine (the footer path applies)."""
     return source.kind == "parquet" and embedded
-
-
-def _quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _sql_string(value: str) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
 
 
 def footer_stats(con, pattern: str, columns) -> FooterStats | None:

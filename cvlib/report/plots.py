@@ -18,6 +18,10 @@ import base64
 import io
 import math
 
+from cvlib import metrics
+from cvlib.metrics.units import human_seconds
+from cvlib.report.labels import VERDICT_LABEL, format_value
+
 __all__ = ["PALETTE", "VERDICT_STYLE", "Chart", "forest", "hypothesis_chart", "portfolio_chart"]
 
 PALETTE = {
@@ -168,8 +172,6 @@ def _time_ticks(low: float, high: float) -> list[float]:
 
 
 def _tick_seconds(value) -> str:
-    from cvlib.present import human_seconds
-
     return f"{value:g} s" if value < 10 and float(value).is_integer() else human_seconds(value)
 
 
@@ -185,17 +187,12 @@ def _seconds_axis(ax, low: float, high: float):
 
 
 def _fmt(metric, value):
-    from cvlib.present import format_value
-
     return format_value(metric, value)
 
 
-def _axis_scale(metric):
-    """Values are plotted in display units: seconds, percent, NPS points."""
-    return 100.0 if metric not in ("task_time", "nps") else 1.0
-
-
-_UNIT = {"task_time": "time (log scale)", "nps": "NPS points"}
+def _unit(metric):
+    """The metric's unit: values are plotted in display units (seconds, percent, NPS points)."""
+    return metrics.get(metric).unit
 
 
 def forest(ev) -> Chart:
@@ -204,16 +201,15 @@ def forest(ev) -> Chart:
     Rows are small panels because hypotheses are measured in different units;
     each has the target as a dashed line and the verdict as colour and marker.
     """
-    from cvlib.present import VERDICT_LABEL
-
-    results = [r for r in ev.hypotheses]
+    results = list(ev.hypotheses)
     rows = max(len(results), 1)
     fig = _figure(7.5, 0.75 * rows + 0.6)
     axes = fig.subplots(rows, 1, squeeze=False)[:, 0]
     described = []
     for ax, r in zip(axes, results):
         h = r.hypothesis
-        scale = _axis_scale(h.metric)
+        unit = _unit(h.metric)
+        scale = unit.scale
         colour, marker = VERDICT_STYLE[r.verdict]
         ax.axvline(h.target * scale, color=PALETTE["black"], linestyle="--", linewidth=1)
         after = r.after
@@ -231,13 +227,13 @@ def forest(ev) -> Chart:
         else:
             described.append(f"{h.id} no estimate, {VERDICT_LABEL[r.verdict]}")
         low, high = min(values), max(values)
-        if h.metric == "task_time" and low > 0:
+        if unit.log_axis and low > 0:
             _seconds_axis(ax, low / 1.3, high * 1.3)
         else:
             pad = (high - low) * 0.15 or abs(high) * 0.1 or 1
             ax.set_xlim(low - pad, high + pad)
         ax.set_yticks([])
-        ax.set_ylabel(f"{h.id}\n{_UNIT.get(h.metric, 'percent')}", rotation=0, ha="right", va="center",
+        ax.set_ylabel(f"{h.id}\n{unit.axis}", rotation=0, ha="right", va="center",
                       fontsize=8)
         ax.tick_params(axis="x", labelsize=8)
         ax.text(1.01, 0.5, f"{VERDICT_LABEL[r.verdict]}", transform=ax.transAxes, fontsize=8, va="center",
@@ -249,7 +245,7 @@ def forest(ev) -> Chart:
         axes[0].text(0.5, 0.5, "no hypotheses", ha="center", va="center")
     fig.suptitle(f"Release {ev.release_id}: after-release {ev.confidence_level:.0%} CI against target (dashed)",
                  fontsize=10)
-    labels = [line for r in results for line in (r.hypothesis.id, _UNIT.get(r.hypothesis.metric, "percent"))]
+    labels = [line for r in results for line in (r.hypothesis.id, _unit(r.hypothesis.metric).axis)]
     verdicts = [VERDICT_LABEL[r.verdict] for r in results]
     _place(fig, left=_text_width(fig, labels, 8) + 0.2, right=_text_width(fig, verdicts, 8) + 0.15,
            top=_line_height(10) + 0.2, bottom=_xtick_room(8) + 0.08, gap=_xtick_room(8) + 0.15, rows=rows)
@@ -261,20 +257,19 @@ def forest(ev) -> Chart:
 def hypothesis_chart(result, workspace, ev) -> Chart:
     """The chart of one hypothesis.
 
-    task_time: completed attempts before and after on a log axis, the
-    geometric means and the target line. Other metrics: the before and after
-    estimates (with the after CI) against the target line.
+    Metrics charted by their attempts (``chart="attempts"``: times on task):
+    completed attempts before and after on a log axis, the geometric means
+    and the target line. Other metrics: the before and after estimates (with
+    the after CI) against the target line.
     """
     h = result.hypothesis
-    if h.metric == "task_time" and workspace.task_times is not None:
+    if h.spec.chart == "attempts" and workspace.task_times is not None:
         return _task_time_chart(result, workspace, ev)
     return _estimate_chart(result, ev)
 
 
 def _task_time_chart(result, workspace, ev) -> Chart:
     import numpy as np
-
-    from cvlib.present import VERDICT_LABEL, human_seconds
 
     h = result.hypothesis
     tt = workspace.task_times
@@ -327,15 +322,14 @@ def _estimate_place(fig, *, right):
 
 
 def _estimate_chart(result, ev) -> Chart:
-    from cvlib.present import METRIC_LABEL, VERDICT_LABEL
-
     h = result.hypothesis
-    scale = _axis_scale(h.metric)
+    spec = h.spec
+    scale = spec.unit.scale
     fig = _figure(7.0, 2.0)
     ax = fig.subplots()
     described = []
-    if result.before and result.before.get("estimate") is not None:
-        b = result.before["estimate"]
+    if result.before is not None and result.before.estimate is not None:
+        b = result.before.estimate
         ax.plot([b * scale], [1], marker="o", color=PALETTE["sky_blue"], markersize=9,
                 markeredgecolor=PALETTE["black"])
         described.append(f"before {_fmt(h.metric, b)}")
@@ -353,12 +347,12 @@ def _estimate_chart(result, ev) -> Chart:
     ax.axvline(h.target * scale, color=PALETTE["vermillion"], linestyle="--", linewidth=1.5)
     ax.set_yticks([0, 1], ["after", "before"])
     ax.set_ylim(-0.6, 1.6)
-    ax.set_xlabel(f"{METRIC_LABEL[h.metric]} ({_UNIT.get(h.metric, 'percent')}); dashed: target")
-    ax.set_title(f"{h.id}: {METRIC_LABEL[h.metric]}", fontsize=10)
+    ax.set_xlabel(f"{spec.label} ({spec.unit.axis}); dashed: target")
+    ax.set_title(f"{h.id}: {spec.label}", fontsize=10)
     _estimate_place(fig, right=0.3)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    alt = (f"{METRIC_LABEL[h.metric].capitalize()} for {h.id}: " + ("; ".join(described) or "no estimate") +
+    alt = (f"{spec.label.capitalize()} for {h.id}: " + ("; ".join(described) or "no estimate") +
            f"; target {_fmt(h.metric, h.target)}; verdict {VERDICT_LABEL[result.verdict]}.")
     return _render(fig, alt)
 

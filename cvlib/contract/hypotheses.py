@@ -1,0 +1,258 @@
+"""``hypotheses.yaml``: the value each feature promised, how it is measured and what counts as success.
+
+What a hypothesis may say depends on its metric, and is read from the metric's
+:class:`~cvlib.metrics.base.MetricSpec`: whether it names a task, which designs
+and options it takes, whether it has a window, and the range of its target.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass
+
+from cvlib import metrics
+from cvlib.contract import values
+from cvlib.contract.problems import Problems
+from cvlib.contract.yamlfile import describe, is_number, read_yaml, unknown_key, yaml_date
+
+__all__ = ["HYPOTHESES_FILE", "MAX_WINDOW_DAYS", "Hypothesis", "read_hypotheses"]
+
+HYPOTHESES_FILE = "hypotheses.yaml"
+MAX_WINDOW_DAYS = 365
+DEFAULT_WINDOW_DAYS = 30
+DESIGNS = ("independent", "paired")
+KEYS = (
+    "id", "feature_id", "statement", "metric", "task", "target", "design",
+    "window_days", "tasks_per_month", "created_on",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Hypothesis:
+    """One value hypothesis from ``hypotheses.yaml``.
+
+    Attributes
+    ----------
+    id, feature_id, statement, metric : str
+    target : float
+        Success threshold for the after-release value, in the metric's unit
+        (seconds, a proportion in [0, 1], NPS points).
+    task : str or None
+        The task measured, for metrics that name one.
+    design : str
+        ``independent`` or ``paired``, as the metric allows.
+    window_days : int
+        Measurement window for windowed metrics (default 30).
+    tasks_per_month : float or None
+        Task executions per month, for economic value.
+    created_on : datetime.date or None
+        When the hypothesis was written.
+    line : int
+        Line of ``hypotheses.yaml`` where it starts.
+    """
+
+    id: str
+    feature_id: str
+    statement: str
+    metric: str
+    target: float
+    task: str | None = None
+    design: str = "independent"
+    window_days: int = DEFAULT_WINDOW_DAYS
+    tasks_per_month: float | None = None
+    created_on: dt.date | None = None
+    line: int = 0
+
+    @property
+    def spec(self):
+        """The metric's :class:`~cvlib.metrics.base.MetricSpec`."""
+        return metrics.get(self.metric)
+
+    @property
+    def lower_is_better(self) -> bool:
+        """Whether a lower value of the metric is better."""
+        return self.spec.lower_is_better
+
+
+def read_hypotheses(root, problems: Problems, feature_ids: set, features_failed: bool) -> list[Hypothesis]:
+    """Read and check ``root/hypotheses.yaml``; problems go to ``problems``.
+
+    ``feature_ids`` are the features a hypothesis may name (not checked when
+    ``features_failed``: features.csv could not be read, which is reported).
+    """
+    file = HYPOTHESES_FILE
+    path = root / file
+    if not path.exists():
+        problems.add(file, None, None, "file not found: every workspace states its value hypotheses")
+        return []
+    reported = len(problems.items)
+    data = read_yaml(path, file, problems)
+    if data is None:
+        if len(problems.items) == reported:  # not a YAML error: nothing in the file
+            problems.add(file, None, None, "file is empty: expected a top-level 'hypotheses:' list")
+        return []
+    if not isinstance(data, dict) or "hypotheses" not in data:
+        line = getattr(data, "line", 1) or 1
+        problems.add(file, line, None, f"expected a top-level 'hypotheses:' list, found {describe(data)}")
+        return []
+    items = data["hypotheses"]
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        problems.add(file, data.lines.get("hypotheses"), "hypotheses", f"expected a list, found {describe(items)}")
+        return []
+    reader = _Reader(problems, feature_ids, features_failed)
+    result = []
+    for item, line in zip(items, getattr(items, "lines", [None] * len(items)), strict=True):
+        hypothesis = reader.hypothesis(item, line)
+        if hypothesis is not None:
+            result.append(hypothesis)
+    return result
+
+
+def _and(words) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    words = list(words)
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+class _Reader:
+    def __init__(self, problems: Problems, feature_ids: set, features_failed: bool):
+        self.problems = problems
+        self.feature_ids = feature_ids
+        self.features_failed = features_failed
+        self.seen: dict[str, int] = {}
+
+    def hypothesis(self, item, line) -> Hypothesis | None:
+        file = HYPOTHESES_FILE
+        if not isinstance(item, dict):
+            self.problems.add(file, line, None, f"expected each hypothesis to be a mapping of keys, found {describe(item)}")
+            return None
+        raw = getattr(item, "raw", {})
+        for key in ("id", "feature_id", "task"):
+            # ids as written: YAML would read 1.10 as the number 1.1 and yes as true
+            if item.get(key) is not None and not isinstance(item[key], str) and key in raw:
+                item[key] = raw[key]
+        lines = item.lines
+        start = item.line
+        ok = True
+
+        def bad(key, message):
+            nonlocal ok
+            ok = False
+            self.problems.add(file, lines.get(key, start), key, message)
+
+        for key in item:
+            if key not in KEYS:
+                ok = False
+                unknown_key(self.problems, file, lines.get(key, start), key, KEYS)
+        for key in ("id", "feature_id", "statement", "metric", "target"):
+            if item.get(key) is None:
+                bad(key, "expected a value, found nothing (the key is missing or empty)")
+
+        hid = item.get("id")
+        if hid is not None:
+            hid = str(hid)
+            if not values.ID_PATTERN.fullmatch(hid):
+                try:
+                    values.parse_id(hid)
+                except values.ValueProblem as exc:
+                    bad("id", str(exc))
+            elif hid in self.seen:
+                bad("id", f"expected unique hypothesis ids, found {hid!r} again (first on line {self.seen[hid]})")
+            else:
+                self.seen[hid] = start
+        feature_id = item.get("feature_id")
+        if feature_id is not None:
+            feature_id = str(feature_id)
+            if feature_id not in self.feature_ids and not self.features_failed:
+                bad("feature_id", f"expected a feature_id listed in features.csv, found {feature_id!r}")
+        statement = item.get("statement")
+        if statement is not None and (not isinstance(statement, str) or not statement.strip()):
+            bad("statement", f"expected a sentence, found {statement!r}")
+
+        spec = None
+        metric = item.get("metric")
+        if metric is not None:
+            known = metrics.names()
+            if metric in known:
+                spec = metrics.get(metric)
+            else:
+                hint = difflib.get_close_matches(str(metric).strip().lower(), known, n=1)
+                extra = f" (did you mean {hint[0]!r}?)" if hint else ""
+                bad("metric", f"expected one of {', '.join(known)}, found {metric!r}{extra}")
+
+        target = item.get("target")
+        if target is not None:
+            if not is_number(target):
+                bad("target", f"expected a number, found {target!r}")
+                target = None
+            elif spec is not None:
+                message = spec.unit.target_problem(spec.name, float(target))
+                if message:
+                    bad("target", message)
+
+        task = item.get("task")
+        if spec is not None and spec.needs_task:
+            if task is None or not str(task).strip():
+                bad("task", f"expected the task measured (metric {metric} needs one), found nothing")
+            else:
+                task = str(task)
+        elif task is not None and spec is not None:
+            bad("task", f"expected no task for metric {metric} (only task metrics use one), found {task!r}")
+
+        design = item.get("design", "independent")
+        if design is None:
+            design = "independent"
+        if design not in DESIGNS:
+            bad("design", f"expected independent or paired, found {design!r}")
+        elif spec is not None and design not in spec.designs:
+            allowed = [m.name for m in metrics.all_metrics() if design in m.designs]
+            bad("design", f"expected design: {design} only with metric {_and(allowed)}, found it with {metric}")
+
+        window = item.get("window_days", DEFAULT_WINDOW_DAYS)
+        if window is None:
+            window = DEFAULT_WINDOW_DAYS
+        if isinstance(window, bool) or not isinstance(window, int) or not 1 <= window <= MAX_WINDOW_DAYS:
+            bad("window_days", f"expected a whole number of days from 1 to {MAX_WINDOW_DAYS}, found {window!r}")
+        elif "window_days" in item and spec is not None and not spec.windowed:
+            windowed = _and(m.name for m in metrics.all_metrics() if m.windowed)
+            bad(
+                "window_days",
+                f"expected no window_days for metric {metric} (only {windowed} use one), found {window!r}",
+            )
+
+        tasks_per_month = item.get("tasks_per_month")
+        if tasks_per_month is not None:
+            if not is_number(tasks_per_month) or tasks_per_month < 0:
+                bad("tasks_per_month", f"expected a number >= 0, found {tasks_per_month!r}")
+            elif spec is not None and "tasks_per_month" not in spec.options:
+                allowed = _and(m.name for m in metrics.all_metrics() if "tasks_per_month" in m.options)
+                bad(
+                    "tasks_per_month",
+                    f"expected tasks_per_month only with metric {allowed}, found it with {metric}",
+                )
+
+        created_on = item.get("created_on")
+        if created_on is not None:
+            before = len(self.problems.items)
+            created_on = yaml_date(self.problems, file, lines.get("created_on", start), "created_on", created_on)
+            if len(self.problems.items) != before:
+                ok = False
+
+        if not ok:
+            return None
+        return Hypothesis(
+            id=hid,
+            feature_id=feature_id,
+            statement=statement.strip(),
+            metric=metric,
+            target=float(target),
+            task=task,
+            design=design,
+            window_days=int(window),
+            tasks_per_month=None if tasks_per_month is None else float(tasks_per_month),
+            created_on=created_on,
+            line=start,
+        )

@@ -1,0 +1,173 @@
+"""Reading YAML with the line of every key and item, and PyYAML's messages for syntax errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import numbers
+from pathlib import Path
+
+import yaml
+
+from cvlib.contract.problems import Problems
+from cvlib.contract.values import ValueProblem, parse_date
+
+__all__ = ["LineDict", "LineList", "describe", "is_number", "read_yaml", "unknown_key", "yaml_date"]
+
+
+class LineDict(dict):
+    """A mapping from YAML that remembers the line of each key (``.lines``) and its own.
+
+    ``.raw`` keeps the source text of each scalar value, so an id such as
+    ``1.10`` is not turned into the number ``1.1``.
+    """
+
+    line: int = 0
+    lines: dict
+    raw: dict
+
+
+class LineList(list):
+    """A sequence from YAML that remembers the line of each item (``.lines``)."""
+
+    lines: list
+
+
+class _LineLoader(yaml.SafeLoader):
+    pass
+
+
+def _construct_mapping(loader, node):
+    # A key written twice is a mistake (YAML would silently keep the last one);
+    # keys brought in by a merge (<<: *defaults) may be overridden, as YAML intends.
+    written: dict[str, int] = {}
+    for key_node, _ in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+            if key_node.value in written:
+                raise yaml.constructor.ConstructorError(
+                    None, None,
+                    f"the key {key_node.value!r} appears twice in one mapping "
+                    f"(first on line {written[key_node.value]})",
+                    key_node.start_mark,
+                )
+            written[key_node.value] = key_node.start_mark.line + 1
+    loader.flatten_mapping(node)
+    result = LineDict()
+    result.line = node.start_mark.line + 1
+    result.lines = {}
+    result.raw = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError:
+            key = str(key)
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.lines[key] = key_node.start_mark.line + 1
+        if isinstance(value_node, yaml.ScalarNode):
+            result.raw[key] = value_node.value
+    return result
+
+
+def _construct_sequence(loader, node):
+    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result.lines = [child.start_mark.line + 1 for child in node.value]
+    return result
+
+
+def _construct_timestamp(loader, node):
+    # An impossible date such as 2026-02-30 stays text, so the caller reports it
+    # as 'expected a valid calendar date' instead of YAML crashing.
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+# libyaml's parser (five times faster) reads the files; a file it rejects is read again by
+# PyYAML's own parser, whose messages the problems quote.
+_FastLineLoader = type("_FastLineLoader", (getattr(yaml, "CSafeLoader", _LineLoader),), {})
+
+for _loader in (_LineLoader, _FastLineLoader):
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+    _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+    _loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
+def read_yaml(path: Path, display: str, problems: Problems):
+    """Load a YAML file with line numbers, or add a problem and return ``None``."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.add(display, None, None, f"cannot be read: {exc.strerror}")
+        return None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.add(display, line, None, "expected UTF-8 text, found a byte that is not UTF-8")
+        return None
+    try:
+        return yaml.load(text, Loader=_FastLineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError:
+        pass  # read again below for PyYAML's message
+    try:
+        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = exc.problem or "invalid YAML"
+        context = f" {exc.context}" if exc.context else ""
+        start = exc.context_mark
+        if exc.context and start is not None and line is not None and start.line + 1 != line:
+            context += f" (started on line {start.line + 1})"
+        problems.add(display, line, None, f"expected valid YAML, found a syntax error: {what}{context}")
+        return None
+    except yaml.YAMLError as exc:
+        problems.add(display, None, None, f"expected valid YAML, found: {exc}")
+        return None
+
+
+# ---------------------------------------------------------------- checking what YAML held
+def describe(value) -> str:
+    """How a message names a YAML value that is not what was expected.
+
+    Examples
+    --------
+    >>> describe(None), describe({}), describe([1]), describe("x")
+    ('nothing', 'a mapping', 'a list', "'x'")
+    """
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def is_number(value) -> bool:
+    """Whether YAML read ``value`` as a number (not a boolean)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def unknown_key(problems: Problems, file: str, line, key, known) -> None:
+    """Report ``key`` as not one of ``known`` (with the closest known key as a hint)."""
+    hint = difflib.get_close_matches(str(key), known, n=1)
+    extra = f" (did you mean {hint[0]!r}?)" if hint else ""
+    problems.add(file, line, str(key), f"expected one of the keys {', '.join(known)}, found {key!r}{extra}")
+
+
+def yaml_date(problems: Problems, file: str, line, key: str, value):
+    """A date from YAML (a date, a timestamp or text YYYY-MM-DD), or a problem and ``None``."""
+    if isinstance(value, dt.datetime):
+        value = value.isoformat()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return parse_date(str(value))
+    except ValueProblem as exc:
+        problems.add(file, line, key, str(exc))
+        return None

@@ -1,0 +1,286 @@
+"""Checking an event-scale table in the engine, from its :class:`~cvlib.contract.tables.TableSpec`.
+
+Two checks, both derived from the table's declaration (its columns' kinds,
+key, references and not-before rules), neither reading rows into Python:
+
+- :func:`check_table` for Parquet files and database tables: the schema, then
+  one aggregate query counting the rows that break each rule (Parquet footer
+  statistics answer what they can, without a scan);
+- :func:`csv_profile_if_clean` for a CSV file: one DuckDB scan that vouches
+  for a clean file (and profiles it), or hands it to the line-by-line check
+  of :mod:`cvlib.contract.csvfile`, which names the line of every problem.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cvlib.engine import database as db
+from cvlib.engine import parquet_meta
+from cvlib.engine import sql as q
+from cvlib.engine.scan import SourceError, csv_header, csv_relation, first_line, redact, remember
+from cvlib.engine.scan import scan as open_scan
+from cvlib.engine.sources import Source, TableProfile
+from cvlib.errors import Problem
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cvlib.contract.tables import TableSpec
+
+__all__ = ["CSV_CHECK_BUFFER", "check_table", "csv_profile_if_clean", "footers"]
+
+
+def footers(scan, source: Source):
+    """The footer statistics of every column of a Parquet source, read once while its files are unchanged."""
+
+    def read():
+        cursor = db.cursor()
+        try:
+            return parquet_meta.footer_stats(cursor, source.parquet_pattern(), list(scan.kinds))
+        finally:
+            cursor.close()
+
+    return read() if scan.key is None else remember(scan.key + ("footers",), read)
+
+
+def _allowed(spec: TableSpec, known: dict) -> dict:
+    """Column -> (the values a reference may take, the file listing them), for the
+    referenced tables that could be read (a table that failed is already reported)."""
+    out = {}
+    for ref in spec.references:
+        if known.get(ref.table) is not None:
+            out[ref.column] = (known[ref.table], f"{ref.table}.csv")
+    return out
+
+
+def check_table(source: Source, *, known: dict | None = None):
+    """Check a Parquet or connection source by its schema and with aggregate queries, never by reading rows.
+
+    Parameters
+    ----------
+    source : Source
+        Its ``spec`` gives the columns, kinds and rules.
+    known : dict of str to set, optional
+        Table -> its keys, for the references of ``source.spec``; a table
+        missing here (it could not be read) is not checked against.
+
+    Returns
+    -------
+    (list of Problem, int or None)
+        The problems (each naming the source, the column and how many rows are
+        affected) and the row count (``None`` when the source cannot be read).
+
+    Notes
+    -----
+    Id formats are checked for CSV files only: a regular expression over
+    every row of an event table costs a full scan (``docs/data-contract.md``).
+    """
+    file = source.display
+    try:
+        with open_scan(source) as scan:
+            stats = None
+            if parquet_meta.applies(source, scan.embedded):  # nulls and ranges from the footers
+                stats = footers(scan, source)
+            return _check(scan, source.spec, file, _allowed(source.spec, known or {}), stats)
+    except SourceError as exc:
+        if source.kind == "parquet":
+            what = "a readable Parquet file"
+        else:
+            what = f"a readable table {source.table!r}"
+        return [Problem(file, None, None, f"expected {what}, found: {exc}")], None
+    except Exception as exc:  # an engine error while counting
+        found = redact(source, first_line(exc))
+        return [Problem(file, None, None, f"expected a readable table, found: {found}")], None
+
+
+def _check(scan, spec, file, references, stats=None):
+    kinds = scan.kinds
+    problems = []
+    checks = []  # (column, SQL condition true for a bad row, or the count the footers give, message)
+
+    def check(name, rule, cond, message):
+        # cond: a function making the condition, only when the footers do not answer
+        known = parquet_meta.bad_rows(stats, name, rule, text=kinds[name] == "text")
+        checks.append((name, cond() if known is None else known, message))
+
+    for column in spec.columns:
+        name, kind = column.name, column.kind
+        if name not in kinds:
+            if column.required:
+                found = ", ".join(kinds)
+                message = f"expected a column named {name!r}, found columns {found}"
+                problems.append(Problem(file, None, name, message))
+            continue
+        col = q.quote_ident(name)
+        typ = kinds[name]
+        if column.value_required:  # only text can be empty: other types skip the trim
+
+            def empty(col=col, typ=typ):
+                return f"{col} IS NULL OR {q.trim(col)} = ''" if typ == "text" else f"{col} IS NULL"
+
+            check(name, "value", empty, "expected a value, found nothing (null or empty)")
+        if kind.stored is None:
+            continue
+        if typ not in kind.stored:
+            message = f"expected {kind.stored_as}, found type {scan.shown[name]}"
+            problems.append(Problem(file, None, name, message))
+        elif typ == "text" and kind.text_rule is not None:
+            rule, message = kind.text_rule
+            text = q.trim(col)
+            # empty text is no value (an optional one may be empty; a required one is
+            # reported as missing above), as in CSV files
+            checks.append((name, f"{col} IS NOT NULL AND {text} <> '' AND ({rule(text)})", message))
+        elif kind.range_rule is not None:
+            rule, message, footer_rule = kind.range_rule
+            check(name, footer_rule, lambda col=col, rule=rule: rule(col), message)
+    # Checks on the whole table, counted by aggregates: (column, count (SQL or int), message).
+    counted = [
+        (name, cond if isinstance(cond, int) else f"count(*) FILTER (WHERE {cond})", message)
+        for name, cond, message in checks
+    ]
+    if spec.key is not None and spec.key in kinds:
+        col = q.quote_ident(spec.key)
+        counted.append((
+            spec.key,
+            f"count({col}) - count(DISTINCT {col})",
+            "expected unique values, found values that repeat an earlier row",
+        ))
+    for name, (allowed, other) in references.items():
+        if name in kinds:
+            text = scan.text(name)
+            values = ", ".join(q.sql_string(v) for v in sorted(allowed) or [""])
+            counted.append((
+                name,
+                f"count(*) FILTER (WHERE {text} <> '' AND {text} NOT IN ({values}))",
+                f"expected a {name} listed in {other} or nothing, found others",
+            ))
+    for rule in spec.not_before:
+        if rule.later in kinds and rule.earlier in kinds:
+            later, earlier = scan.date(rule.later), scan.date(rule.earlier)
+            counted.append((
+                rule.later,
+                f"count(*) FILTER (WHERE {later} < {earlier})",
+                f"expected {rule.later} on or after {rule.earlier}, found earlier dates",
+            ))
+    valid = [c for c in counted if not any(p.column == c[0] for p in problems)]
+    queried = "".join(
+        f", {count} AS c{i}" for i, (_, count, _) in enumerate(valid) if not isinstance(count, int)
+    )
+    if stats is not None and not queried:  # everything answered by the footers: no scan
+        row = {"n": stats.rows}
+    else:
+        row = scan.rows(f"SELECT count(*) AS n{queried} FROM {scan.name}")[0]
+    rows = int(row["n"])
+    for i, (name, count, message) in enumerate(valid):
+        bad = count if isinstance(count, int) else int(row[f"c{i}"] or 0)
+        if bad:
+            problems.append(Problem(file, None, name, f"{message} ({bad:,} of {rows:,} rows)"))
+    return problems, rows
+
+
+# ---------------------------------------------------------------- CSV fast check
+#: Buffer of the CSV check's reads: files above it are checked by every DuckDB thread. A
+#: line longer than this fails the scan, and the line-by-line check takes over.
+CSV_CHECK_BUFFER = 1 << 20
+
+
+def csv_profile_if_clean(
+    path: Path, spec: TableSpec, *, known: dict | None = None, timezone: str = "UTC"
+) -> TableProfile | None:
+    """Count the records of a CSV file (and profile it) if one DuckDB scan finds nothing to report, else ``None``.
+
+    The line-by-line check names the line of every problem but runs in
+    Python; this scan runs in the engine and applies the rules of each
+    column's kind (:attr:`cvlib.contract.values.Kind.csv_doubt`), which are as
+    strict or stricter (ASCII digits only, plain decimals, spaces only
+    trimmed), so a file it passes has no problem the line-by-line check
+    would report. Anything it cannot vouch for (a byte-order mark, an odd
+    header, any value it doubts, a parse error) returns ``None`` and the
+    caller runs the line-by-line check, which gives the exact messages.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+    spec : TableSpec
+        The table's columns, key, references and not-before rules.
+    known : dict of str to set, optional
+        As for :func:`check_table`.
+    timezone : str
+        IANA name in which naive timestamps and dates are read.
+
+    Returns
+    -------
+    TableProfile or None
+        The row count and the latest instant of each time column, equal to
+        what :func:`cvlib.engine.queries.profile` returns for the file.
+    """
+    import duckdb
+
+    header = csv_header(path)
+    if header is None:
+        return None
+    present = set(header)
+    if any(c.required and c.name not in present for c in spec.columns):
+        return None
+    latest_sql = []  # the latest instants, as epoch seconds
+    for name in spec.time_columns:
+        if name not in present:
+            latest_sql.append("NULL")
+        elif spec.column(name).kind.time == "day":
+            value = f"TRY_CAST(trim({q.quote_ident(name)}, ' ') AS DATE)"
+            latest_sql.append(f"epoch(CAST(max({value}) AS TIMESTAMP))")
+        else:  # an instant: offset honoured, naive read in the time zone (as the scans)
+            latest_sql.append(f"epoch(max({q.timestamp_sql(name, timezone)}))")
+    con = db.cursor()
+    try:
+        relation = csv_relation(path, strict=True, header=header, buffer_size=CSV_CHECK_BUFFER)
+        conditions = []
+        for column in spec.columns:
+            if column.name not in present:
+                continue
+            raw = q.quote_ident(column.name)
+            value = f"trim({raw}, ' ')"
+            bad = column.kind.csv_doubt(value, raw)
+            if column.kind.blank_only and not column.value_required:
+                bad = "false"
+            empty = f"({raw} IS NULL OR {value} = '')"
+            if column.value_required and column.required_if is None:
+                conditions.append(f"{empty} OR ({bad})")
+            else:
+                conditions.append(f"NOT {empty} AND ({bad})")
+            if column.kind.free_text:  # Python's csv module refuses longer fields (in bytes: stricter)
+                conditions.append(f"strlen({raw}) > {csv.field_size_limit()}")
+        for name, (allowed, _) in _allowed(spec, known or {}).items():
+            if name in present:
+                values = ", ".join(q.sql_string(x) for x in sorted(a for a in allowed if isinstance(a, str)))
+                value = f"trim({q.quote_ident(name)}, ' ')"
+                conditions.append(f"{value} <> '' AND {value} NOT IN ({values or 'NULL'})")
+        for rule in spec.not_before:
+            if rule.later in present and rule.earlier in present:
+                later, earlier = (
+                    f"TRY_CAST(trim({q.quote_ident(c)}, ' ') AS DATE)" for c in (rule.later, rule.earlier)
+                )
+                conditions.append(f"{later} < {earlier}")
+        bad_rows = " OR ".join(f"({c})" for c in conditions) or "false"
+        if spec.key in present:
+            distinct = f"count(DISTINCT trim({q.quote_ident(spec.key)}, ' '))"
+        else:
+            distinct = "count(*)"
+        latest = "".join(f", {x}" for x in latest_sql)
+        rows, bad, distinct_count, *ends = con.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE {bad_rows}), {distinct}{latest} FROM {relation}"
+        ).fetchone()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    if bad or distinct_count != rows:
+        return None
+    return TableProfile(
+        rows=int(rows),
+        latest={
+            name: None if end is None else q.instant(end, spec.column(name).kind.time != "day", timezone)
+            for name, end in zip(spec.time_columns, ends, strict=True)
+        },
+    )

@@ -1,0 +1,509 @@
+"""A source ready for queries (:class:`Scan`), on the engine where its data lives.
+
+Every query is written once, as DuckDB SQL naming the table ``scan.name``, and
+runs where the data lives:
+
+- CSV files: embedded DuckDB (text timestamps are parsed there: an offset or
+  ``Z`` is honoured, a naive timestamp or a bare date is read in the
+  workspace time zone);
+- Parquet files (a file, a directory or a glob, hive-partitioned or not): the
+  workspace engine, embedded DuckDB by default, or PySpark or another ibis
+  backend (``Source.engine``);
+- a table behind a connection (an ibis URL, ``ibis.connect``): that database.
+
+The embedded engine runs the SQL itself, without ibis; a file source is a view
+of the process's database (:mod:`cvlib.engine.database`), declared once while
+its files keep their sizes and modification times. For the other engines ibis
+hands the SQL over (``Table.sql(sql, dialect="duckdb")``) and sqlglot
+translates it into the engine's dialect; ``tests/test_engines.py`` checks that
+every engine gives the same numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from cvlib.engine import database as db
+from cvlib.engine import sql
+from cvlib.engine.sources import Source
+
+__all__ = ["Scan", "SourceError", "csv_header", "csv_relation", "remember", "scan", "spark_backend"]
+
+
+class SourceError(Exception):
+    """A source could not be read (the message names it, without secrets)."""
+
+
+# ---------------------------------------------------------------- engines
+def _is_duckdb(backend) -> bool:
+    return getattr(backend, "name", None) == "duckdb"
+
+
+def _set_utc(backend) -> None:
+    if _is_duckdb(backend):
+        db.duckdb_session(backend.raw_sql)
+    elif getattr(backend, "name", None) == "pyspark":
+        backend._session.conf.set("spark.sql.session.timeZone", "UTC")
+
+
+def spark_backend(session=None):
+    """An ibis PySpark backend on ``session`` (default: the active one, or a new local one), UTC."""
+    import ibis
+    from pyspark.sql import SparkSession
+
+    if session is None:
+        session = SparkSession.builder.config("spark.sql.session.timeZone", "UTC").getOrCreate()
+    con = ibis.pyspark.connect(session)
+    _set_utc(con)
+    return con
+
+
+@contextmanager
+def _backend(source: Source):
+    """The ibis backend that aggregates ``source``, or ``None`` for the embedded engine.
+
+    A backend opened here is closed afterwards. The embedded engine needs no ibis.
+    """
+    if source.kind == "csv" or (source.kind == "parquet" and source.engine in (None, "duckdb")):
+        yield None
+        return
+    import ibis
+
+    owned = True
+    if source.kind == "connection":
+        con = ibis.connect(source.url)
+    elif source.engine == "pyspark":
+        con, owned = spark_backend(), False
+    else:  # an ibis backend object given by the caller
+        con, owned = source.engine, False
+    try:
+        _set_utc(con)
+        yield con
+    finally:
+        if owned:
+            con.disconnect()
+
+
+def redact(source: Source, text: str) -> str:
+    """``text`` without the password of the source's URL."""
+    from urllib.parse import urlsplit
+
+    if source.url:
+        password = urlsplit(source.url).password
+        if password:
+            text = text.replace(password, "***")
+    return text
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an engine's error message (or the error's name)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+# ---------------------------------------------------------------- column kinds
+# Column kinds, as the queries need them: text, timestamptz (instants), timestamp (naive),
+# date, integer, number, boolean or other.
+_DUCKDB_INTEGERS = {
+    "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
+    "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT",
+}  # fmt: skip
+# DuckDB's names of the common types as Arrow (and pandas) name them, for messages: the
+# names a Parquet file's writer knows
+_ARROW_NAMES = {
+    "TINYINT": "int8", "SMALLINT": "int16", "INTEGER": "int32", "BIGINT": "int64",
+    "UTINYINT": "uint8", "USMALLINT": "uint16", "UINTEGER": "uint32", "UBIGINT": "uint64",
+    "FLOAT": "float32", "DOUBLE": "float64", "VARCHAR": "string", "BOOLEAN": "bool",
+    "DATE": "date", "TIMESTAMP": "timestamp",
+    "TIMESTAMP WITH TIME ZONE": "timestamp with time zone",
+}  # fmt: skip
+
+
+def _duckdb_kind(typ: str) -> str:
+    if typ == "VARCHAR":
+        return "text"
+    if typ == "TIMESTAMP WITH TIME ZONE":
+        return "timestamptz"
+    if typ.startswith("TIMESTAMP"):  # TIMESTAMP, TIMESTAMP_S, _MS, _NS
+        return "timestamp"
+    if typ == "DATE":
+        return "date"
+    if typ in _DUCKDB_INTEGERS:
+        return "integer"
+    if typ in ("FLOAT", "DOUBLE") or typ.startswith("DECIMAL"):
+        return "number"
+    return "boolean" if typ == "BOOLEAN" else "other"
+
+
+def _ibis_kind(dtype) -> str:
+    if dtype.is_string():
+        return "text"
+    if dtype.is_timestamp():
+        return "timestamptz" if dtype.timezone is not None else "timestamp"
+    if dtype.is_date():
+        return "date"
+    if dtype.is_boolean():
+        return "boolean"
+    if dtype.is_integer():
+        return "integer"
+    return "number" if dtype.is_numeric() else "other"
+
+
+def _aware_in_parquet(source: Source) -> dict:
+    """Column -> True where the Parquet files store instants (a time zone), False for naive."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    files = source.files()
+    if not files:
+        return {}
+    schema = pq.read_schema(files[0])
+    return {
+        f.name: bool(pa.types.is_timestamp(f.type) and f.type.tz is not None)
+        for f in schema
+        if pa.types.is_timestamp(f.type)
+    }
+
+
+def _time_meaning(source: Source, kinds: dict) -> tuple[dict, list[str]]:
+    """The meaning of the source's instant columns: column -> True (instants) or False
+    (wall-clock time in the workspace zone), and the instant columns held as text."""
+    aware = _aware_in_parquet(source) if source.kind == "parquet" else {}
+    text = []
+    for column in source.spec.instant_columns:
+        kind = kinds.get(column)
+        if kind == "text":
+            text.append(column)
+            aware[column] = True
+        elif kind in ("timestamp", "timestamptz"):
+            aware.setdefault(column, kind == "timestamptz")
+        elif kind == "date":
+            aware[column] = False
+    return aware, text
+
+
+# ---------------------------------------------------------------- the scan
+@dataclass
+class Scan:
+    """A source ready for queries: its name in SQL, its columns' kinds and the meaning of its time columns.
+
+    Queries are DuckDB SQL that name the table ``scan.name``. The embedded
+    engine runs them on the process's database, where file sources are views.
+    Elsewhere ibis hands them to the source's engine (``Table.sql`` with
+    ``dialect="duckdb"``: sqlglot translates them to the engine's dialect).
+    The methods build the pieces of SQL that depend on how the source holds
+    its columns.
+    """
+
+    name: str  # the table in SQL (a quoted identifier)
+    kinds: dict  # column -> kind (see _duckdb_kind)
+    shown: dict  # column -> type name for messages
+    aware: dict  # time column -> True (instants) or False (wall-clock in the workspace zone)
+    timezone: str = "UTC"
+    con: object = None  # the ibis backend; None: the embedded engine
+    table: object = None  # the ibis table (other engines)
+    csv: bool = False  # text read as written: values are trimmed
+    key: tuple | None = None  # the source's key among the kept views (embedded engine)
+
+    @property
+    def embedded(self) -> bool:
+        """Whether the embedded engine runs the queries."""
+        return self.con is None
+
+    @property
+    def duckdb(self) -> bool:
+        """Whether DuckDB runs the queries (embedded or behind a connection)."""
+        return self.con is None or _is_duckdb(self.con)
+
+    # -- pieces of SQL
+    def has(self, column: str) -> bool:
+        """Whether the source has ``column``."""
+        return column in self.kinds
+
+    def text(self, column: str, *, strip: bool = True) -> str:
+        """A column as text, trimmed of white space unless ``strip`` is false."""
+        col = sql.quote_ident(column)
+        if self.kinds[column] != "text":
+            col = f"CAST({col} AS VARCHAR)"
+        return sql.trim(col) if strip else col
+
+    def segment(self, *, strip: bool = True) -> str:
+        """The segment column as text (``''`` when missing or null)."""
+        if "segment" not in self.kinds:
+            return "''"
+        return f"coalesce({self.text('segment', strip=strip)}, '')"
+
+    def date(self, column: str) -> str:
+        """A date column; text is read as YYYY-MM-DD (empty or unreadable: null)."""
+        kind = self.kinds[column]
+        if kind == "text":
+            return f"TRY_CAST(NULLIF({sql.trim(sql.quote_ident(column))}, '') AS DATE)"
+        if kind in ("timestamp", "timestamptz"):
+            return f"CAST({sql.quote_ident(column)} AS DATE)"
+        return sql.quote_ident(column)
+
+    def wall_clock(self, column: str) -> str:
+        """A time column as a naive timestamp: UTC for instants (session time zone UTC),
+        the reading itself for naive timestamps, midnight for dates (text: YYYY-MM-DD)."""
+        value = self.date(column) if self.kinds[column] == "text" else sql.quote_ident(column)
+        return f"CAST({value} AS TIMESTAMP)"
+
+    def at(self, column: str, value: dt.datetime) -> str:
+        """``value`` as a literal comparable with the time column ``column`` itself (so
+        engines can skip files and row groups outside a range)."""
+        aware = self.aware.get(column, True)
+        return sql.time_literal(value, aware, self.timezone, self.kinds[column])
+
+    def instant(self, column: str, reading) -> dt.datetime:
+        """A value of :meth:`wall_clock` (or its epoch seconds) as an aware datetime in the workspace zone."""
+        return sql.instant(reading, self.aware.get(column, False), self.timezone)
+
+    def earliest(self, value: str, order: str) -> str:
+        """An aggregate: ``value`` of the row with the smallest ``(order, value)``.
+
+        DuckDB's ordered ``FIRST``, elsewhere the minimum of a struct (structs
+        order field by field): ties of ``order`` go to the smallest value in
+        every engine, without a window function.
+        """
+        if self.duckdb:
+            return f"first({value} ORDER BY {order}, {value})"
+        return f"min({{'{order}': {order}, '{value}': {value}}}).{value}"
+
+    # -- running queries
+    def rows(self, query: str) -> list[dict]:
+        """Run ``query`` (an aggregate: few rows) and return its rows as dicts."""
+        if self.con is None:
+            return db.fetch(query)
+        expr = self.table.alias(_ALIAS).sql(query, dialect="duckdb")
+        if getattr(self.con, "name", None) == "pyspark":
+            return self.con._session.sql(self.con.compile(expr)).toArrow().to_pylist()
+        return expr.to_pyarrow().to_pylist()
+
+    def start(self, query: str):
+        """Start ``query`` and return a function that waits for its rows (as :meth:`rows`).
+
+        On the embedded engine the query runs in a thread on a cursor of its
+        own (DuckDB works outside Python's lock), so the caller can build and
+        run other queries meanwhile. Elsewhere it runs now.
+        """
+        if self.con is not None:
+            rows = self.rows(query)
+            return lambda: rows
+        import threading
+
+        out: dict = {}
+
+        def run():
+            try:
+                out["rows"] = db.fetch(query)
+            except BaseException as exc:  # noqa: BLE001 - raised again by the waiting caller
+                out["error"] = exc
+
+        thread = threading.Thread(target=run, name="cvlib-query", daemon=True)
+        thread.start()
+
+        def wait():
+            thread.join()
+            if "error" in out:
+                raise out["error"]
+            return out["rows"]
+
+        return wait
+
+
+#: How queries name a table of another engine (``Table.alias``).
+_ALIAS = "cvlib_source"
+
+
+def _ibis_scan(con, source: Source, timezone: str | None) -> Scan:
+    """A source of another engine (PySpark, a connection) as an ibis table; text timestamps
+    parsed (DuckDB) when ``timezone`` is given."""
+    if source.kind == "parquet":
+        if not source.files():
+            raise SourceError(f"expected Parquet files at {source.display}, found none")
+        table = con.read_parquet(str(Path(source.path)))
+    else:
+        table = con.table(source.table)
+    schema = table.schema()
+    kinds = {name: _ibis_kind(typ) for name, typ in schema.items()}
+    aware = {}
+    if timezone is not None:
+        aware, text = _time_meaning(source, kinds)
+        if text:
+            if not _is_duckdb(con):
+                raise SourceError(
+                    f"{text[0]}: expected a timestamp column (text timestamps are parsed by the "
+                    f"duckdb engine only), found text"
+                )
+            import ibis
+
+            table = con.sql(sql.parsed(text, timezone, f"({ibis.to_sql(table, dialect='duckdb')})"))
+            kinds.update({c: "timestamptz" for c in text})
+    shown = {n: str(t) for n, t in schema.items()}
+    return Scan(sql.quote_ident(_ALIAS), kinds, shown, aware, con=con, table=table)
+
+
+# ---------------------------------------------------------------- views of file sources
+def csv_header(path: Path) -> list[str] | None:
+    """The column names of a CSV file's first line, when plain enough to declare them.
+
+    ``None`` for an empty file, a byte-order mark, undecodable text, or names
+    that are blank, padded with spaces or repeated (the engine then detects
+    the layout itself).
+    """
+    with path.open("rb") as handle:
+        first = handle.readline()
+    if not first or first.startswith(b"\xef\xbb\xbf"):
+        return None
+    try:
+        header = next(csv.reader([first.decode("utf-8")]))
+    except (UnicodeDecodeError, csv.Error, StopIteration):
+        return None
+    if any(name != name.strip() or not name for name in header) or len(set(header)) != len(header):
+        return None
+    return header
+
+
+def csv_relation(
+    path: Path, *, strict: bool, header: list[str] | None = None, buffer_size: int | None = None
+) -> str:
+    """DuckDB ``read_csv`` of ``path``, every column as text (the contract's CSV dialect).
+
+    With a plain header the columns are declared, so DuckDB does not sniff
+    the file (sniffing costs more than reading a small file); otherwise
+    DuckDB detects the header itself. DuckDB reads a file in parallel by
+    buffers of ``buffer_size`` bytes (by default 32 MB, so a smaller file is
+    read by one thread); a line longer than the buffer is an error.
+    """
+    header = header if header is not None else csv_header(path)
+    options = (
+        "header = true, delim = ',', quote = '\"', escape = '\"', "
+        f"strict_mode = {'true' if strict else 'false'}"
+    )
+    if buffer_size is not None:
+        options += f", buffer_size = {int(buffer_size)}, max_line_size = {int(buffer_size)}"
+    if header is None:
+        return f"read_csv({sql.sql_string(str(path))}, {options}, all_varchar = true)"
+    columns = ", ".join(f"{sql.sql_string(name)}: 'VARCHAR'" for name in header)
+    return (
+        f"read_csv({sql.sql_string(str(path))}, {options}, auto_detect = false, "
+        f"null_padding = false, columns = {{{columns}}})"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Relation:
+    """A view of the process's database: its name, column kinds, type names and time meaning."""
+
+    name: str
+    kinds: dict
+    shown: dict
+    aware: dict
+
+
+def _embedded_relation(
+    source: Source, timezone: str | None, view: str, base: _Relation | None = None
+) -> _Relation:
+    """The source as a view of the process's database.
+
+    The view lives in the database itself (not as a temporary view, which only
+    the connection that made it could see), so every cursor sees it. With
+    ``timezone``, text timestamps are parsed (:func:`sql.timestamp_sql`) by a
+    view over ``base``, the file's view as read.
+    """
+    con = db.database()
+
+    def make(query: str, name: str) -> _Relation:
+        con.execute(f"CREATE OR REPLACE VIEW {sql.quote_ident(name)} AS {query}")
+        described = con.execute(f"DESCRIBE {sql.quote_ident(name)}").fetchall()
+        types = {row[0]: str(row[1]) for row in described}
+        kinds = {c: _duckdb_kind(t) for c, t in types.items()}
+        shown = {c: _ARROW_NAMES.get(t, t.lower()) for c, t in types.items()}
+        return _Relation(name, kinds, shown, {})
+
+    if base is not None:
+        relation = base
+    elif source.kind == "csv":
+        relation = make(f"SELECT * FROM {csv_relation(Path(source.path), strict=False)}", view + "_file")
+    else:
+        if not source.files():
+            raise SourceError(f"expected Parquet files at {source.display}, found none")
+        pattern = sql.sql_string(source.parquet_pattern())
+        relation = make(f"SELECT * FROM read_parquet({pattern})", view + "_file")
+    if timezone is None:
+        return relation
+    aware, text = _time_meaning(source, relation.kinds)
+    if text:
+        relation = make(sql.parsed(text, timezone, sql.quote_ident(relation.name)), view)
+    return _Relation(relation.name, relation.kinds, relation.shown, aware)
+
+
+#: The embedded engine's views of file sources (and facts read once, such as Parquet
+#: footers), by source, time zone and the files' sizes and modification times (a changed
+#: file is read afresh): reusing them spares declaring and describing the view for every
+#: aggregate.
+_KEPT: dict = {}
+_KEPT_MOST = 32
+
+
+def remember(key, make):
+    """``make()``, kept under ``key`` while at most :data:`_KEPT_MOST` entries are (the oldest make room)."""
+    if key not in _KEPT:
+        value = make()
+        while len(_KEPT) >= _KEPT_MOST:
+            _KEPT.pop(next(iter(_KEPT)))
+        _KEPT[key] = value
+    return _KEPT[key]
+
+
+def _embedded_scan(source: Source, timezone: str | None) -> Scan:
+    """A file source on the embedded engine: its views, reused while the files are unchanged."""
+    try:
+        # the pid: a forked process has its own database (see database.database), not these views
+        key = (os.getpid(), source.name, source.kind, str(source.path), source.signature())
+    except OSError:  # a file vanished: nothing is kept, and the engine says what is missing
+        key = None
+    digest = hashlib.sha256(repr(key or (source.path, os.getpid())).encode()).hexdigest()[:16]
+    view = "cvlib_" + digest
+    if key is None:
+        relation = _embedded_relation(source, timezone, view + "_unkept")
+    else:
+        relation = remember(key, lambda: _embedded_relation(source, None, view))
+        if timezone is not None:
+            zone = hashlib.sha256(timezone.encode()).hexdigest()[:8]
+            base = relation
+            relation = remember(
+                key + (timezone,),
+                lambda: _embedded_relation(source, timezone, f"{view}_{zone}", base),
+            )
+    return Scan(
+        sql.quote_ident(relation.name), relation.kinds, relation.shown, dict(relation.aware), key=key
+    )
+
+
+@contextmanager
+def scan(source: Source, timezone: str | None = None):
+    """The source as a :class:`Scan` on its engine (a connection opened here is closed after).
+
+    With ``timezone``, instants held as text are parsed and naive times read in
+    that zone; without, the columns are as stored (for the checks).
+    """
+    with _backend(source) as con:
+        try:
+            if con is None:
+                found = _embedded_scan(source, timezone)
+            else:
+                found = _ibis_scan(con, source, timezone)
+        except SourceError:
+            raise
+        except Exception as exc:  # the engine's own error: keep its first line, without secrets
+            raise SourceError(redact(source, first_line(exc))) from None
+        found.csv = source.kind == "csv"  # text read as written: values are trimmed
+        found.timezone = timezone or "UTC"
+        yield found

@@ -1,0 +1,108 @@
+"""Pieces of DuckDB SQL shared by the engine's queries (engine-neutral: sqlglot translates them).
+
+The session time zone is UTC in every engine. Instants are compared as
+instants: a column with a time zone (Parquet ``isAdjustedToUTC``, DuckDB
+``TIMESTAMPTZ``, text with an offset) is an instant; a naive timestamp or a
+date is wall-clock time in the workspace time zone, so it is compared with
+bounds written as wall-clock time. The conversion of bounds happens in
+Python (:func:`time_literal`), not in the engine, so every engine agrees.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+__all__ = [
+    "WHITESPACE",
+    "date_literal",
+    "instant",
+    "parsed",
+    "quote_ident",
+    "sql_string",
+    "time_literal",
+    "timestamp_sql",
+    "trim",
+]
+
+#: What is trimmed from text values (Python's string.whitespace).
+WHITESPACE = " \t\n\r\x0b\x0c"
+
+
+def quote_ident(name: str) -> str:
+    """``name`` as a quoted SQL identifier.
+
+    Examples
+    --------
+    >>> print(quote_ident('a"b'))
+    "a""b"
+    """
+    return '"' + name.replace('"', '""') + '"'
+
+
+def sql_string(value) -> str:
+    """``value`` as an SQL string literal.
+
+    Examples
+    --------
+    >>> sql_string("it's")
+    "'it''s'"
+    """
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def trim(expr: str) -> str:
+    """``expr`` trimmed of :data:`WHITESPACE`."""
+    return f"trim({expr}, {sql_string(WHITESPACE)})"
+
+
+def timestamp_sql(column: str, timezone: str) -> str:
+    """DuckDB SQL turning a text or timestamp column into an instant (TIMESTAMPTZ).
+
+    A value with ``Z`` or an offset is taken as it is; a naive timestamp or a
+    bare date is read in ``timezone``.
+    """
+    # upper(): a lower-case 'z' (accepted by the CSV checks) is the UTC designator too
+    col = f"upper(trim(CAST({quote_ident(column)} AS VARCHAR)))"
+    tz = timezone.replace("'", "''")
+    return (
+        f"CASE WHEN length({col}) > 10 AND regexp_matches({col}, "
+        "'(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$') "
+        f"THEN CAST({col} AS TIMESTAMPTZ) "
+        f"ELSE timezone('{tz}', CAST({col} AS TIMESTAMP)) END"
+    )
+
+
+def parsed(text: list[str], timezone: str, relation: str) -> str:
+    """DuckDB SQL selecting ``relation`` with its ``text`` timestamp columns parsed (:func:`timestamp_sql`)."""
+    replaced = ", ".join(f"{timestamp_sql(c, timezone)} AS {quote_ident(c)}" for c in text)
+    return f"SELECT * REPLACE ({replaced}) FROM {relation}"
+
+
+def time_literal(value: dt.datetime, aware: bool, timezone: str, kind: str) -> str:
+    """``value`` as a literal comparable with a time column of ``kind``: an instant (UTC)
+    for columns of instants, the wall-clock time in ``timezone`` for naive ones."""
+    if aware:
+        text = f"{value.astimezone(dt.UTC):%Y-%m-%d %H:%M:%S.%f}"
+        if kind == "timestamptz":
+            return f"CAST('{text}+00:00' AS TIMESTAMPTZ)"
+        return f"CAST('{text}' AS TIMESTAMP)"
+    return f"CAST('{value.astimezone(ZoneInfo(timezone)):%Y-%m-%d %H:%M:%S.%f}' AS TIMESTAMP)"
+
+
+def date_literal(day: dt.date) -> str:
+    """``day`` as an SQL date."""
+    return f"CAST('{day:%Y-%m-%d}' AS DATE)"
+
+
+def instant(value, aware: bool, timezone: str) -> dt.datetime:
+    """A reading of an instant (UTC) or, when not ``aware``, of wall-clock time in ``timezone``,
+    as an aware datetime in ``timezone``. ``value`` is a naive datetime or epoch seconds."""
+    tz = ZoneInfo(timezone)
+    if isinstance(value, dt.datetime):
+        base = value.replace(tzinfo=None)
+    else:
+        base = dt.datetime(1970, 1, 1) + dt.timedelta(seconds=float(value))
+    if aware:
+        return base.replace(tzinfo=dt.UTC).astimezone(tz)
+    return base.replace(tzinfo=tz)

@@ -1,0 +1,162 @@
+"""Adoption: the share of the users active in the window after the release who used the feature.
+
+A user is active in ``[release, release + window_days)`` when they have any
+event there, and an adopter when one of their events there equals the
+feature's ``feature_id``. Interval: Wilson score (Wilson 1927) through
+:func:`cvlib.stats.proportions.interval`. No before: the feature did not
+exist. A result below half its target is flagged ``low_adoption``.
+
+The query (one per distinct window start, that is one per release) reduces
+the events in [start, latest stop) to one row per user with the instant of
+their first event, the segment of that event, and their first use of each
+feature; a user is active in a window when their first event falls before
+its stop, and an adopter when their first use of its feature does. A user's
+segment is that of their first event in the window; where events of
+different segments share that first instant, the smallest segment name
+wins, so every engine breaks the tie alike. Overall counts are sums over
+segments (each user has exactly one). Distinct users are counted after this
+reduction, so memory grows with users, not events. Bounds are compared with
+the time column itself, so engines skip files and row groups outside the windows.
+
+References
+----------
+Wilson, E. B. (1927). Probable inference, the law of succession, and
+statistical inference. Journal of the American Statistical Association, 22(158), 209-212.
+"""
+
+from __future__ import annotations
+
+import math
+
+from cvlib.engine import sql
+from cvlib.engine.scan import scan as open_scan
+from cvlib.metrics import base
+from cvlib.metrics.base import Measurement, MetricSpec, Period, Shares, register
+from cvlib.metrics.units import PROPORTION
+
+
+def _periods(h, ctx) -> tuple[Period, ...]:
+    return (Period(h.id, "after", ctx.window(h.window_days), h.feature_id),)
+
+
+def _query(scan, start, periods) -> str:
+    """The per-user reduction and the per-window counts for periods sharing ``start``."""
+    col = sql.quote_ident("timestamp")
+    low = scan.at("timestamp", start)
+    highs = [scan.at("timestamp", p.window.stop) for p in periods]
+    latest = scan.at("timestamp", max(p.window.stop for p in periods))
+    strip = scan.csv
+    # missing segments become "" after the reduction, on one row per user and segment
+    seg = scan.text("segment", strip=strip) if scan.has("segment") else "''"
+    features = sorted({str(p.feature_id) for p in periods})
+    uses = [f"f{i}" for i in range(len(features))]  # each user's first use of each feature
+    firsts = "".join(
+        f", min(ts) FILTER (WHERE event = {sql.sql_string(f)}) AS {u}"
+        for f, u in zip(features, uses, strict=True)
+    )
+    metrics = []
+    for i, (p, high) in enumerate(zip(periods, highs, strict=True)):
+        used = uses[features.index(str(p.feature_id))]
+        metrics.append(f"count(*) FILTER (WHERE first_ts < {high}) AS u{i}")
+        metrics.append(f"count(*) FILTER (WHERE {used} < {high}) AS a{i}")
+    kept = "".join(f", {u}" for u in uses)
+    earliest = "".join(f", min({u}) AS {u}" for u in uses)
+    return f"""
+        WITH ev AS (
+            SELECT {col} AS ts, {scan.text("user_id", strip=strip)} AS user_id,
+                   {scan.text("event", strip=strip)} AS event, {seg} AS seg
+            FROM {scan.name} WHERE {col} >= {low} AND {col} < {latest}
+        ), per_seg AS (
+            SELECT user_id, coalesce(seg, '') AS seg, first_ts{kept}
+            FROM (SELECT user_id, seg, min(ts) AS first_ts{firsts} FROM ev GROUP BY user_id, seg) AS s
+        ), per_user AS (
+            SELECT user_id, min(first_ts) AS first_ts, {scan.earliest("seg", "first_ts")} AS seg{earliest}
+            FROM per_seg GROUP BY user_id
+        )
+        SELECT seg, {", ".join(metrics)} FROM per_user GROUP BY seg"""
+
+
+def aggregate(source, periods, timezone: str):
+    """Start the events query of ``periods``; return a function that waits for Period -> :class:`Shares`
+    (``hits``: adopters, ``n``: active users), overall and per segment."""
+    by_start: dict = {}
+    for p in periods:
+        by_start.setdefault(p.window.start, []).append(p)
+    with open_scan(source, timezone) as scan:
+        has_segment = scan.has("segment")
+        pending = [(group, scan.start(_query(scan, start, group))) for start, group in by_start.items()]
+
+    def finish() -> dict:
+        totals = {p: [0, 0, {}] for p in periods}
+        for group, rows in pending:
+            for row in rows():
+                for i, p in enumerate(group):
+                    users, adopters = int(row[f"u{i}"] or 0), int(row[f"a{i}"] or 0)
+                    if users == 0:
+                        continue
+                    entry = totals[p]
+                    entry[0] += adopters
+                    entry[1] += users
+                    if has_segment and row["seg"]:
+                        entry[2][row["seg"]] = Shares(adopters, users)
+        return {p: Shares(hits, n, segments) for p, (hits, n, segments) in totals.items()}
+
+    return finish
+
+
+def _measure_counts(ctx, counts: Shares) -> Measurement:
+    if counts.n == 0:
+        return Measurement(absent="No users were active in the measurement window.")
+    return base.measure_shares(counts, None, ctx.confidence_level, absent="", method="wilson")
+
+
+def _counts(ctx, h) -> Shares | None:
+    (period,) = _periods(h, ctx)
+    return ctx.aggregates.get(period)
+
+
+def _measure(ctx, h) -> Measurement:
+    counts = _counts(ctx, h)
+    if counts is None:
+        return Measurement(absent="There are no usage events in this workspace.")
+    return _measure_counts(ctx, counts)
+
+
+def _segments(ctx, h) -> list:
+    counts = _counts(ctx, h)
+    if counts is None:
+        return []
+    return [(s, _measure_counts(ctx, c)) for s, c in sorted(counts.segments.items())]
+
+
+def _flags(h, m: Measurement) -> tuple[str, ...]:
+    after = m.after
+    if after is not None and not math.isnan(after.estimate) and after.estimate < h.target / 2:
+        return ("low_adoption",)
+    return ()
+
+
+SPEC = register(
+    MetricSpec(
+        name="adoption",
+        label="adoption",
+        unit=PROPORTION,
+        counts="users",
+        table="events",
+        lower_is_better=False,
+        min_n=20,
+        method="Adoption: Wilson score interval (Wilson 1927).",
+        measure=_measure,
+        segments=_segments,
+        plan=base.plan_shares,
+        windowed=True,
+        has_before=False,
+        periods=_periods,
+        aggregate=aggregate,
+        scope=base.in_window,
+        flags=_flags,
+        flag_texts={
+            "low_adoption": "low adoption: below half its target, so the need was probably misunderstood"
+        },
+    )
+)

@@ -1,0 +1,420 @@
+"""What a metric is: a :class:`MetricSpec`, registered once, that every other layer reads.
+
+A metric module (one per metric in :mod:`cvlib.metrics`) declares its spec and
+registers it with :func:`register`. Validation of ``hypotheses.yaml``, the
+release's query plan, evaluation, presentation and charts loop over the
+registry (:func:`cvlib.metrics.get`, :func:`cvlib.metrics.all_metrics`) and
+never branch on a metric's name. Adding a metric is one module plus its tests.
+
+The types a metric works with are here too: the :class:`Window` and
+:class:`Period` of a measurement, the counts the engine returns
+(:class:`Shares`), the :class:`Context` of a release, and what a metric
+measures (:class:`Measurement`), from which :mod:`cvlib.verdicts` derives the
+verdict.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import warnings
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from cvlib.errors import CvlibWarning
+from cvlib.metrics.units import Unit
+
+if TYPE_CHECKING:  # pragma: no cover
+    from cvlib.stats.results import Comparison, Estimate
+
+__all__ = [
+    "Before",
+    "Context",
+    "Measurement",
+    "MetricSpec",
+    "Period",
+    "Saving",
+    "Shares",
+    "Window",
+    "quiet",
+    "register",
+    "registered",
+]
+
+
+# ---------------------------------------------------------------- periods and counts
+@dataclass(frozen=True, slots=True)
+class Window:
+    """A half-open period ``[start, stop)`` of aware instants in the workspace time zone.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> w = Window(dt.datetime(2026, 3, 1, tzinfo=dt.UTC), dt.datetime(2026, 3, 31, tzinfo=dt.UTC))
+    >>> w.days, w.following().start == w.stop, w.preceding().stop == w.start
+    (30, True, True)
+    """
+
+    start: dt.datetime
+    stop: dt.datetime
+
+    @property
+    def days(self) -> int:
+        """Length in calendar days."""
+        return (self.stop.date() - self.start.date()).days
+
+    def following(self) -> Window:
+        """The window of the same number of days that starts where this one stops."""
+        return Window(self.stop, self.stop + dt.timedelta(days=self.days))
+
+    def preceding(self) -> Window:
+        """The window of the same number of days that stops where this one starts."""
+        return Window(self.start - dt.timedelta(days=self.days), self.start)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """What one aggregate of a release measures: a hypothesis, a phase and its window."""
+
+    hypothesis_id: str
+    phase: Literal["after", "before"]
+    window: Window
+    feature_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Shares:
+    """Counts of a share: ``hits`` of ``n`` (adopters of active users, churned of accounts...).
+
+    ``segments`` holds the same counts per segment (empty without a segment
+    column); the overall counts are the sums over segments.
+    """
+
+    hits: int = 0
+    n: int = 0
+    segments: Mapping[str, Shares] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Context:
+    """One release as the metrics see it.
+
+    Attributes
+    ----------
+    workspace : cvlib.Workspace
+    release_id : str
+    released_at : datetime.datetime
+        00:00 of the release day in the workspace time zone.
+    released_on : datetime.date
+    confidence_level : float
+    aggregates : dict
+        :class:`Period` -> the counts the engine returned for it.
+    """
+
+    workspace: Any
+    release_id: str
+    released_at: dt.datetime
+    released_on: dt.date
+    confidence_level: float
+    aggregates: dict = field(default_factory=dict)
+
+    def window(self, days: int) -> Window:
+        """The ``days`` days from the release."""
+        return Window(self.released_at, self.released_at + dt.timedelta(days=days))
+
+
+@dataclass(frozen=True, slots=True)
+class Before:
+    """The value before the release and the size of its sample."""
+
+    estimate: float
+    n: int
+
+
+@dataclass(frozen=True, slots=True)
+class Measurement:
+    """What a metric measured for one hypothesis (or one segment of it).
+
+    Attributes
+    ----------
+    n : int
+        Size of the after-release population (the metric's unit).
+    after : cvlib.Estimate or None
+        After-release estimate and interval; ``None`` when absent or not
+        computable.
+    before : Before or None
+    comparison : cvlib.Comparison or None
+        The change against before.
+    change_undefined : str or None
+        A before exists but the change cannot be computed: the method and
+        why (the change is then unclear, never treated as no before).
+    pairs_dropped : int or None
+        Paired designs: participants left out for lack of a pair.
+    absent : str or None
+        Why there is nothing to measure yet.
+    why : str or None
+        Why the after interval is undefined.
+    detail : object
+        The metric's own data, for its planning, savings and charts.
+    """
+
+    n: int = 0
+    after: Estimate | None = None
+    before: Before | None = None
+    comparison: Comparison | None = None
+    change_undefined: str | None = None
+    pairs_dropped: int | None = None
+    absent: str | None = None
+    why: str | None = None
+    detail: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class Saving:
+    """Customer time saved per task, in seconds, with its interval and degrees of freedom."""
+
+    seconds: float
+    ci_low: float
+    ci_high: float
+    df: float
+
+
+def quiet(fn, *args, **kwargs):
+    """Call a statistics function; undefined results come back as nan (their warning is
+    turned into a verdict reason by the caller)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CvlibWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return fn(*args, **kwargs)
+
+
+# ---------------------------------------------------------------- the spec
+def _window_days(h) -> int:
+    return h.window_days
+
+
+def _none(*_args):
+    return ()
+
+
+@dataclass(frozen=True, slots=True)
+class MetricSpec:
+    """Everything the other layers need to know of a metric.
+
+    Attributes
+    ----------
+    name : str
+        As written in ``hypotheses.yaml``.
+    label : str
+        In words ("time on task").
+    unit : Unit
+        How values and changes read, the possible targets, the chart axis.
+    counts : str
+        What ``n`` counts ("participants", "users").
+    table : str
+        The table it reads (a table of :data:`cvlib.contract.tables.TABLES`).
+    lower_is_better : bool
+    min_n : int
+        Smallest after-release population that gets a verdict.
+    method : str
+        The method and its references, for a report's methods section.
+    measure : callable
+        ``measure(context, hypothesis) -> Measurement``.
+    segments : callable
+        ``segments(context, hypothesis) -> list of (segment, Measurement)``.
+    plan : callable
+        ``plan(hypothesis, measurement, side, confidence_level)``: the total
+        after-release sample that would likely settle an inconclusive result
+        (80% power), or ``None``. ``side`` is ``neither`` (the interval holds
+        the target) or ``success`` (it meets the target but the change is
+        unclear).
+    windowed : bool
+        Measured in a window of ``window_days`` after the release.
+    measured_days : callable
+        ``measured_days(hypothesis)``: days after the release the
+        measurement needs (the window is complete when the last of them is
+        on or before ``data_through``).
+    has_before : bool
+        Compared with a before period.
+    has_history : bool
+        The table holds the metric's history before the release (a time series).
+    needs_task : bool
+        Hypotheses name the ``task`` measured.
+    designs : tuple of str
+        The ``design`` values allowed.
+    options : tuple of str
+        Further optional keys of a hypothesis it takes (``tasks_per_month``).
+    required_columns : tuple of str
+        Optional columns of its table that it needs.
+    data_after_release : bool
+        Without data on or after the release there is nothing to measure
+        (a warning at load time).
+    periods : callable or None
+        ``periods(hypothesis, context) -> tuple of Period``, for the engine.
+    aggregate : callable or None
+        ``aggregate(source, periods, timezone)`` starts the engine's query for
+        all periods of a release and returns a function that waits for its
+        result: Period -> counts.
+    scope : callable
+        ``scope(hypothesis)``: the words after the label in a sentence ("in
+        the 30 days after the release").
+    flags : callable
+        ``flags(hypothesis, measurement) -> tuple of str``.
+    flag_texts : mapping
+        Flag -> what it means.
+    saving : callable or None
+        ``saving(context, hypothesis) -> Saving or None``: customer time
+        saved per task, for economic value (hypotheses with
+        ``tasks_per_month``).
+    chart : {"estimate", "attempts"}
+        The chart of a hypothesis: estimates against the target, or every
+        attempt's time.
+    """
+
+    name: str
+    label: str
+    unit: Unit
+    counts: str
+    table: str
+    lower_is_better: bool
+    min_n: int
+    method: str
+    measure: Callable
+    segments: Callable
+    plan: Callable
+    windowed: bool = False
+    measured_days: Callable = _window_days
+    has_before: bool = True
+    has_history: bool = False
+    needs_task: bool = False
+    designs: tuple[str, ...] = ("independent",)
+    options: tuple[str, ...] = ()
+    required_columns: tuple[str, ...] = ()
+    data_after_release: bool = True
+    periods: Callable | None = None
+    aggregate: Callable | None = None
+    scope: Callable = _none
+    flags: Callable = _none
+    flag_texts: Mapping[str, str] = field(default_factory=dict)
+    saving: Callable | None = None
+    chart: str = "estimate"
+
+
+_REGISTRY: dict[str, MetricSpec] = {}
+
+
+def register(spec: MetricSpec) -> MetricSpec:
+    """Add ``spec`` to the registry (once per name) and return it."""
+    if not isinstance(spec, MetricSpec):
+        raise TypeError(f"spec must be a MetricSpec, got {type(spec).__name__}")
+    if spec.name in _REGISTRY and _REGISTRY[spec.name] is not spec:
+        raise ValueError(f"a metric named {spec.name!r} is registered already")
+    _REGISTRY[spec.name] = spec
+    return spec
+
+
+def registered() -> dict[str, MetricSpec]:
+    """The registered metrics by name (a copy); :mod:`cvlib.metrics` registers every metric module."""
+    return dict(_REGISTRY)
+
+
+# ---------------------------------------------------------------- shared measurements
+def measure_shares(
+    after: Shares,
+    before: Shares | None,
+    confidence_level: float,
+    *,
+    absent: str,
+    method: str = "adjusted-wald",
+) -> Measurement:
+    """A share after the release, its interval, and its change against before.
+
+    The interval is ``method`` (:func:`cvlib.stats.proportions.interval`); the
+    change is the difference after - before (:func:`cvlib.stats.proportions.compare`),
+    when ``before`` has any observation. ``absent`` is the reason when
+    ``after.n`` is 0.
+    """
+    from cvlib.stats import proportions
+
+    if after.n == 0:
+        return Measurement(n=0, absent=absent)
+    estimate = quiet(
+        proportions.interval, after.hits, after.n, method=method, confidence_level=confidence_level
+    )
+    if before is None or before.n == 0:
+        return Measurement(n=after.n, after=estimate)
+    comparison = quiet(
+        proportions.compare, before.hits, before.n, after.hits, after.n, confidence_level=confidence_level
+    )
+    return Measurement(
+        n=after.n, after=estimate, before=Before(before.hits / before.n, before.n), comparison=comparison
+    )
+
+
+def plan_shares(h, m: Measurement, side: str, confidence_level: float) -> float | None:
+    """:attr:`MetricSpec.plan` of a share: against the target, or against before
+    (:func:`cvlib.stats.power.proportion_sample_size_vs_target`, :func:`~cvlib.stats.power.proportion_sample_size`)."""
+    from cvlib.stats import power
+
+    a = m.after
+    if side == "neither":
+        return power.proportion_sample_size_vs_target(a.estimate, h.target, confidence_level=confidence_level)
+    if m.before is None or m.before.estimate == a.estimate:
+        return None
+    return power.proportion_sample_size(m.before.estimate, a.estimate, confidence_level=confidence_level)
+
+
+def in_window(h) -> str:
+    """:attr:`MetricSpec.scope` of a windowed metric."""
+    return f"in the {h.window_days} days after the release"
+
+
+def same_window_before(h, ctx: Context, feature: bool = False) -> tuple[Period, ...]:
+    """:attr:`MetricSpec.periods`: the window after the release and the one before it."""
+    after = ctx.window(h.window_days)
+    feature_id = h.feature_id if feature else None
+    return (
+        Period(h.id, "after", after, feature_id),
+        Period(h.id, "before", after.preceding(), feature_id),
+    )
+
+
+def finite(value) -> bool:
+    """Whether ``value`` is a finite number."""
+    return value is not None and math.isfinite(value)
+
+
+# ---------------------------------------------------------------- task studies (task_times)
+def task_rows(ctx: Context, h):
+    """The task_times rows of the hypothesis's task in the release (``None`` without the table)."""
+    tt = ctx.workspace.task_times
+    if tt is None:
+        return None
+    return tt[(tt["release_id"] == ctx.release_id) & (tt["task"] == h.task)]
+
+
+def participant_logs(rows, phase: str):
+    """Each participant's mean ln(seconds) over their completed attempts in ``phase`` (a Series by participant)."""
+    import numpy as np
+    import pandas as pd
+
+    done = rows[(rows["phase"] == phase) & rows["completed"] & rows["seconds"].notna()]
+    logs = np.log(done["seconds"].to_numpy(dtype=float))
+    return pd.Series(logs, index=done["participant_id"].to_numpy()).groupby(level=0).mean()
+
+
+def task_segments(ctx: Context, h, measure_rows) -> list:
+    """:attr:`MetricSpec.segments` of a task metric: ``measure_rows(ctx, h, rows)`` per segment."""
+    rows = task_rows(ctx, h)
+    if rows is None or rows.empty or "segment" not in rows.columns:
+        return []
+    return [
+        (segment, measure_rows(ctx, h, rows[rows["segment"] == segment]))
+        for segment in sorted(rows["segment"].dropna().unique())
+    ]
+
+
+def task_scope(h) -> str:
+    """:attr:`MetricSpec.scope` of a task metric."""
+    return f"of the task “{h.task}”"

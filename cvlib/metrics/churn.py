@@ -1,0 +1,113 @@
+"""Churn: the share of the accounts at risk at the release date that churned within the window.
+
+At risk at a cutoff date: ``started_on`` before it, and no ``churned_on`` or
+one on or after it; churned: ``churned_on`` before cutoff + ``window_days``.
+The cutoff is the release date; the change compares the same rule at the
+release date - ``window_days``. Interval: adjusted Wald (Agresti & Coull
+1998); change: the N-1 two-proportion test (Campbell 2007) with Newcombe's
+hybrid score interval (Newcombe 1998). Lower is better.
+
+One query grouped by segment with two filtered counts per cutoff.
+
+References
+----------
+Agresti, A., & Coull, B. A. (1998). Approximate is better than "exact" for
+interval estimation of binomial proportions. The American Statistician, 52(2), 119-126.
+
+Newcombe, R. G. (1998). Interval estimation for the difference between
+independent proportions. Statistics in Medicine, 17(8), 873-890.
+"""
+
+from __future__ import annotations
+
+from cvlib.engine import sql
+from cvlib.engine.scan import scan as open_scan
+from cvlib.metrics import base
+from cvlib.metrics.base import Measurement, MetricSpec, Shares, register
+from cvlib.metrics.units import PROPORTION
+
+
+def aggregate(source, periods, timezone: str):
+    """Start the accounts query of ``periods``; return a function that waits for Period -> :class:`Shares`
+    (``hits``: churned, ``n``: accounts at risk), overall and per segment."""
+    with open_scan(source) as scan:
+        has_segment = scan.has("segment")
+        metrics = []
+        for i, p in enumerate(periods):
+            cut_on = sql.date_literal(p.window.start.date())
+            stop_on = sql.date_literal(p.window.stop.date())
+            at_risk = f"started < {cut_on} AND (churned IS NULL OR churned >= {cut_on})"
+            metrics.append(f"count(*) FILTER (WHERE {at_risk}) AS n{i}")
+            metrics.append(f"count(*) FILTER (WHERE {at_risk} AND churned < {stop_on}) AS c{i}")
+        rows = scan.start(
+            f"SELECT seg, {', '.join(metrics)} FROM (SELECT {scan.date('started_on')} AS started, "
+            f"{scan.date('churned_on')} AS churned, {scan.segment()} AS seg FROM {scan.name}) AS a "
+            "GROUP BY seg"
+        )
+
+    def finish() -> dict:
+        totals = {p: [0, 0, {}] for p in periods}
+        for row in rows():
+            for i, p in enumerate(periods):
+                n, churned = int(row[f"n{i}"] or 0), int(row[f"c{i}"] or 0)
+                if n == 0:
+                    continue
+                entry = totals[p]
+                entry[0] += churned
+                entry[1] += n
+                if has_segment and row["seg"]:
+                    entry[2][row["seg"]] = Shares(churned, n)
+        return {p: Shares(hits, n, segments) for p, (hits, n, segments) in totals.items()}
+
+    return finish
+
+
+_ABSENT = "No customer accounts were active at the release date."
+
+
+def _counts(ctx, h):
+    after, before = base.same_window_before(h, ctx)
+    return ctx.aggregates.get(after), ctx.aggregates.get(before, Shares())
+
+
+def _measure(ctx, h) -> Measurement:
+    after, before = _counts(ctx, h)
+    if after is None:
+        return Measurement(absent="There are no accounts in this workspace.")
+    return base.measure_shares(after, before, ctx.confidence_level, absent=_ABSENT)
+
+
+def _segments(ctx, h) -> list:
+    after, before = _counts(ctx, h)
+    if after is None:
+        return []
+    return [
+        (s, base.measure_shares(c, before.segments.get(s, Shares()), ctx.confidence_level, absent=_ABSENT))
+        for s, c in sorted(after.segments.items())
+    ]
+
+
+SPEC = register(
+    MetricSpec(
+        name="churn",
+        label="churn",
+        unit=PROPORTION,
+        counts="accounts",
+        table="accounts",
+        lower_is_better=True,
+        min_n=20,
+        method=(
+            "Churn: adjusted-Wald interval (Agresti & Coull 1998); change: N-1 two-proportion test "
+            "(Campbell 2007) with Newcombe's hybrid score interval (Newcombe 1998)."
+        ),
+        measure=_measure,
+        segments=_segments,
+        plan=base.plan_shares,
+        windowed=True,
+        has_history=True,
+        data_after_release=False,  # the population is the accounts at risk at the release date
+        periods=base.same_window_before,
+        aggregate=aggregate,
+        scope=base.in_window,
+    )
+)

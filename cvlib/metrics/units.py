@@ -1,0 +1,201 @@
+"""The units a metric is measured in: how values and changes read, which targets make sense, the axis.
+
+A :class:`Unit` is shared by the metrics measured alike (every share is a
+proportion). Presentation reads it, so the words a report uses for a value
+come from one place: ``1 min 41 s``, ``42.3%``, ``+12.3`` NPS points.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+__all__ = ["NPS_POINTS", "PROPORTION", "SECONDS", "Unit", "human_seconds", "nps_points", "percent"]
+
+
+def human_seconds(seconds) -> str:
+    """Seconds in the units a person would say.
+
+    Examples
+    --------
+    >>> human_seconds(101.3)
+    '1 min 41 s'
+    >>> human_seconds(7.25)
+    '7.2 s'
+    >>> human_seconds(45.6)
+    '46 s'
+    >>> human_seconds(120)
+    '2 min'
+    >>> human_seconds(1790.2)
+    '29 min 50 s'
+    >>> human_seconds(3725)
+    '1 h 2 min'
+    >>> human_seconds(float("nan"))
+    'n/a'
+    """
+    if seconds is None or not math.isfinite(seconds):
+        return "n/a"
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    total = round(seconds)
+    if total < 60:
+        return f"{total} s"
+    if total < 3600:
+        minutes, rest = divmod(total, 60)
+        return f"{minutes} min" + (f" {rest} s" if rest else "")
+    hours, rest = divmod(round(seconds / 60), 60)
+    return f"{hours} h" + (f" {rest} min" if rest else "")
+
+
+def percent(share, digits: int = 1) -> str:
+    """A proportion in 0-1 as a percentage.
+
+    Examples
+    --------
+    >>> percent(0.4234)
+    '42.3%'
+    >>> percent(0.4, 0)
+    '40%'
+    >>> percent(None)
+    'n/a'
+    """
+    if share is None or not math.isfinite(share):
+        return "n/a"
+    return f"{100 * share:.{digits}f}%"
+
+
+def nps_points(value) -> str:
+    """An NPS (or NPS difference) in points, with its sign.
+
+    Examples
+    --------
+    >>> nps_points(12.34)
+    '+12.3'
+    >>> nps_points(-4)
+    '-4.0'
+    """
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    return f"{value:+.1f}"
+
+
+def _g(value) -> str:
+    return "n/a" if value is None else f"{value:.2g}"
+
+
+def _signed(value, scale=1) -> str:
+    return "n/a" if value is None else f"{scale * value:+.1f}"
+
+
+def _ratio_change(estimate, low, high, direction, level) -> str:
+    less = 1 - estimate
+    word = f"{less:.0%} less time" if less >= 0 else f"{-less:.0%} more time"
+    return (
+        f"takes {estimate:.2g} times as long as before ({word}; {level} CI {_g(low)} – {_g(high)} "
+        f"times): {direction}"
+    )
+
+
+def _points_change(estimate, low, high, direction, level) -> str:
+    return (
+        f"{estimate:+.1f} NPS points against before ({level} CI {_signed(low)} to {_signed(high)}): "
+        f"{direction}"
+    )
+
+
+def _share_change(estimate, low, high, direction, level) -> str:
+    return (
+        f"{100 * estimate:+.1f} percentage points against before ({level} CI {_signed(low, 100)} to "
+        f"{_signed(high, 100)}): {direction}"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """How a metric's values read, which targets are possible, and its chart axis.
+
+    Attributes
+    ----------
+    name : str
+    format : callable
+        A value in human units (``None`` or nan: ``n/a``).
+    change : {"ratio", "difference"}
+        How the change against before is measured (after / before or
+        after - before); :attr:`no_change` is 1 or 0 accordingly.
+    describe_change : callable
+        ``describe_change(estimate, ci_low, ci_high, direction, level)``: the
+        change in plain words.
+    target_range : (float, float, bool)
+        Lowest and highest possible target, and whether the lowest is
+        excluded.
+    target_words : str
+        The range in words, for the message of a target outside it
+        (``{metric}`` is replaced by the metric's name).
+    axis : str
+        The chart axis ("percent"); values are plotted times :attr:`scale`.
+    scale : float
+    log_axis : bool
+        Whether charts use a log axis (times).
+    """
+
+    name: str
+    format: Callable[[object], str]
+    change: str
+    describe_change: Callable[..., str]
+    target_range: tuple[float, float, bool]
+    target_words: str
+    axis: str
+    scale: float = 1.0
+    log_axis: bool = False
+
+    @property
+    def no_change(self) -> float:
+        """The change that means none: 1 for a ratio, 0 for a difference."""
+        return 1.0 if self.change == "ratio" else 0.0
+
+    def target_problem(self, metric: str, target: float) -> str | None:
+        """Why ``target`` is impossible for ``metric``, or ``None``.
+
+        Examples
+        --------
+        >>> PROPORTION.target_problem("adoption", 30)
+        'expected a proportion from 0 to 1 for adoption (e.g. 0.8 for 80%), found 30'
+        >>> SECONDS.target_problem("task_time", 120) is None
+        True
+        """
+        low, high, open_low = self.target_range
+        if (target > low if open_low else target >= low) and target <= high:
+            return None
+        return f"expected {self.target_words.format(metric=metric)}, found {target:g}"
+
+
+SECONDS = Unit(
+    "seconds",
+    human_seconds,
+    "ratio",
+    _ratio_change,
+    (0.0, math.inf, True),
+    "a target in seconds > 0 for {metric}",
+    "time (log scale)",
+    log_axis=True,
+)
+PROPORTION = Unit(
+    "proportion",
+    percent,
+    "difference",
+    _share_change,
+    (0.0, 1.0, False),
+    "a proportion from 0 to 1 for {metric} (e.g. 0.8 for 80%)",
+    "percent",
+    scale=100.0,
+)
+NPS_POINTS = Unit(
+    "NPS points",
+    nps_points,
+    "difference",
+    _points_change,
+    (-100.0, 100.0, False),
+    "NPS points from -100 to 100",
+    "NPS points",
+)

@@ -1,0 +1,76 @@
+"""Self-contained HTML of an executed notebook: no code, images embedded, nothing fetched from a network."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+__all__ = ["TEMPLATES_DIR", "export_html", "network_references"]
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+# a script, link or module import that would fetch something from a network address
+_NETWORK_REF = re.compile(
+    r"""<(?:script|link|iframe|img)\b[^>]*\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//"""
+    r"""|\bimport\s*\(\s*["'](?:https?:)?//"""
+    r"""|@import\s+(?:url\()?\s*["']?(?:https?:)?//""",
+    re.IGNORECASE,
+)
+
+
+def export_html(notebook, *, title: str, back_link: str | None = None) -> str:
+    """Render an executed notebook as self-contained HTML.
+
+    No code cells or prompts, images embedded, ``title`` as the page title,
+    an optional link back (``back_link``) at the top, and nothing loaded
+    from a network address: the template drops require.js, MathJax, mermaid
+    and widget scripts, and the result is checked for any remaining
+    ``http(s)://`` script, link or ``import()``.
+
+    Parameters
+    ----------
+    notebook : nbformat.NotebookNode or path
+    title : str
+        Plain text (escaped here).
+    back_link : str, optional
+        Relative URL of the index.
+
+    Returns
+    -------
+    str
+    """
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    if not hasattr(notebook, "cells"):
+        notebook = nbformat.read(str(notebook), as_version=4)
+    notebook = nbformat.from_dict(json.loads(json.dumps(notebook)))  # a copy
+    notebook.metadata["title"] = title
+    exporter = HTMLExporter(
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        template_name="cvlib",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
+    body, _ = exporter.from_notebook_node(notebook, resources={"cvlib_back_link": back_link})
+    found = network_references(body)
+    if found:
+        raise RuntimeError(f"the HTML would load from a network address: {found[0]!r}")
+    return body
+
+
+def network_references(page: str) -> list[str]:
+    """Scripts, links, images or imports in ``page`` that point at a network address.
+
+    Examples
+    --------
+    >>> network_references('<script src="https://cdn.example/x.js"></script><a href="https://example.org">ok</a>')
+    ['<script src="https://']
+    >>> network_references('<script type="module">import("https://cdn/m.mjs")</script>')
+    ['import("https://']
+    >>> network_references('<img src="data:image/png;base64,AAAA" alt="chart">')
+    []
+    """
+    return [m.group(0) for m in _NETWORK_REF.finditer(page)]

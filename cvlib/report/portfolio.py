@@ -1,0 +1,114 @@
+"""Across releases: the portfolio view of output against outcome, read from the releases' summaries.
+
+The portfolio works on ``summary.json`` structures (``ReleaseEvaluation.to_dict()``),
+so it can be built from a report folder without evaluating anything again.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+from cvlib.report.present import Fragment, feature_names, render
+
+__all__ = ["features_ranked", "portfolio_frame", "portfolio_table", "release_summaries"]
+
+
+def release_summaries(workspace, summaries_dir: str = "") -> list[dict]:
+    """The ``summary.json`` of every release, in release order.
+
+    With ``summaries_dir`` (a ``cvlib report`` folder) the summaries written
+    by the release reports are read (releases without one are left out);
+    without it every release is evaluated here.
+    """
+    out = []
+    for release_id in workspace.releases["release_id"]:
+        if summaries_dir:
+            path = Path(summaries_dir) / release_id / "summary.json"
+            if path.is_file():
+                out.append(json.loads(path.read_text(encoding="utf-8")))
+        else:
+            from cvlib.verdicts import evaluate_release
+
+            out.append(evaluate_release(workspace, release_id).to_dict())
+    return out
+
+
+def portfolio_frame(summaries: list[dict]):
+    """One row per release: output (features, effort) and outcome (validated, rate, economic value)."""
+    import pandas as pd
+
+    rows = []
+    for s in summaries:
+        card = s["scorecard"]
+        econ = s.get("economic_value") or {}
+        rows.append({
+            "release_id": s["release_id"],
+            "released_on": s["released_on"],
+            "features_shipped": card["features_shipped"],
+            "effort_points": card.get("effort_points"),
+            "features_validated": card["features_validated"],
+            "value_delivery_rate": card["value_delivery_rate"],
+            "hours_saved_per_year": econ.get("hours_saved_per_year"),
+            "value_per_year": econ.get("value_per_year"),
+        })
+    return pd.DataFrame(rows)
+
+
+def _none(value):
+    try:
+        return None if value is None or math.isnan(float(value)) else float(value)
+    except TypeError:
+        return None
+
+
+def portfolio_table(frame, currency: str = "") -> Fragment:
+    """The portfolio frame as an HTML table in human units."""
+    rows = [
+        {
+            "release_id": r.release_id,
+            "released_on": r.released_on,
+            "features_shipped": r.features_shipped,
+            "effort_points": _none(r.effort_points),
+            "features_validated": r.features_validated,
+            "value_delivery_rate": _none(r.value_delivery_rate),
+            "hours_saved_per_year": _none(r.hours_saved_per_year),
+            "value_per_year": _none(r.value_per_year),
+        }
+        for r in frame.itertuples()
+    ]
+    return render("portfolio_table.html.j2", rows=rows, currency=currency)
+
+
+def features_ranked(summaries: list[dict], workspace) -> Fragment:
+    """Features ranked by validated value: validated hypotheses first, then money and hours saved."""
+    names = feature_names(workspace)
+    kinds = dict(zip(workspace.features["feature_id"], workspace.features["value_type"], strict=True))
+    features: dict = {}
+    for s in summaries:
+        for h in s["hypotheses"]:
+            f = features.setdefault(
+                h["feature_id"],
+                {"release_id": s["release_id"], "validated": 0, "hypotheses": 0, "hours": 0.0, "value": 0.0},
+            )
+            f["hypotheses"] += 1
+            f["validated"] += h["verdict"] == "validated"
+            econ = h.get("economic_value") or {}
+            f["hours"] += econ.get("hours_saved_per_year") or 0.0
+            f["value"] += econ.get("value_per_year") or 0.0
+    order = sorted(
+        features.items(),
+        key=lambda kv: (
+            -(kv[1]["validated"] == kv[1]["hypotheses"]),
+            -kv[1]["value"],
+            -kv[1]["hours"],
+            -kv[1]["validated"],
+            kv[0],
+        ),
+    )
+    rows = [
+        dict(f, name=names.get(fid, fid), value_type=str(kinds.get(fid, "")).replace("_", " "))
+        for fid, f in order
+    ]
+    return render("features_ranked.html.j2", rows=rows)
