@@ -42,14 +42,16 @@ $(VENV)/.installed-lab: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
-# The python3 kernel of this venv (papermill runs the reports with kernel python3).
+# The python3 kernel of this venv, for JupyterLab and `make notebooks` (cvlib report starts its
+# kernels with the interpreter it runs in, and nbval uses the current environment: neither needs it).
 KERNEL := $(VENV)/share/jupyter/kernels/python3/kernel.json
 $(KERNEL): | $(VENV)/.installed
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (cvlib)" > /dev/null
 
 # pytest exits 5 when it collected no test: that must never pass silently.
-test: $(VENV)/.installed-dev $(SPARK) $(KERNEL)
-	$(BIN)/ruff check --select F,E9 cvlib tests benchmarks
+test: $(VENV)/.installed-dev $(SPARK)
+	$(BIN)/ruff format --check cvlib tests benchmarks
+	$(BIN)/ruff check cvlib tests benchmarks
 	@status=0; $(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; \
 	exit $$status
@@ -58,7 +60,7 @@ test: $(VENV)/.installed-dev $(SPARK) $(KERNEL)
 test-fast: $(VENV)/.installed-dev
 	@$(MAKE) --no-print-directory test PYTEST_ARGS="-m 'not slow' $(PYTEST_ARGS)"
 
-report: $(VENV)/.installed $(KERNEL)
+report: $(VENV)/.installed
 	$(BIN)/cvlib report data/sample --out reports
 
 # Regenerates the outputs stored in notebooks/ (what nbval compares) in this project environment.
@@ -73,8 +75,10 @@ notebooks: $(VENV)/.installed-dev $(KERNEL)
 	done
 	cp notebooks/*.ipynb cvlib/report/notebooks/
 
-lab: $(VENV)/.installed-lab
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+# JupyterLab refuses to run as root without --allow-root (as in many containers).
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root)
+lab: $(VENV)/.installed-lab $(KERNEL)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_FLAG)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

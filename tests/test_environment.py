@@ -84,3 +84,13 @@ def test_a_disagreement_is_detected(change, expected):
     change(environment, pyproject)
     found = disagreements(environment, pyproject)
     assert any(expected in message for message in found), found
+
+
+def test_make_lab_allows_root_exactly_when_run_as_root():
+    # JupyterLab refuses to start as root without --allow-root (analysts in containers)
+    import os
+    import subprocess
+
+    done = subprocess.run(["make", "-n", "lab"], cwd=ROOT, capture_output=True, text=True, check=True)
+    command = next(line for line in done.stdout.splitlines() if "jupyter lab" in line)
+    assert ("--allow-root" in command) == (os.getuid() == 0), command

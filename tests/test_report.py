@@ -19,6 +19,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from schemas import errors as schema_errors
 from workspace_files import BASE, write_workspace
 
 from cvlib.report.html import network_references
@@ -69,11 +70,13 @@ def test_first_run_writes_every_release_and_the_index(built):
             assert (out / release / name).is_file(), (release, name)
         summary = json.loads((out / release / "summary.json").read_text())
         assert summary["release_id"] == release
+        assert schema_errors("summary", summary) == []
     assert re.search(r"^2026\.01: ok in \d+\.\d s$", run.stdout, re.MULTILINE), run.stdout
     assert re.search(r"^2026\.02: ok in \d+\.\d s$", run.stdout, re.MULTILINE), run.stdout
     assert "without encryption" not in run.stdout + run.stderr
     index = json.loads((out / "index.json").read_text())
     assert [e["release_id"] for e in index] == ["2026.01", "2026.02"]
+    assert schema_errors("index", index) == []
     first = index[0]
     assert set(first) == {"release_id", "name", "released_on", "status", "report", "summary", "scorecard",
                           "generated_at"}
@@ -168,7 +171,9 @@ def test_a_failing_release_keeps_its_previous_report_and_the_others_are_written(
     error = (copy_out / "2026.02.error.txt").read_text()
     assert "broken on purpose" in error and "previous report is kept" in error
     assert (copy_out / "2026.02" / "report.html").read_bytes() == good
-    index = {e["release_id"]: e for e in json.loads((copy_out / "index.json").read_text())}
+    entries = json.loads((copy_out / "index.json").read_text())
+    assert schema_errors("index", entries) == []
+    index = {e["release_id"]: e for e in entries}
     assert index["2026.02"]["status"] == "failed"
     assert index["2026.02"]["report"] == "2026.02/report.html"
     assert index["2026.01"]["status"] == "ok"
@@ -313,3 +318,16 @@ def test_a_kernel_that_does_not_exit_is_stopped_within_the_shutdown_wait(tmp_pat
     assert KERNEL_SHUTDOWN_WAIT / 2 <= shutdown < 2.0, shutdown
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_an_index_of_releases_without_a_report_yet_is_written(tmp_path):
+    # every release asked for fails: the index (and its portfolio) still lists them all
+    data = hostile_workspace(tmp_path / "ws")
+    notebooks = failing_notebooks(tmp_path, "2026.01")
+    run = cvlib_report(data, tmp_path / "r", "--release", "2026.01", env={"CVLIB_NOTEBOOKS": str(notebooks)})
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr and "index: failed" not in run.stdout, run.stdout + run.stderr
+    entries = json.loads((tmp_path / "r" / "index.json").read_text())
+    assert schema_errors("index", entries) == []
+    assert [e["status"] for e in entries] == ["failed", "skipped"]
+    assert "last run failed" in (tmp_path / "r" / "index.html").read_text()

@@ -201,7 +201,7 @@ TABLES: dict[str, TableSpec] = {
                     required_if=RequiredIf(
                         "completed", "the task time in seconds (> 0) for a completed attempt"
                     ),
-                    note="may be empty for an attempt that did not complete",
+                    note="otherwise it may be empty (an attempt that did not complete)",
                 ),
                 ColumnSpec("completed", v.BOOL),
                 ColumnSpec(
@@ -275,7 +275,7 @@ TABLES: dict[str, TableSpec] = {
                 ColumnSpec("feature_id", v.ID, value_required=False),
                 ColumnSpec("category", v.TEXT, value_required=False),
                 ColumnSpec(
-                    "text", v.TEXT, note="quote it: tickets often hold commas and line breaks"
+                    "text", v.TEXT, note="tickets often hold commas and line breaks, so quote it"
                 ),
             ),
             key="ticket_id",

@@ -31,6 +31,8 @@ NOTEBOOKS_DIR = Path(str(resources.files("cvlib.report") / "notebooks"))
 RELEASE_NOTEBOOK = "release_report.ipynb"
 PORTFOLIO_NOTEBOOK = "portfolio.ipynb"
 KERNEL_NAME = "python3"
+#: The module a kernel runs (``python -m ipykernel_launcher``, from ipykernel).
+KERNEL_MODULE = "ipykernel_launcher"
 
 
 class UnknownParameterError(ValueError):
@@ -100,7 +102,7 @@ def _kernel_manager():
         def kernel_spec(self):
             if self._kernel_spec is None:
                 self._kernel_spec = KernelSpec(
-                    argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                    argv=[sys.executable, "-m", KERNEL_MODULE, "-f", "{connection_file}"],
                     display_name=f"Python {sys.version_info.major}.{sys.version_info.minor} (cvlib)",
                     language="python",
                 )

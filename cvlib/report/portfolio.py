@@ -53,7 +53,13 @@ def portfolio_frame(summaries: list[dict]):
             "hours_saved_per_year": econ.get("hours_saved_per_year"),
             "value_per_year": econ.get("value_per_year"),
         })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=list(_FRAME_COLUMNS))
+
+
+_FRAME_COLUMNS = (
+    "release_id", "released_on", "features_shipped", "effort_points", "features_validated",
+    "value_delivery_rate", "hours_saved_per_year", "value_per_year",
+)  # fmt: skip
 
 
 def _none(value):
