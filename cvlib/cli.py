@@ -26,7 +26,9 @@ def _parser() -> argparse.ArgumentParser:
 
     sample = sub.add_parser("sample", help="write the realistic sample workspace")
     sample.add_argument("out", metavar="OUT", help="folder to create")
-    sample.add_argument("--seed", type=int, default=None, help="random seed (default: the sample's seed)")
+    sample.add_argument(
+        "--seed", type=int, default=None, help="random seed (default: the sample's seed)"
+    )
     sample.add_argument("--force", action="store_true", help="replace OUT if it exists")
     sample.add_argument(
         "--events",
@@ -46,14 +48,33 @@ def _parser() -> argparse.ArgumentParser:
         "another run holds DIR), 2 usage errors.",
     )
     report.add_argument("data", metavar="DATA", help="workspace folder")
-    report.add_argument("--out", metavar="DIR", required=True, help="report folder (created when missing)")
-    report.add_argument("--release", metavar="ID", action="append", default=None,
-                        help="only this release (repeatable; default: every release)")
-    report.add_argument("--jobs", metavar="N", type=_positive_int, default=1,
-                        help="releases built in parallel processes (default 1)")
-    report.add_argument("--force", action="store_true", help="rebuild releases whose inputs did not change")
-    report.add_argument("--timeout", metavar="SECONDS", type=_positive_float, default=None,
-                        help="stop a release (and its kernel) after this many seconds")
+    report.add_argument(
+        "--out", metavar="DIR", required=True, help="report folder (created when missing)"
+    )
+    report.add_argument(
+        "--release",
+        metavar="ID",
+        action="append",
+        default=None,
+        help="only this release (repeatable; default: every release)",
+    )
+    report.add_argument(
+        "--jobs",
+        metavar="N",
+        type=_positive_int,
+        default=1,
+        help="releases built in parallel processes (default 1)",
+    )
+    report.add_argument(
+        "--force", action="store_true", help="rebuild releases whose inputs did not change"
+    )
+    report.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=_positive_float,
+        default=None,
+        help="stop a release (and its kernel) after this many seconds",
+    )
     return parser
 
 
@@ -71,15 +92,17 @@ def _positive_float(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, found {text!r}") from None
+        raise argparse.ArgumentTypeError(
+            f"expected a number of seconds > 0, found {text!r}"
+        ) from None
     if not value > 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"expected a number of seconds > 0, found {text!r}")
     return value
 
 
 def _validate(args) -> int:
-    from cvlib.errors import DataError
     from cvlib.contract.workspace import load_workspace
+    from cvlib.errors import DataError
 
     try:
         workspace = load_workspace(args.path)
@@ -87,7 +110,10 @@ def _validate(args) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         count = len(exc.problems)
-        print(f"{args.path}: {count} problem{'s' if count != 1 else ''} found; nothing was changed", file=sys.stderr)
+        print(
+            f"{args.path}: {count} problem{'s' if count != 1 else ''} found; nothing was changed",
+            file=sys.stderr,
+        )
         return EXIT_DATA
     print(f"{args.path}: valid: {workspace.summary_line()}")
     settings = workspace.settings
@@ -121,12 +147,20 @@ def _report(args) -> int:
 
     try:
         summary = run_reports(
-            args.data, args.out, releases=args.release, jobs=args.jobs, force=args.force, timeout=args.timeout
+            args.data,
+            args.out,
+            releases=args.release,
+            jobs=args.jobs,
+            force=args.force,
+            timeout=args.timeout,
         )
     except DataError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        print(f"cvlib report: {args.data} is not a valid workspace; no report was written", file=sys.stderr)
+        print(
+            f"cvlib report: {args.data} is not a valid workspace; no report was written",
+            file=sys.stderr,
+        )
         return EXIT_DATA
     except KeyError as exc:
         print(f"cvlib report: {exc.args[0]}", file=sys.stderr)

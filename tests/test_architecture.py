@@ -88,7 +88,7 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
         stack.append(node)
         for nxt in sorted(graph.get(node, ())):
             if state.get(nxt) == 1:
-                return stack[stack.index(nxt):] + [nxt]
+                return stack[stack.index(nxt) :] + [nxt]
             if nxt not in state:
                 found = visit(nxt)
                 if found:
@@ -122,7 +122,9 @@ def test_a_function_level_import_and_a_package_init_make_edges(tmp_path):
     (pkg / "mod.py").write_text("def f():\n    from cvlib.other import g\n", encoding="utf-8")
     known = {"cvlib", "cvlib.sub", "cvlib.sub.mod", "cvlib.other", "cvlib.deep", "cvlib.deep.x"}
     assert imports("cvlib.sub.mod", pkg / "mod.py", known) == {"cvlib.other"}
-    (pkg / "mod.py").write_text("import cvlib.deep.x\nif TYPE_CHECKING:\n    import cvlib.other\n", encoding="utf-8")
+    (pkg / "mod.py").write_text(
+        "import cvlib.deep.x\nif TYPE_CHECKING:\n    import cvlib.other\n", encoding="utf-8"
+    )
     assert imports("cvlib.sub.mod", pkg / "mod.py", known) == {"cvlib.deep", "cvlib.deep.x"}
 
 
@@ -148,7 +150,11 @@ def metric_names_in(path: Path, names: set[str]) -> list[str]:
     docstrings = _docstrings(tree)
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in docstrings
+        ):
             words = set(re.findall(r"[A-Za-z0-9_]+", node.value))
             if words & names:
                 found.append(f"{node.lineno}: {node.value[:60]!r}")
@@ -186,7 +192,9 @@ def test_the_contract_doc_describes_every_table_as_its_spec():
     found = doc.blocks(page)
     assert set(found) == set(TABLES), "every table has a column block in docs/data-contract.md"
     stale = [name for name, spec in TABLES.items() if found[name] != doc.column_table(spec)]
-    assert stale == [], f"run: python -m cvlib.contract.doc docs/data-contract.md ({', '.join(stale)})"
+    assert stale == [], (
+        f"run: python -m cvlib.contract.doc docs/data-contract.md ({', '.join(stale)})"
+    )
 
 
 def test_a_changed_spec_makes_the_doc_stale():

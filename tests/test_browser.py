@@ -19,8 +19,14 @@ from workspace_files import BASE, write_workspace
 pytestmark = pytest.mark.slow
 
 CHROMIUM = os.environ.get("CVLIB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def _browser_or_skip():
@@ -43,11 +49,19 @@ def reports(tmp_path_factory):
     _browser_or_skip()
     root = tmp_path_factory.mktemp("browser")
     features = BASE["features.csv"].replace("Report builder", "<script>alert(1)</script>")
-    tickets = BASE["tickets.csv"] + 'T3,2026-01-22T08:00:00Z,F-report-builder,complaint,"<img src=x onerror=alert(2)>"\n'
+    tickets = (
+        BASE["tickets.csv"]
+        + 'T3,2026-01-22T08:00:00Z,F-report-builder,complaint,"<img src=x onerror=alert(2)>"\n'
+    )
     data = write_workspace(root / "ws", {"features.csv": features, "tickets.csv": tickets})
     out = root / "reports"
-    run = subprocess.run([sys.executable, "-m", "cvlib", "report", str(data), "--out", str(out)],
-                         capture_output=True, text=True, timeout=600, check=False)
+    run = subprocess.run(
+        [sys.executable, "-m", "cvlib", "report", str(data), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert run.returncode == 0, run.stderr
     return out
 

@@ -28,7 +28,11 @@ COMMANDS = [
 
 def run(command: list[str], *args, cwd=None) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [*command, *map(str, args)], check=False, capture_output=True, text=True, timeout=120,
+        [*command, *map(str, args)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
         cwd=cwd,
     )
 
@@ -45,8 +49,10 @@ def test_validate_valid_workspace_exits_0_with_a_one_line_summary(tmp_path, comm
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert result.stdout.splitlines() == [
-        (f"{ws}: valid: 2 releases, 3 features, 6 hypotheses; rows: releases 2, features 3, "
-         "task_times 4, events 3, surveys 2, accounts 2, tickets 2"),
+        (
+            f"{ws}: valid: 2 releases, 3 features, 6 hypotheses; rows: releases 2, features 3, "
+            "task_times 4, events 3, surveys 2, accounts 2, tickets 2"
+        ),
         "data through 2026-02-21 (latest date in the data)",
     ]
 
@@ -66,12 +72,18 @@ def test_validate_broken_workspace_exits_1_listing_every_problem(tmp_path, comma
     assert result.stdout == ""
     assert_no_traceback(result)
     assert result.stderr.splitlines() == [
-        ("features.csv:1: expected comma-separated columns, found ';' as the separator "
-         "(export the file as 'CSV UTF-8 (comma delimited)')"),
-        ("hypotheses.yaml:32: metric: expected one of adoption, churn, completion_rate, error_rate, "
-         "nps, task_time, found 'net_promoter'"),
-        ("task_times.csv:3: seconds: expected a number with a decimal point (.), found '1720,5' "
-         "(a decimal comma: export the file with '.' as the decimal separator)"),
+        (
+            "features.csv:1: expected comma-separated columns, found ';' as the separator "
+            "(export the file as 'CSV UTF-8 (comma delimited)')"
+        ),
+        (
+            "hypotheses.yaml:32: metric: expected one of adoption, churn, completion_rate, error_rate, "
+            "nps, task_time, found 'net_promoter'"
+        ),
+        (
+            "task_times.csv:3: seconds: expected a number with a decimal point (.), found '1720,5' "
+            "(a decimal comma: export the file with '.' as the decimal separator)"
+        ),
         f"{ws}: 3 problems found; nothing was changed",
     ]
 
@@ -93,14 +105,22 @@ def test_validate_reports_problems_of_every_kind_without_traceback(tmp_path):
     assert_no_traceback(result)
     lines = result.stderr.splitlines()
     assert lines[:4] == [
-        ("workspace.yaml:5: timezone: expected an IANA time zone name such as Europe/Berlin or "
-         "UTC, found 'Mars/Olympus'"),
-        ("releases.csv: file not found: every workspace lists its releases "
-         "(columns: release_id, name, released_on)"),
-        ("features.csv:3: expected UTF-8 text, found byte 0xe9 at character 29 "
-         "(save the file as 'CSV UTF-8')"),
-        ("hypotheses.yaml:33: expected valid YAML, found a syntax error: expected ',' or ']', "
-         "but got ':' while parsing a flow sequence (started on line 32)"),
+        (
+            "workspace.yaml:5: timezone: expected an IANA time zone name such as Europe/Berlin or "
+            "UTC, found 'Mars/Olympus'"
+        ),
+        (
+            "releases.csv: file not found: every workspace lists its releases "
+            "(columns: release_id, name, released_on)"
+        ),
+        (
+            "features.csv:3: expected UTF-8 text, found byte 0xe9 at character 29 "
+            "(save the file as 'CSV UTF-8')"
+        ),
+        (
+            "hypotheses.yaml:33: expected valid YAML, found a syntax error: expected ',' or ']', "
+            "but got ':' while parsing a flow sequence (started on line 32)"
+        ),
     ]
     assert lines[4].startswith("events.parquet: expected a readable Parquet file, found: ")
     assert lines[5] == f"{ws}: 5 problems found; nothing was changed"
@@ -151,8 +171,14 @@ def test_validate_accepts_a_relative_path(tmp_path):
         (["validate", "ws", "--strict"], "unrecognized arguments: --strict"),
         (["sample", "out", "--seed", "abc"], "argument --seed: invalid int value: 'abc'"),
     ],
-    ids=["no-command", "unknown-command", "validate-without-path", "sample-without-out",
-         "unknown-option", "seed-not-a-number"],
+    ids=[
+        "no-command",
+        "unknown-command",
+        "validate-without-path",
+        "sample-without-out",
+        "unknown-option",
+        "seed-not-a-number",
+    ],
 )
 def test_usage_errors_exit_2(tmp_path, command, args, expected):
     result = run(command, *args, cwd=tmp_path)

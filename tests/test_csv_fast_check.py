@@ -22,6 +22,7 @@ def spec(name, *columns):
         return full
     return dataclasses.replace(full, columns=tuple(c for c in full.columns if c.name in columns))
 
+
 # (file, old text, new text, line, column): values the line-by-line rules reject, each
 # chosen to look acceptable to a careless engine-side check.
 REJECTED = [
@@ -38,11 +39,16 @@ REJECTED = [
 
 
 @pytest.mark.parametrize(("file", "old", "new", "line", "column"), REJECTED)
-def test_a_value_the_line_check_rejects_is_reported_with_its_line(tmp_path, file, old, new, line, column):
+def test_a_value_the_line_check_rejects_is_reported_with_its_line(
+    tmp_path, file, old, new, line, column
+):
     root = write_workspace(tmp_path / "ws", edit(file, old, new))
     # the fast check must not vouch for the file ...
     if file == "events.csv":
-        assert csv_profile_if_clean(root / file, spec("events", "timestamp", "user_id", "event")) is None
+        assert (
+            csv_profile_if_clean(root / file, spec("events", "timestamp", "user_id", "event"))
+            is None
+        )
     # ... so the line-by-line check names the line and column
     problem_at(problems_of(root), file, line, column)
 
@@ -87,7 +93,9 @@ def _many_surveys(n: int, comment: str) -> str:
     lines = ["response_id,user_id,submitted_at,score,comment,feature_id,segment"]
     for i in range(n):
         day = 1 + i % 28
-        lines.append(f'R{i},U{i % 97},2026-02-{day:02d}T{i % 24:02d}:15:00Z,{i % 11},"{comment}",F-dark-mode,SMB')
+        lines.append(
+            f'R{i},U{i % 97},2026-02-{day:02d}T{i % 24:02d}:15:00Z,{i % 11},"{comment}",F-dark-mode,SMB'
+        )
     return "\r\n".join(lines) + "\r\n"
 
 

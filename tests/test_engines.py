@@ -68,7 +68,9 @@ def _typed_selects(root: Path, timezone: str) -> dict[str, tuple[str, str]]:
     surveys = timestamp_sql("submitted_at", timezone)
     csv = "read_csv('{}', all_varchar = true, header = true)"
     optional = {
-        "surveys": [c for c in ("comment", "feature_id", "segment") if _has(root / "surveys.csv", c)],
+        "surveys": [
+            c for c in ("comment", "feature_id", "segment") if _has(root / "surveys.csv", c)
+        ],
         "accounts": [c for c in ("segment", "mrr") if _has(root / "accounts.csv", c)],
     }
     return {
@@ -88,7 +90,8 @@ def _typed_selects(root: Path, timezone: str) -> dict[str, tuple[str, str]]:
             "SELECT account_id, CAST(started_on AS DATE) AS started_on, "
             "CAST(NULLIF(churned_on, '') AS DATE) AS churned_on"
             + "".join(
-                f", {'CAST(mrr AS DOUBLE) AS mrr' if c == 'mrr' else c}" for c in optional["accounts"]
+                f", {'CAST(mrr AS DOUBLE) AS mrr' if c == 'mrr' else c}"
+                for c in optional["accounts"]
             )
             + f" FROM {csv.format(root / 'accounts.csv')}",
             "",
@@ -115,13 +118,19 @@ def make_parquet(csv_root: Path, out: Path) -> Path:
     con.execute(_copy_sql(f"SELECT *, {month} FROM ({select})", out / "events", "month"))
     (out / "surveys").mkdir()
     select = selects["surveys"][0]
-    con.execute(_copy_sql(f"{select} ORDER BY response_id LIMIT 60", out / "surveys" / "part-0.parquet"))
-    con.execute(_copy_sql(f"{select} ORDER BY response_id OFFSET 60", out / "surveys" / "part-1.parquet"))
+    con.execute(
+        _copy_sql(f"{select} ORDER BY response_id LIMIT 60", out / "surveys" / "part-0.parquet")
+    )
+    con.execute(
+        _copy_sql(f"{select} ORDER BY response_id OFFSET 60", out / "surveys" / "part-1.parquet")
+    )
     con.execute(_copy_sql(selects["accounts"][0], out / "accounts.parquet"))
     con.close()
     for name in ("events", "surveys", "accounts"):
         (out / f"{name}.csv").unlink()
-    _settings_with(out, 'sources:\n  events: {parquet: events}\n  surveys: {parquet: "surveys/*.parquet"}\n')
+    _settings_with(
+        out, 'sources:\n  events: {parquet: events}\n  surveys: {parquet: "surveys/*.parquet"}\n'
+    )
     return out
 
 
@@ -197,16 +206,25 @@ def assert_same(reference: dict, other: dict, label: str) -> None:
     for path, expected in ref.items():
         actual = got[path]
         if isinstance(expected, float) and isinstance(actual, float):
-            assert math.isclose(actual, expected, rel_tol=1e-9, abs_tol=1e-12), (label, path, expected, actual)
+            assert math.isclose(actual, expected, rel_tol=1e-9, abs_tol=1e-12), (
+                label,
+                path,
+                expected,
+                actual,
+            )
         else:
             assert actual == expected, (label, path, expected, actual)
 
 
 def evaluate_all(root: Path, **options) -> dict:
     ws = cvlib.load_workspace(root, **options)
-    summaries = {rid: cvlib.evaluate_release(ws, rid).to_dict() for rid in ws.releases["release_id"]}
+    summaries = {
+        rid: cvlib.evaluate_release(ws, rid).to_dict() for rid in ws.releases["release_id"]
+    }
     summaries["data_through"] = ws.settings.data_through.isoformat()
-    summaries["rows"] = {k: ws.row_counts[k] for k in ("events", "surveys", "accounts") if k in ws.row_counts}
+    summaries["rows"] = {
+        k: ws.row_counts[k] for k in ("events", "surveys", "accounts") if k in ws.row_counts
+    }
     return summaries
 
 
@@ -251,9 +269,11 @@ def test_duckdb_sources_match_csv(stores, reference, workspace_name, store):
     root = stores[workspace_name][1 if store == "parquet" else 2]
     summaries = evaluate_all(root)
     for key, expected in reference[workspace_name].items():
-        assert_same(expected if isinstance(expected, dict) else {"v": expected},
-                    summaries[key] if isinstance(expected, dict) else {"v": summaries[key]},
-                    f"{workspace_name}/{store}/{key}")
+        assert_same(
+            expected if isinstance(expected, dict) else {"v": expected},
+            summaries[key] if isinstance(expected, dict) else {"v": summaries[key]},
+            f"{workspace_name}/{store}/{key}",
+        )
 
 
 def test_text_timestamps_behind_a_duckdb_connection_are_read_as_in_csv(stores, tmp_path):
@@ -268,8 +288,13 @@ def test_text_timestamps_behind_a_duckdb_connection_are_read_as_in_csv(stores, t
     root = tmp_path / "connection"
     shutil.copytree(csv_root, root)
     con = duckdb.connect(str(root / "warehouse.duckdb"))
-    for name, table, typed in (("events", "app_events", ""), ("surveys", "nps", " REPLACE (CAST(score AS INTEGER) AS score)")):
-        con.execute(f"CREATE TABLE {table} AS SELECT *{typed} FROM read_csv('{csv_root / f'{name}.csv'}', all_varchar = true)")
+    for name, table, typed in (
+        ("events", "app_events", ""),
+        ("surveys", "nps", " REPLACE (CAST(score AS INTEGER) AS score)"),
+    ):
+        con.execute(
+            f"CREATE TABLE {table} AS SELECT *{typed} FROM read_csv('{csv_root / f'{name}.csv'}', all_varchar = true)"
+        )
     con.close()
     for name in ("events", "surveys"):
         (root / f"{name}.csv").unlink()
@@ -281,11 +306,15 @@ def test_text_timestamps_behind_a_duckdb_connection_are_read_as_in_csv(stores, t
     )
     expected_all, found_all = evaluate_all(csv_root), evaluate_all(root)
     adopt = next(h for h in expected_all["2026.03"]["hypotheses"] if h["id"] == "H-adopt")
-    assert adopt["n"] == 42  # U-EDGE is not in the release's window (test_reference_keeps_the_known_answers)
+    assert (
+        adopt["n"] == 42
+    )  # U-EDGE is not in the release's window (test_reference_keeps_the_known_answers)
     for key, expected in expected_all.items():
-        assert_same(expected if isinstance(expected, dict) else {"v": expected},
-                    found_all[key] if isinstance(expected, dict) else {"v": found_all[key]},
-                    f"known/text-connection/{key}")
+        assert_same(
+            expected if isinstance(expected, dict) else {"v": expected},
+            found_all[key] if isinstance(expected, dict) else {"v": found_all[key]},
+            f"known/text-connection/{key}",
+        )
 
 
 def test_sources_are_named_without_secrets(stores, monkeypatch):
@@ -293,7 +322,9 @@ def test_sources_are_named_without_secrets(stores, monkeypatch):
     monkeypatch.setenv("CVLIB_TEST_SECRET", "s3cr3t")
     text = (root / "workspace.yaml").read_text(encoding="utf-8")
     (root / "workspace.yaml").write_text(
-        text.replace("duckdb://warehouse.duckdb", "duckdb://warehouse.duckdb?password=${CVLIB_TEST_SECRET}"),
+        text.replace(
+            "duckdb://warehouse.duckdb", "duckdb://warehouse.duckdb?password=${CVLIB_TEST_SECRET}"
+        ),
         encoding="utf-8",
     )
     try:
@@ -312,7 +343,8 @@ def spark():
         import pyspark  # noqa: F401  (under CI the spark extra is installed: never skip)
     else:
         pytest.importorskip(
-            "pyspark", reason="pyspark is not installed (pip install -e '.[spark]'; make test installs it under CI)"
+            "pyspark",
+            reason="pyspark is not installed (pip install -e '.[spark]'; make test installs it under CI)",
         )
     from pyspark.sql import SparkSession
 
@@ -340,9 +372,11 @@ def test_pyspark_parquet_matches_csv(stores, reference, spark, workspace_name):
     started = time.perf_counter()
     summaries = evaluate_all(stores[workspace_name][1], engine=spark_backend(spark))
     for key, expected in reference[workspace_name].items():
-        assert_same(expected if isinstance(expected, dict) else {"v": expected},
-                    summaries[key] if isinstance(expected, dict) else {"v": summaries[key]},
-                    f"{workspace_name}/pyspark/{key}")
+        assert_same(
+            expected if isinstance(expected, dict) else {"v": expected},
+            summaries[key] if isinstance(expected, dict) else {"v": summaries[key]},
+            f"{workspace_name}/pyspark/{key}",
+        )
     assert time.perf_counter() - started < 300
 
 
@@ -367,33 +401,50 @@ def test_pyspark_finds_the_same_problems_in_parquet_files(tmp_path, spark):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    events = pa.table({
-        "timestamp": ["2026-02-16T09:00:00Z", "yesterday", "2026-02-20", None, " 2026-02-21 10:00 "],
-        "user_id": ["U1", "", None, "U4", "U5"],
-        "event": ["login", " \t", "login", "F-x", "login"],
-    })
-    surveys = pa.table({
-        "response_id": ["R1", "R2", "R2", "R4"],
-        "submitted_at": pa.array([dt.datetime(2026, 2, 16, h, tzinfo=dt.timezone.utc) for h in (9, 10, 11, 12)],
-                                 pa.timestamp("us", tz="UTC")),
-        "score": pa.array([9, 11, None, -1], pa.int32()),
-        "feature_id": ["F-a", "F-zzz", "", None],
-    })
-    accounts = pa.table({
-        "account_id": ["A1", "A2", "A3", "A4"],
-        "started_on": ["2026-01-01", "01/02/2026", "2026-03-01", "2026-02-30"],
-        "churned_on": ["", "2026-01-05", "2026-02-01", "2026-13-01"],  # "": not churned
-        "mrr": [-1.0, 2.0, None, 0.0],
-    })
+    events = pa.table(
+        {
+            "timestamp": [
+                "2026-02-16T09:00:00Z",
+                "yesterday",
+                "2026-02-20",
+                None,
+                " 2026-02-21 10:00 ",
+            ],
+            "user_id": ["U1", "", None, "U4", "U5"],
+            "event": ["login", " \t", "login", "F-x", "login"],
+        }
+    )
+    surveys = pa.table(
+        {
+            "response_id": ["R1", "R2", "R2", "R4"],
+            "submitted_at": pa.array(
+                [dt.datetime(2026, 2, 16, h, tzinfo=dt.UTC) for h in (9, 10, 11, 12)],
+                pa.timestamp("us", tz="UTC"),
+            ),
+            "score": pa.array([9, 11, None, -1], pa.int32()),
+            "feature_id": ["F-a", "F-zzz", "", None],
+        }
+    )
+    accounts = pa.table(
+        {
+            "account_id": ["A1", "A2", "A3", "A4"],
+            "started_on": ["2026-01-01", "01/02/2026", "2026-03-01", "2026-02-30"],
+            "churned_on": ["", "2026-01-05", "2026-02-01", "2026-13-01"],  # "": not churned
+            "mrr": [-1.0, 2.0, None, 0.0],
+        }
+    )
     known = {"features": {"F-a"}}
     for name, table in (("events", events), ("surveys", surveys), ("accounts", accounts)):
         path = tmp_path / f"{name}.parquet"
         pq.write_table(table, path)
         spec = dataclasses.replace(
-            TABLES[name], columns=tuple(c for c in TABLES[name].columns if c.name in table.column_names)
+            TABLES[name],
+            columns=tuple(c for c in TABLES[name].columns if c.name in table.column_names),
         )
         duck = check_table(Source(spec, "parquet", path, path.name), known=known)
-        on_spark = check_table(Source(spec, "parquet", path, path.name, engine=spark_backend(spark)), known=known)
+        on_spark = check_table(
+            Source(spec, "parquet", path, path.name, engine=spark_backend(spark)), known=known
+        )
         assert duck[0], name  # every table has problems to find
         assert on_spark == duck, name
 
@@ -402,23 +453,45 @@ def test_pyspark_finds_the_same_problems_in_parquet_files(tmp_path, spark):
 @pytest.mark.parametrize(
     ("block", "expected"),
     [
-        ("sources:\n  events: events.parquet\n",
-         r"workspace.yaml:2: sources.events: expected a mapping such as \{parquet: \"events/\*.parquet\"\}"),
-        ("sources:\n  events: {parquet: a.parquet, csv: a.csv}\n",
-         r"workspace.yaml:2: sources.events: expected exactly one of csv, parquet or connection, found csv and parquet"),
-        ("sources:\n  surveys: {connection: \"duckdb://w.duckdb\"}\n",
-         r"workspace.yaml:2: sources.surveys: expected a table name with connection \(table: NAME\), found none"),
-        ("sources:\n  surveys:\n    connection: \"postgres://me:${CVLIB_NO_SUCH_VAR}@db/x\"\n    table: t\n",
-         r"workspace.yaml:3: sources.surveys: expected the environment variable CVLIB_NO_SUCH_VAR to be set "
-         r"\(used as \$\{CVLIB_NO_SUCH_VAR\}\), found it unset"),
-        ("sources:\n  engine: spark\n",
-         r"workspace.yaml:2: sources.engine: expected one of duckdb, pyspark, found 'spark'"),
-        ("sources:\n  event: {parquet: events}\n",
-         r"workspace.yaml:2: sources: expected one of the keys events, surveys, accounts, engine, found 'event' \(did you mean 'events'\?\)"),
-        ("sources:\n  events: {parquet: \"missing/*.parquet\"}\n",
-         r"workspace.yaml:2: sources.events: expected Parquet files at missing/\*.parquet \(a file, a directory or a glob\), found none"),
+        (
+            "sources:\n  events: events.parquet\n",
+            r"workspace.yaml:2: sources.events: expected a mapping such as \{parquet: \"events/\*.parquet\"\}",
+        ),
+        (
+            "sources:\n  events: {parquet: a.parquet, csv: a.csv}\n",
+            r"workspace.yaml:2: sources.events: expected exactly one of csv, parquet or connection, found csv and parquet",
+        ),
+        (
+            'sources:\n  surveys: {connection: "duckdb://w.duckdb"}\n',
+            r"workspace.yaml:2: sources.surveys: expected a table name with connection \(table: NAME\), found none",
+        ),
+        (
+            'sources:\n  surveys:\n    connection: "postgres://me:${CVLIB_NO_SUCH_VAR}@db/x"\n    table: t\n',
+            r"workspace.yaml:3: sources.surveys: expected the environment variable CVLIB_NO_SUCH_VAR to be set "
+            r"\(used as \$\{CVLIB_NO_SUCH_VAR\}\), found it unset",
+        ),
+        (
+            "sources:\n  engine: spark\n",
+            r"workspace.yaml:2: sources.engine: expected one of duckdb, pyspark, found 'spark'",
+        ),
+        (
+            "sources:\n  event: {parquet: events}\n",
+            r"workspace.yaml:2: sources: expected one of the keys events, surveys, accounts, engine, found 'event' \(did you mean 'events'\?\)",
+        ),
+        (
+            'sources:\n  events: {parquet: "missing/*.parquet"}\n',
+            r"workspace.yaml:2: sources.events: expected Parquet files at missing/\*.parquet \(a file, a directory or a glob\), found none",
+        ),
     ],
-    ids=["not-a-mapping", "two-kinds", "no-table", "missing-env", "bad-engine", "unknown-key", "no-files"],
+    ids=[
+        "not-a-mapping",
+        "two-kinds",
+        "no-table",
+        "missing-env",
+        "bad-engine",
+        "unknown-key",
+        "no-files",
+    ],
 )
 def test_sources_block_problems(stores, tmp_path, block, expected):
     import re
@@ -426,10 +499,14 @@ def test_sources_block_problems(stores, tmp_path, block, expected):
     root = tmp_path / "ws"
     shutil.copytree(stores["known"][0], root)
     settings = root / "workspace.yaml"
-    settings.write_text(block + settings.read_text(encoding="utf-8"), encoding="utf-8")  # block first: its lines
+    settings.write_text(
+        block + settings.read_text(encoding="utf-8"), encoding="utf-8"
+    )  # block first: its lines
     with pytest.raises(cvlib.DataError) as info:
         cvlib.load_workspace(root)
-    assert any(re.match(expected, str(p)) for p in info.value.problems), [str(p) for p in info.value.problems]
+    assert any(re.match(expected, str(p)) for p in info.value.problems), [
+        str(p) for p in info.value.problems
+    ]
 
 
 def test_connection_table_checked_by_aggregates(stores, tmp_path):
@@ -454,7 +531,10 @@ def test_connection_table_checked_by_aggregates(stores, tmp_path):
 def test_relative_database_paths_resolve_against_the_workspace(stores, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)  # not the workspace folder
     ws = cvlib.load_workspace(stores["known"][2])
-    assert ws.sources["accounts"].url == f"duckdb://{(stores['known'][2] / 'warehouse.duckdb').resolve()}"
+    assert (
+        ws.sources["accounts"].url
+        == f"duckdb://{(stores['known'][2] / 'warehouse.duckdb').resolve()}"
+    )
 
 
 def test_inputs_sha256_follows_new_rows_in_a_connection_table(stores, tmp_path):
@@ -463,7 +543,9 @@ def test_inputs_sha256_follows_new_rows_in_a_connection_table(stores, tmp_path):
     first = cvlib.evaluate_release(cvlib.load_workspace(root), "2026.03").inputs_sha256
     assert cvlib.evaluate_release(cvlib.load_workspace(root), "2026.03").inputs_sha256 == first
     con = duckdb.connect(str(root / "warehouse.duckdb"))
-    con.execute("INSERT INTO app_events SELECT TIMESTAMPTZ '2026-05-30 10:00:00+00', 'U99', 'login', 'smb'")
+    con.execute(
+        "INSERT INTO app_events SELECT TIMESTAMPTZ '2026-05-30 10:00:00+00', 'U99', 'login', 'smb'"
+    )
     con.close()
     assert cvlib.evaluate_release(cvlib.load_workspace(root), "2026.03").inputs_sha256 != first
 
@@ -499,7 +581,9 @@ def test_a_source_rewritten_in_place_is_read_afresh(stores, tmp_path, store):
     # rewrite the events: the tie user's segment becomes smb, and one of its events goes
     if store == "csv":
         path = root / "events.csv"
-        text = path.read_text(encoding="utf-8").replace("2026-03-07T09:00:00Z,U-TIE,login,smb\n", "")
+        text = path.read_text(encoding="utf-8").replace(
+            "2026-03-07T09:00:00Z,U-TIE,login,smb\n", ""
+        )
         path.write_text(text.replace(",ent\n", ",smb\n"), encoding="utf-8")
     else:
         con = duckdb.connect()
@@ -528,7 +612,9 @@ def test_a_csv_source_whose_columns_change_is_read_with_its_new_columns(stores, 
     lines = path.read_text(encoding="utf-8").splitlines()
     path.write_text("\n".join(line.rsplit(",", 1)[0] for line in lines) + "\n", encoding="utf-8")
     ws = cvlib.load_workspace(root)
-    assert adoption_counts(ws.sources["events"], tie_window(), TZ) == {tie_window()[0]: Shares(1, 1, {})}
+    assert adoption_counts(ws.sources["events"], tie_window(), TZ) == {
+        tie_window()[0]: Shares(1, 1, {})
+    }
 
 
 def test_the_process_database_is_closed_at_exit_only_by_the_process_that_made_it(monkeypatch):
@@ -569,8 +655,13 @@ def test_the_embedded_engine_runs_without_ibis(stores, store):
 # ---------------------------------------------------------------- one release's queries at once
 def _context(ws, release_id):
     release = ws.release(release_id)
-    return Context(ws, release_id, release["released_at"].to_pydatetime(), release["released_on"],
-                   ws.settings.confidence_level)
+    return Context(
+        ws,
+        release_id,
+        release["released_at"].to_pydatetime(),
+        release["released_on"],
+        ws.settings.confidence_level,
+    )
 
 
 def _one_by_one(ws, ctx, hypotheses):
@@ -583,8 +674,11 @@ def _one_by_one(ws, ctx, hypotheses):
 
 
 def _release_with_every_query(ws):
-    return next(r for r in ws.releases["release_id"]
-                if {"adoption", "nps", "churn"} <= {h.metric for h in ws.hypotheses_for(r)})
+    return next(
+        r
+        for r in ws.releases["release_id"]
+        if {"adoption", "nps", "churn"} <= {h.metric for h in ws.hypotheses_for(r)}
+    )
 
 
 @pytest.mark.parametrize("store", ["csv", "parquet", "connection"])
@@ -604,7 +698,9 @@ def test_release_queries_at_once_equal_the_queries_one_by_one(stores, store):
     assert any(c.n > 0 for c in ctx.aggregates.values())
 
 
-def test_an_error_of_the_events_query_reaches_the_caller_and_no_query_is_left_running(stores, tmp_path):
+def test_an_error_of_the_events_query_reaches_the_caller_and_no_query_is_left_running(
+    stores, tmp_path
+):
     import threading
 
     root = tmp_path / "ws"
@@ -632,7 +728,9 @@ def test_an_error_of_the_events_query_reaches_the_caller_and_no_query_is_left_ru
     assert not [t for t in threading.enumerate() if t.name == "cvlib-query"]
 
 
-def test_evaluate_release_waits_for_its_events_query_when_a_task_hypothesis_fails(stores, monkeypatch):
+def test_evaluate_release_waits_for_its_events_query_when_a_task_hypothesis_fails(
+    stores, monkeypatch
+):
     """Task-time hypotheses are evaluated while the events query runs; if one of them
     fails, its error is raised once the query has finished (none is left running)."""
     import threading
@@ -641,7 +739,8 @@ def test_evaluate_release_waits_for_its_events_query_when_a_task_hypothesis_fail
 
     ws = cvlib.load_workspace(stores["sample"][1])
     release_id = next(
-        r for r in ws.releases["release_id"]
+        r
+        for r in ws.releases["release_id"]
         if {"adoption", "task_time"} <= {h.metric for h in ws.hypotheses_for(r)}
     )
     real = evaluate._evaluate

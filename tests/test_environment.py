@@ -24,23 +24,31 @@ def disagreements(environment: dict, pyproject: dict) -> list[str]:
     found = []
     dependencies = environment.get("dependencies")
     if dependencies != EXPECTED_DEPENDENCIES:
-        found.append(f"environment.yml dependencies must be {EXPECTED_DEPENDENCIES}, got {dependencies}")
+        found.append(
+            f"environment.yml dependencies must be {EXPECTED_DEPENDENCIES}, got {dependencies}"
+        )
     dependencies = dependencies or []
     project = pyproject.get("project", {})
 
-    pythons = [d for d in dependencies if isinstance(d, str) and re.fullmatch(r"python[=<>!~].*", d)]
+    pythons = [
+        d for d in dependencies if isinstance(d, str) and re.fullmatch(r"python[=<>!~].*", d)
+    ]
     requires = project.get("requires-python")
     for python in pythons:
         version = re.sub(r"^python=*", "", python)
         if requires is None or version not in SpecifierSet(requires):
-            found.append(f"environment.yml asks for {python}; pyproject requires-python is {requires}")
+            found.append(
+                f"environment.yml asks for {python}; pyproject requires-python is {requires}"
+            )
 
     extras = set(project.get("optional-dependencies", {}))
     for section in (d["pip"] for d in dependencies if isinstance(d, dict) and "pip" in d):
         for line in section:
             match = re.fullmatch(r"-e \.\[([\w,-]+)\]", str(line))
             if match is None:
-                found.append(f"environment.yml pip line {line!r} must install the project (-e .[...])")
+                found.append(
+                    f"environment.yml pip line {line!r} must install the project (-e .[...])"
+                )
                 continue
             for extra in match.group(1).split(","):
                 if extra not in extras:
@@ -76,8 +84,14 @@ def test_environment_yml_names_the_project():
         (lambda env, pp: env["dependencies"][2].__setitem__("pip", ["-e .[dev]"]), "must be"),
         (lambda env, pp: env["dependencies"][2].__setitem__("pip", ["cvlib"]), "'cvlib'"),
     ],
-    ids=["extra-conda-package", "other-python", "python-not-admitted", "missing-extra",
-         "pip-line-without-lab", "pip-line-not-the-project"],
+    ids=[
+        "extra-conda-package",
+        "other-python",
+        "python-not-admitted",
+        "missing-extra",
+        "pip-line-without-lab",
+        "pip-line-not-the-project",
+    ],
 )
 def test_a_disagreement_is_detected(change, expected):
     environment, pyproject = _load()
@@ -91,6 +105,8 @@ def test_make_lab_allows_root_exactly_when_run_as_root():
     import os
     import subprocess
 
-    done = subprocess.run(["make", "-n", "lab"], cwd=ROOT, capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        ["make", "-n", "lab"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     command = next(line for line in done.stdout.splitlines() if "jupyter lab" in line)
     assert ("--allow-root" in command) == (os.getuid() == 0), command

@@ -592,9 +592,7 @@ def test_task_time_change_is_welch_on_logs(evaluations):
     before = np.log(REPORT_BEFORE_SECONDS)
     ref = stats.ttest_ind(after, before, equal_var=False)
     ci = ref.confidence_interval(CL)
-    assert r.change.estimate == pytest.approx(
-        math.exp(np.mean(after) - np.mean(before)), rel=1e-9
-    )
+    assert r.change.estimate == pytest.approx(math.exp(np.mean(after) - np.mean(before)), rel=1e-9)
     assert (r.change.ci_low, r.change.ci_high) == pytest.approx(
         (math.exp(ci.low), math.exp(ci.high)), rel=1e-6
     )
@@ -609,9 +607,7 @@ def test_completion_rate_counts_every_attempt(evaluations):
     assert r.after.estimate == pytest.approx(0.8)
     assert (r.after.ci_low, r.after.ci_high) == pytest.approx(adjusted_wald(8, 10), rel=1e-9)
     assert (r.before.estimate, r.before.n) == (pytest.approx(0.9), 10)
-    assert (r.change.ci_low, r.change.ci_high) == pytest.approx(
-        newcombe(8, 10, 9, 10), rel=1e-6
-    )
+    assert (r.change.ci_low, r.change.ci_high) == pytest.approx(newcombe(8, 10, 9, 10), rel=1e-6)
     assert r.change.p_value == pytest.approx(n_minus_1_p(9, 10, 8, 10), rel=1e-9)
     assert r.change.direction == "unclear"
     # the target was already met before the release: meets it, no detectable improvement
@@ -649,9 +645,7 @@ def test_task_time_segments(evaluations):
     gm, low, high = log_t_interval(smb)
     assert segments["smb"].n == 5
     assert segments["smb"].estimate == pytest.approx(gm, rel=1e-9)
-    assert (segments["smb"].ci_low, segments["smb"].ci_high) == pytest.approx(
-        (low, high), rel=1e-9
-    )
+    assert (segments["smb"].ci_low, segments["smb"].ci_high) == pytest.approx((low, high), rel=1e-9)
     assert segments["smb"].verdict == "validated"
     # two enterprise participants: fewer than 5
     assert segments["ent"].n == 2
@@ -667,9 +661,7 @@ def test_paired_study_drops_participant_missing_a_phase(evaluations):
     log_before = np.log([MATCH_BEFORE[p] for p in common])
     ref = stats.ttest_rel(log_after, log_before)
     ci = ref.confidence_interval(CL)
-    assert r.change.estimate == pytest.approx(
-        math.exp(np.mean(log_after - log_before)), rel=1e-9
-    )
+    assert r.change.estimate == pytest.approx(math.exp(np.mean(log_after - log_before)), rel=1e-9)
     assert (r.change.ci_low, r.change.ci_high) == pytest.approx(
         (math.exp(ci.low), math.exp(ci.high)), rel=1e-6
     )
@@ -786,9 +778,7 @@ def test_churn_population_excludes_accounts_gone_before_the_release(evaluations)
     assert (r.after.ci_low, r.after.ci_high) == pytest.approx(adjusted_wald(2, 203), rel=1e-9)
     # at risk on 2026-01-31: A000-A197, C1, C2, C3, E00-E19 = 221; churned before 2026-03-02: E*
     assert (r.before.estimate, r.before.n) == (pytest.approx(20 / 221), 221)
-    assert (r.change.ci_low, r.change.ci_high) == pytest.approx(
-        newcombe(2, 203, 20, 221), rel=1e-6
-    )
+    assert (r.change.ci_low, r.change.ci_high) == pytest.approx(newcombe(2, 203, 20, 221), rel=1e-6)
     assert r.change.direction == "improved"
 
 
@@ -800,9 +790,7 @@ def test_churn_segments_holm_within_the_hypothesis(evaluations):
     assert segments["smb"].estimate == pytest.approx(1 / 124)
     assert segments["ent"].estimate == pytest.approx(1 / 79)
     raw = [n_minus_1_p(20, 142, 1, 124), n_minus_1_p(0, 79, 1, 79)]
-    assert [segments[s].change.p_value for s in ("smb", "ent")] == pytest.approx(
-        raw, rel=1e-9
-    )
+    assert [segments[s].change.p_value for s in ("smb", "ent")] == pytest.approx(raw, rel=1e-9)
     holm = multipletests(raw, method="holm")[1]
     assert [segments[s].change.p_value_holm for s in ("smb", "ent")] == pytest.approx(
         holm, rel=1e-9
@@ -820,9 +808,7 @@ def test_window_ending_on_data_through_is_complete(evaluations):
 @pytest.mark.parametrize("release_id", ["2026.03", "2026.04"])
 def test_holm_across_the_release(evaluations, release_id):
     with_p = [
-        r
-        for r in evaluations[release_id].hypotheses
-        if r.change and r.change.p_value is not None
+        r for r in evaluations[release_id].hypotheses if r.change and r.change.p_value is not None
     ]
     assert len(with_p) >= 2
     raw = [r.change.p_value for r in with_p]
@@ -892,20 +878,14 @@ def test_economic_value_independent(evaluations):
     assert ev.hours_saved_per_year == pytest.approx(
         (before.mean() - after.mean()) * scale, rel=1e-9
     )
-    assert (ev.ci_low, ev.ci_high) == pytest.approx(
-        (ci.low * scale, ci.high * scale), rel=1e-6
-    )
-    assert ev.value_per_year == pytest.approx(
-        ev.hours_saved_per_year * HOURLY_COST, rel=1e-12
-    )
+    assert (ev.ci_low, ev.ci_high) == pytest.approx((ci.low * scale, ci.high * scale), rel=1e-6)
+    assert ev.value_per_year == pytest.approx(ev.hours_saved_per_year * HOURLY_COST, rel=1e-12)
     total = evaluations["2026.03"].to_dict()["economic_value"]
     assert total["hours_saved_per_year"] == pytest.approx(ev.hours_saved_per_year, rel=1e-12)
     assert total["value_per_year"] == pytest.approx(ev.value_per_year, rel=1e-12)
     assert total["currency"] == "EUR"
     # a single hypothesis gives the release its own interval
-    assert (total["ci_low"], total["ci_high"]) == pytest.approx(
-        (ev.ci_low, ev.ci_high), rel=1e-9
-    )
+    assert (total["ci_low"], total["ci_high"]) == pytest.approx((ev.ci_low, ev.ci_high), rel=1e-9)
 
 
 def test_economic_value_paired_and_release_total(evaluations):
@@ -941,9 +921,7 @@ def test_economic_value_paired_and_release_total(evaluations):
     hours = match.hours_saved_per_year + quick.hours_saved_per_year
     half = stats.t.ppf(0.975, df) * math.hypot(se_match, se_quick)
     assert total.hours_saved_per_year == pytest.approx(hours, rel=1e-12)
-    assert (total.ci_low, total.ci_high) == pytest.approx(
-        (hours - half, hours + half), rel=1e-6
-    )
+    assert (total.ci_low, total.ci_high) == pytest.approx((hours - half, hours + half), rel=1e-6)
     assert total.value_per_year == pytest.approx(hours * HOURLY_COST, rel=1e-9)
 
 
@@ -1165,9 +1143,7 @@ def test_sample_flags_and_strict_json(sample_evaluations):
         for r in ev.hypotheses
         if r.hypothesis.id == "H-matching-time"
     )
-    assert (
-        paired.change.pairs_dropped == 2
-    )  # README: one without an after attempt, one failed it
+    assert paired.change.pairs_dropped == 2  # README: one without an after attempt, one failed it
 
 
 def test_sample_scorecard_of_a_feature_with_mixed_verdicts(sample_evaluations):

@@ -65,8 +65,23 @@ def test_benjamini_hochberg_1995_example():
     # Bonferroni-type procedure rejects three. The list is as reproduced in a
     # public implementation's docstring (some reproductions print 0.5719 for
     # the 0.6719 entry; no decision depends on it).
-    p = [0.0201, 0.7590, 0.0344, 0.0278, 0.0095, 0.0298, 0.6719, 1.0000,
-         0.0001, 0.4262, 0.0004, 0.6528, 0.3240, 0.0459, 0.0019]
+    p = [
+        0.0201,
+        0.7590,
+        0.0344,
+        0.0278,
+        0.0095,
+        0.0298,
+        0.6719,
+        1.0000,
+        0.0001,
+        0.4262,
+        0.0004,
+        0.6528,
+        0.3240,
+        0.0459,
+        0.0019,
+    ]
     rejected_bh = adjust(p, method="bh") <= 0.05
     assert rejected_bh.sum() == 4
     assert sorted(np.asarray(p)[rejected_bh]) == [0.0001, 0.0004, 0.0019, 0.0095]

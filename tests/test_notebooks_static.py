@@ -28,7 +28,9 @@ def problems(nb, name: str) -> list[str]:
         for node in tree.body:
             literal = isinstance(node, ast.AnnAssign) and isinstance(node.value, ast.Constant)
             if not literal:
-                found.append(f"{name}: parameters cell must hold annotated literals only: {ast.unparse(node)}")
+                found.append(
+                    f"{name}: parameters cell must hold annotated literals only: {ast.unparse(node)}"
+                )
         for line in cell.source.splitlines():
             if line.strip() and "#" not in line:
                 found.append(f"{name}: parameter without a comment: {line.strip()}")
@@ -39,7 +41,11 @@ def problems(nb, name: str) -> list[str]:
             found.append(f"{name}: cell {index} ends with ';' (nbval miscounts it)")
         for node in ast.walk(ast.parse(cell.source)):
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-                kind = "lambda" if isinstance(node, ast.Lambda) else f"{type(node).__name__} {node.name}"
+                kind = (
+                    "lambda"
+                    if isinstance(node, ast.Lambda)
+                    else f"{type(node).__name__} {node.name}"
+                )
                 found.append(f"{name}: cell {index} defines {kind}: move it into cvlib")
     return found
 
@@ -76,7 +82,9 @@ def test_a_function_definition_is_caught():
 
 def test_a_class_definition_is_caught():
     nb = _nb([_params(), nbformat.v4.new_code_cell("class A:\n    pass")])
-    assert problems(nb, "portfolio.ipynb") == ["portfolio.ipynb: cell 1 defines ClassDef A: move it into cvlib"]
+    assert problems(nb, "portfolio.ipynb") == [
+        "portfolio.ipynb: cell 1 defines ClassDef A: move it into cvlib"
+    ]
 
 
 def test_a_missing_parameters_tag_is_caught():
@@ -88,7 +96,9 @@ def test_a_missing_parameters_tag_is_caught():
 
 def test_another_kernel_is_caught():
     nb = _nb([_params()], kernel="conda-env-x")
-    assert problems(nb, "explore.ipynb") == ["explore.ipynb: kernelspec is 'conda-env-x', expected 'python3'"]
+    assert problems(nb, "explore.ipynb") == [
+        "explore.ipynb: kernelspec is 'conda-env-x', expected 'python3'"
+    ]
 
 
 def test_parameters_must_be_commented_annotated_literals():

@@ -17,9 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cvlib.stats.results import Comparison, NPSEstimate
 from cvlib.errors import CvlibWarning
 from cvlib.stats.nps import compare, from_counts, score
+from cvlib.stats.results import Comparison, NPSEstimate
 
 Z95 = 1.959963984540054  # Phi^{-1}(0.975)
 
@@ -104,8 +104,15 @@ def test_result_type():
     est = from_counts(20, 10, 10)
     assert isinstance(est, NPSEstimate)
     assert list(est.to_dict()) == [
-        "estimate", "ci_low", "ci_high", "n", "confidence_level", "method",
-        "promoters", "passives", "detractors",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "n",
+        "confidence_level",
+        "method",
+        "promoters",
+        "passives",
+        "detractors",
     ]
 
 
@@ -113,9 +120,9 @@ def test_result_type():
 # laws
 # ---------------------------------------------------------------------------
 
-count_triples = st.tuples(
-    st.integers(0, 300), st.integers(0, 300), st.integers(0, 300)
-).filter(lambda c: sum(c) > 0)
+count_triples = st.tuples(st.integers(0, 300), st.integers(0, 300), st.integers(0, 300)).filter(
+    lambda c: sum(c) > 0
+)
 
 
 @settings(deadline=None)  # timing varies on shared CI machines

@@ -35,7 +35,9 @@ def test_the_packaged_notebooks_are_the_project_notebooks():
     assert shipped == sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
     assert "release_report.ipynb" in shipped
     for name in shipped:
-        assert (PACKAGE / "report" / "notebooks" / name).read_bytes() == (ROOT / "notebooks" / name).read_bytes(), (
+        assert (PACKAGE / "report" / "notebooks" / name).read_bytes() == (
+            ROOT / "notebooks" / name
+        ).read_bytes(), (
             f"{name}: run make notebooks (it copies notebooks/ into cvlib/report/notebooks/)"
         )
 
@@ -68,7 +70,9 @@ def _imported_top_levels() -> set[str]:
 def test_runtime_dependencies_are_the_ones_the_code_imports():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     runtime = {_requirement_name(r) for r in project["dependencies"]}
-    extras = {_requirement_name(r) for reqs in project["optional-dependencies"].values() for r in reqs}
+    extras = {
+        _requirement_name(r) for reqs in project["optional-dependencies"].values() for r in reqs
+    }
     distributions = importlib.metadata.packages_distributions()
     imported = {}
     for module in _imported_top_levels():
@@ -89,13 +93,29 @@ def test_the_installed_wheel_writes_a_sample_and_its_report(tmp_path):
     shutil.copytree(
         ROOT,
         source,
-        ignore=shutil.ignore_patterns(".venv", ".git", "reports", "build", "*.egg-info", "__pycache__", ".*cache"),
+        ignore=shutil.ignore_patterns(
+            ".venv", ".git", "reports", "build", "*.egg-info", "__pycache__", ".*cache"
+        ),
     )
     dist = tmp_path / "dist"
     built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-q",
-         "-w", str(dist), str(source)],
-        capture_output=True, text=True, timeout=600, check=False,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "-q",
+            "-w",
+            str(dist),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     assert built.returncode == 0, built.stderr
     (wheel,) = dist.glob("cvlib-*.whl")
@@ -103,13 +123,24 @@ def test_the_installed_wheel_writes_a_sample_and_its_report(tmp_path):
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
     python = venv / "bin" / "python"
-    site = subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                          capture_output=True, text=True, check=True).stdout.strip()
+    site = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     # the dependencies come from this environment's site-packages, added as a plain path: its
     # .pth files (the checkout's editable install among them) are not run
-    (Path(site) / "project-dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
-    installed = subprocess.run([python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
-                               capture_output=True, text=True, timeout=300, check=False)
+    (Path(site) / "project-dependencies.pth").write_text(
+        sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8"
+    )
+    installed = subprocess.run(
+        [python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert installed.returncode == 0, installed.stderr
 
     outside = tmp_path / "elsewhere"
@@ -119,10 +150,20 @@ def test_the_installed_wheel_writes_a_sample_and_its_report(tmp_path):
     env["JUPYTER_PATH"] = str(Path(sysconfig.get_paths()["data"]) / "share" / "jupyter")
 
     def run(*args):
-        return subprocess.run([python, "-I", *args], cwd=outside, env=env, capture_output=True, text=True,
-                              timeout=900, check=False)
+        return subprocess.run(
+            [python, "-I", *args],
+            cwd=outside,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
 
-    where = run("-c", "import cvlib, cvlib.report.kernel as k; print(cvlib.__file__); print(k.NOTEBOOKS_DIR)")
+    where = run(
+        "-c",
+        "import cvlib, cvlib.report.kernel as k; print(cvlib.__file__); print(k.NOTEBOOKS_DIR)",
+    )
     assert where.returncode == 0, where.stderr
     module, notebooks = where.stdout.split()
     assert Path(module).is_relative_to(venv) and Path(notebooks).is_relative_to(venv), where.stdout

@@ -85,9 +85,7 @@ def test_paired_sample_size_matches_gpower_one_sample_example():
     # d = 0.625, one tail, alpha .05, power .95 -> "we need at least N = 30
     # subjects" (noncentrality 3.423266, critical t 1.699127, df 29). A paired
     # design is this test on the log differences; ratio > 1 is "after slower".
-    n = task_time_sample_size(
-        math.exp(0.625), 1.0, paired=True, power=0.95, alternative="greater"
-    )
+    n = task_time_sample_size(math.exp(0.625), 1.0, paired=True, power=0.95, alternative="greater")
     assert n == 30
 
 
@@ -142,14 +140,16 @@ def test_task_time_sample_size_is_the_smallest_n_reaching_power(d, power, altern
 def test_task_time_mde_round_trips(n, power, alternative, paired):
     ratio = task_time_mde(n, 0.7, power=power, paired=paired, alternative=alternative)
     assert 0 < ratio < 1
-    assert task_time_sample_size(
-        ratio, 0.7, power=power, paired=paired, alternative=alternative
-    ) == n
+    assert (
+        task_time_sample_size(ratio, 0.7, power=power, paired=paired, alternative=alternative) == n
+    )
 
 
 @settings(max_examples=40, deadline=None)
 @given(
-    st.floats(0.05, 0.95), st.floats(0.05, 0.95), powers,
+    st.floats(0.05, 0.95),
+    st.floats(0.05, 0.95),
+    powers,
 )
 def test_proportion_sample_size_agrees_with_normal_ind_power(p1, p2, power):
     h = 2 * math.asin(math.sqrt(p2)) - 2 * math.asin(math.sqrt(p1))
@@ -196,7 +196,10 @@ def test_very_large_effects_need_the_minimum_sample():
 # ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("module", [cvlib.stats.power, cvlib.stats.proportions, cvlib.stats.nps, cvlib.stats.multiplicity])
+@pytest.mark.parametrize(
+    "module",
+    [cvlib.stats.power, cvlib.stats.proportions, cvlib.stats.nps, cvlib.stats.multiplicity],
+)
 def test_no_alpha_argument_anywhere(module):
     for name in module.__all__:
         obj = getattr(module, name)
@@ -246,13 +249,23 @@ def _t_power_by_integration(kind, effect, n, alpha, alternative):
     """
     from scipy import integrate, stats
 
-    df, delta = (n - 1.0, effect * math.sqrt(n)) if kind == "paired" else (2 * n - 2.0, effect * math.sqrt(n / 2))
+    df, delta = (
+        (n - 1.0, effect * math.sqrt(n))
+        if kind == "paired"
+        else (2 * n - 2.0, effect * math.sqrt(n / 2))
+    )
     tail = alpha / 2 if alternative == "two-sided" else alpha
     c = float(stats.t.isf(tail, df))
 
     def expect(g):  # E_V[g(sqrt(V/df))] over the quantiles u of V: the mass is never missed
-        return integrate.quad(lambda u: g(math.sqrt(stats.chi2.ppf(u, df) / df)), 0, 1,
-                              epsabs=1e-13, epsrel=1e-10, limit=200)[0]
+        return integrate.quad(
+            lambda u: g(math.sqrt(stats.chi2.ppf(u, df) / df)),
+            0,
+            1,
+            epsabs=1e-13,
+            epsrel=1e-10,
+            limit=200,
+        )[0]
 
     power = expect(lambda s: stats.norm.cdf(delta - c * s))
     if alternative == "two-sided":
@@ -264,13 +277,19 @@ def _t_power_by_integration(kind, effect, n, alpha, alternative):
     ("kind", "effect", "n", "confidence_level"),
     # cases where statsmodels' power is nan (scipy's nctdtr fails on the lower tail)
     # and on both the lower-tail algorithms (a tail bounded by 1e-11, counted as 0)
-    [("paired", 1.25, 35.0, 0.99), ("paired", 1.5, 34.0, 0.99), ("ind", 0.3399906124798967, 807.0, 0.99),
-     ("paired", 0.21679022807004475, 937.5764424623903, 0.99)],
+    [
+        ("paired", 1.25, 35.0, 0.99),
+        ("paired", 1.5, 34.0, 0.99),
+        ("ind", 0.3399906124798967, 807.0, 0.99),
+        ("paired", 0.21679022807004475, 937.5764424623903, 0.99),
+    ],
 )
 def test_power_where_statsmodels_gives_nan(kind, effect, n, confidence_level):
     alpha = 1.0 - confidence_level
     expected = _t_power_by_integration(kind, effect, n, alpha, "two-sided")
-    assert cvlib.stats.power_functions.power_at(kind, effect, n, alpha, "two-sided") == pytest.approx(expected, rel=1e-7)
+    assert cvlib.stats.power_functions.power_at(
+        kind, effect, n, alpha, "two-sided"
+    ) == pytest.approx(expected, rel=1e-7)
 
 
 def test_planning_a_sample_size_does_not_import_statsmodels():
@@ -346,9 +365,12 @@ def test_proportion_vs_target_hand_derivation():
     # R's pwr vignette works the same example with pwr.p.test; its printout could
     # not be retrieved to cite, so the value here is derived by hand.
     assert proportion_sample_size_vs_target(0.75, 0.5, alternative="greater") == 23
-    assert NormalIndPower().power(
-        effect_size=0.5235988, nobs1=23, alpha=0.05, ratio=0, alternative="larger"
-    ) >= 0.8
+    assert (
+        NormalIndPower().power(
+            effect_size=0.5235988, nobs1=23, alpha=0.05, ratio=0, alternative="larger"
+        )
+        >= 0.8
+    )
 
 
 def test_nps_vs_target_hand_derivation():

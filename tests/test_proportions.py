@@ -10,9 +10,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from cvlib.stats.results import Comparison, Estimate
 from cvlib.errors import CvlibWarning
 from cvlib.stats.proportions import METHODS, compare, interval
+from cvlib.stats.results import Comparison, Estimate
 
 # ---------------------------------------------------------------------------
 # interval(): published values
@@ -145,7 +145,12 @@ def test_result_is_a_frozen_estimate():
     with pytest.raises(AttributeError):
         est.estimate = 0.5
     assert set(est.to_dict()) == {
-        "estimate", "ci_low", "ci_high", "n", "confidence_level", "method",
+        "estimate",
+        "ci_low",
+        "ci_high",
+        "n",
+        "confidence_level",
+        "method",
     }
 
 
@@ -343,9 +348,7 @@ def test_statistic_squared_is_the_n_minus_1_chi_square(table):
     # Independent check with scipy: z^2 = Pearson chi-square * (N - 1) / N (Campbell, 2007).
     (x1, n1), (x2, n2) = table
     res = compare(x1, n1, x2, n2)
-    chi2 = stats.chi2_contingency(
-        np.array([[x1, n1 - x1], [x2, n2 - x2]]), correction=False
-    )[0]
+    chi2 = stats.chi2_contingency(np.array([[x1, n1 - x1], [x2, n2 - x2]]), correction=False)[0]
     big_n = n1 + n2
     assert res.statistic**2 == pytest.approx(chi2 * (big_n - 1) / big_n, rel=1e-9, abs=1e-12)
 

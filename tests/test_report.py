@@ -33,7 +33,10 @@ IMG = "<img src=x onerror=alert(2)>"
 
 def hostile_workspace(root: Path) -> Path:
     features = BASE["features.csv"].replace("Report builder", SCRIPT)
-    tickets = BASE["tickets.csv"] + f'T3,2026-01-22T08:00:00Z,F-report-builder,complaint,"{IMG} mail me at a.b@example.com"\n'
+    tickets = (
+        BASE["tickets.csv"]
+        + f'T3,2026-01-22T08:00:00Z,F-report-builder,complaint,"{IMG} mail me at a.b@example.com"\n'
+    )
     return write_workspace(root, {"features.csv": features, "tickets.csv": tickets})
 
 
@@ -78,8 +81,16 @@ def test_first_run_writes_every_release_and_the_index(built):
     assert [e["release_id"] for e in index] == ["2026.01", "2026.02"]
     assert schema_errors("index", index) == []
     first = index[0]
-    assert set(first) == {"release_id", "name", "released_on", "status", "report", "summary", "scorecard",
-                          "generated_at"}
+    assert set(first) == {
+        "release_id",
+        "name",
+        "released_on",
+        "status",
+        "report",
+        "summary",
+        "scorecard",
+        "generated_at",
+    }
     assert first["status"] == "ok" and first["report"] == "2026.01/report.html"
     assert first["scorecard"]["features_shipped"] == 1
     page = (out / "index.html").read_text()
@@ -121,7 +132,9 @@ def test_unchanged_rerun_skips_and_force_rebuilds(built):
     run = cvlib_report(data, out)
     assert run.returncode == 0, run.stderr
     assert time.monotonic() - started < 30
-    assert "2026.01: skipped (inputs, notebook, parameters and cvlib version unchanged)" in run.stdout
+    assert (
+        "2026.01: skipped (inputs, notebook, parameters and cvlib version unchanged)" in run.stdout
+    )
     assert statuses(out) == {"2026.01": "skipped", "2026.02": "skipped"}
     assert (out / "2026.01" / "report.html").stat().st_mtime_ns == before
 
@@ -151,8 +164,12 @@ def failing_notebooks(tmp_path: Path, release_id: str) -> Path:
     folder = tmp_path / "notebooks"
     shutil.copytree(NOTEBOOKS_DIR, folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     nb = nbformat.read(folder / "release_report.ipynb", as_version=4)
-    nb.cells.insert(3, nbformat.v4.new_code_cell(
-        f'if release_id == "{release_id}":\n    raise RuntimeError("broken on purpose for {release_id}")'))
+    nb.cells.insert(
+        3,
+        nbformat.v4.new_code_cell(
+            f'if release_id == "{release_id}":\n    raise RuntimeError("broken on purpose for {release_id}")'
+        ),
+    )
     nbformat.write(nb, folder / "release_report.ipynb")
     return folder
 
@@ -166,7 +183,11 @@ def test_a_failing_release_keeps_its_previous_report_and_the_others_are_written(
     run = cvlib_report(data, copy_out, env={"CVLIB_NOTEBOOKS": str(notebooks)})
     assert run.returncode == 1
     assert re.search(r"^2026\.01: ok in", run.stdout, re.MULTILINE)
-    assert re.search(r"^2026\.02: failed after .*RuntimeError: broken on purpose for 2026\.02", run.stdout, re.MULTILINE)
+    assert re.search(
+        r"^2026\.02: failed after .*RuntimeError: broken on purpose for 2026\.02",
+        run.stdout,
+        re.MULTILINE,
+    )
     assert "release 2026.02 failed" in run.stderr
     error = (copy_out / "2026.02.error.txt").read_text()
     assert "broken on purpose" in error and "previous report is kept" in error
@@ -216,9 +237,22 @@ def test_a_second_run_on_the_same_folder_is_refused(built, tmp_path):
     assert "another cvlib report run" in run.stderr and "nothing was changed" in run.stderr
 
     # two real runs at once: the one that comes second is refused while the first works
-    first = subprocess.Popen([sys.executable, "-m", "cvlib", "report", str(data), "--out", str(copy_out),
-                              "--force", "--release", "2026.01"], stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL)
+    first = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "cvlib",
+            "report",
+            str(data),
+            "--out",
+            str(copy_out),
+            "--force",
+            "--release",
+            "2026.01",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     _wait_for(lambda: list(copy_out.glob(".tmp-2026.01-*")))
     second = cvlib_report(data, copy_out, "--force")
     assert second.returncode == 1 and "another cvlib report run (pid" in second.stderr
@@ -237,12 +271,17 @@ def _wait_for(condition, seconds=60):
 def test_a_killed_run_leaves_no_half_written_folder_and_the_next_run_cleans_up(built, tmp_path):
     data, _, _ = built
     out = tmp_path / "reports"
-    process = subprocess.Popen([sys.executable, "-m", "cvlib", "report", str(data), "--out", str(out)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cvlib", "report", str(data), "--out", str(out)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     _wait_for(lambda: any(p.is_dir() and any(p.iterdir()) for p in out.glob(".tmp-2026.01-*")))
     process.send_signal(signal.SIGKILL)
     process.wait()
-    time.sleep(1.0)  # the worker dies with its parent (PR_SET_PDEATHSIG), its kernel with the worker
+    time.sleep(
+        1.0
+    )  # the worker dies with its parent (PR_SET_PDEATHSIG), its kernel with the worker
     assert not (out / "2026.01").exists()
     stale = list(out.glob(".tmp-*"))
     assert stale
@@ -279,7 +318,11 @@ def _run_one_cell(tmp_path, code):
     from cvlib.report.kernel import execute
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     source, executed = tmp_path / "probe.ipynb", tmp_path / "probe-out.ipynb"
     nbformat.write(nb, source)
     started = time.monotonic()
@@ -294,7 +337,9 @@ def _printed(run) -> str:
 def test_report_kernels_start_tuned_for_a_batch_run_without_leaving_names(tmp_path):
     # cvlib.report.kernel._KERNEL_START: rare garbage collections, no final collection at exit,
     # and nothing added to the notebook's namespace
-    run, _ = _run_one_cell(tmp_path, "import gc\nprint(gc.get_threshold(), sorted(n for n in dir() if 'cvlib' in n))")
+    run, _ = _run_one_cell(
+        tmp_path, "import gc\nprint(gc.get_threshold(), sorted(n for n in dir() if 'cvlib' in n))"
+    )
     assert _printed(run) == "(50000, 50, 100) []"
 
 
@@ -312,8 +357,10 @@ def test_a_kernel_that_does_not_exit_is_stopped_within_the_shutdown_wait(tmp_pat
     )
     pid = int(_printed(run))
     # from papermill's start to the cell's end, as papermill recorded them
-    took = (dt.datetime.fromisoformat(run.cells[0].metadata.papermill["end_time"])
-            - dt.datetime.fromisoformat(run.metadata.papermill["start_time"])).total_seconds()
+    took = (
+        dt.datetime.fromisoformat(run.cells[0].metadata.papermill["end_time"])
+        - dt.datetime.fromisoformat(run.metadata.papermill["start_time"])
+    ).total_seconds()
     shutdown = seconds - took
     assert KERNEL_SHUTDOWN_WAIT / 2 <= shutdown < 2.0, shutdown
     with pytest.raises(ProcessLookupError):
@@ -324,9 +371,13 @@ def test_an_index_of_releases_without_a_report_yet_is_written(tmp_path):
     # every release asked for fails: the index (and its portfolio) still lists them all
     data = hostile_workspace(tmp_path / "ws")
     notebooks = failing_notebooks(tmp_path, "2026.01")
-    run = cvlib_report(data, tmp_path / "r", "--release", "2026.01", env={"CVLIB_NOTEBOOKS": str(notebooks)})
+    run = cvlib_report(
+        data, tmp_path / "r", "--release", "2026.01", env={"CVLIB_NOTEBOOKS": str(notebooks)}
+    )
     assert run.returncode == 1
-    assert "Traceback" not in run.stderr and "index: failed" not in run.stdout, run.stdout + run.stderr
+    assert "Traceback" not in run.stderr and "index: failed" not in run.stdout, (
+        run.stdout + run.stderr
+    )
     entries = json.loads((tmp_path / "r" / "index.json").read_text())
     assert schema_errors("index", entries) == []
     assert [e["status"] for e in entries] == ["failed", "skipped"]

@@ -18,7 +18,10 @@ SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 @pytest.fixture(scope="module")
 def summaries():
     ws = cvlib.load_workspace(SAMPLE)
-    return {r: json.loads(json.dumps(cvlib.evaluate_release(ws, r).to_dict())) for r in ws.releases["release_id"]}
+    return {
+        r: json.loads(json.dumps(cvlib.evaluate_release(ws, r).to_dict()))
+        for r in ws.releases["release_id"]
+    }
 
 
 def test_every_sample_summary_follows_the_schema(summaries):
@@ -35,7 +38,12 @@ def test_the_sample_uses_every_part_of_the_schema(summaries):
     assert any(h["economic_value"] for h in hypotheses)
     assert any(h["needed_n"] for h in hypotheses)
     assert any(s["economic_value"] for s in summaries.values())
-    assert {h["verdict"] for h in hypotheses} == {"validated", "not_validated", "inconclusive", "insufficient_data"}
+    assert {h["verdict"] for h in hypotheses} == {
+        "validated",
+        "not_validated",
+        "inconclusive",
+        "insufficient_data",
+    }
 
 
 @pytest.mark.parametrize(
@@ -49,7 +57,15 @@ def test_the_sample_uses_every_part_of_the_schema(summaries):
         (lambda s: s["economic_value"].pop("currency"), "economic_value: "),
         (lambda s: s.update(inputs_sha256="abc"), "inputs_sha256"),
     ],
-    ids=["no-version", "unknown-key", "bad-verdict", "negative-n", "scorecard-key", "no-currency", "hash"],
+    ids=[
+        "no-version",
+        "unknown-key",
+        "bad-verdict",
+        "negative-n",
+        "scorecard-key",
+        "no-currency",
+        "hash",
+    ],
 )
 def test_the_schema_rejects_a_broken_summary(summaries, change, where):
     summary = copy.deepcopy(summaries["2026.02"])

@@ -17,8 +17,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from cvlib.stats.results import Comparison
 from cvlib.errors import CvlibWarning
+from cvlib.stats.results import Comparison
 from cvlib.stats.summary import SampleSummary, one_sample_test, welch_test
 
 # R datasets::sleep, extra hours of sleep; group 1 and group 2 are paired by position (ID).

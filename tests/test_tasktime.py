@@ -26,8 +26,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from cvlib.errors import CvlibWarning
-from cvlib.stats.summary import SampleSummary, one_sample_test, welch_test
 from cvlib.stats.rank import rank_compare
+from cvlib.stats.summary import SampleSummary, one_sample_test, welch_test
 from cvlib.stats.tasktime import compare, geometric_mean
 
 ALTERNATIVES = ("two-sided", "less", "greater")

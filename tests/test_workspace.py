@@ -222,7 +222,11 @@ BROKEN = [
         id="latin-1-csv",
     ),
     pytest.param(
-        {"hypotheses.yaml": HYPOTHESES.replace("NPS reaches", "NPS \u00e9reaches").encode("cp1252")},
+        {
+            "hypotheses.yaml": HYPOTHESES.replace("NPS reaches", "NPS \u00e9reaches").encode(
+                "cp1252"
+            )
+        },
         ("hypotheses.yaml", 31, None),
         r"^expected UTF-8 text, found a byte that is not UTF-8$",
         True,
@@ -270,8 +274,10 @@ BROKEN = [
         id="missing-column-with-a-close-name",
     ),
     pytest.param(
-        {"releases.csv": "release_id,name,released_on,name\n2026.01,a,2026-01-15,b\n"
-         "2026.02,c,2026-02-16,d\n"},
+        {
+            "releases.csv": "release_id,name,released_on,name\n2026.01,a,2026-01-15,b\n"
+            "2026.02,c,2026-02-16,d\n"
+        },
         ("releases.csv", 1, "name"),
         r"^expected each column once, found it twice$",
         False,
@@ -497,7 +503,9 @@ BROKEN = [
         id="statement-missing",
     ),
     pytest.param(
-        edit("hypotheses.yaml", "    task: generate-report\n    target: 0.9\n", "    target: 0.9\n"),
+        edit(
+            "hypotheses.yaml", "    task: generate-report\n    target: 0.9\n", "    target: 0.9\n"
+        ),
         ("hypotheses.yaml", 11, "task"),
         r"^expected the task measured \(metric completion_rate needs one\), found nothing$",
         True,
@@ -518,7 +526,11 @@ BROKEN = [
         id="paired-design-on-nps",
     ),
     pytest.param(
-        edit("hypotheses.yaml", "    metric: error_rate\n", "    metric: error_rate\n    design: paired\n"),
+        edit(
+            "hypotheses.yaml",
+            "    metric: error_rate\n",
+            "    metric: error_rate\n    design: paired\n",
+        ),
         ("hypotheses.yaml", 21, "design"),
         r"found it with error_rate$",
         True,
@@ -954,13 +966,20 @@ def test_base_workspace_is_valid(workspace):
     assert ws.settings.timezone == "Europe/Berlin"
     h = ws.hypotheses[0]
     assert (h.id, h.metric, h.task, h.target, h.design, h.tasks_per_month) == (
-        "H-reports-time", "task_time", "generate-report", 120.0, "independent", 5000.0,
+        "H-reports-time",
+        "task_time",
+        "generate-report",
+        120.0,
+        "independent",
+        5000.0,
     )
     assert h.created_on == dt.date(2026, 1, 2)
     assert h.line == 2
     assert [x.window_days for x in ws.hypotheses[3:]] == [30, 30, 90]
     assert [x.id for x in ws.hypotheses_for("2026.02")] == [
-        "H-dark-adoption", "H-dark-nps", "H-audit-churn",
+        "H-dark-adoption",
+        "H-dark-nps",
+        "H-audit-churn",
     ]
     assert sorted(ws.sources) == ["accounts", "events", "surveys"]
 
@@ -969,7 +988,11 @@ def test_defaults_without_workspace_yaml(workspace):
     ws = cvlib.load_workspace(workspace({"workspace.yaml": None}))
     s = ws.settings
     assert (s.product, s.currency, s.hourly_cost, s.confidence_level, s.timezone) == (
-        None, "USD", None, 0.95, "UTC",
+        None,
+        "USD",
+        None,
+        0.95,
+        "UTC",
     )
     assert ws.releases.loc[0, "released_at"] == pd.Timestamp("2026-01-15T00:00:00Z")
 
@@ -1073,9 +1096,7 @@ def test_optional_columns_may_be_left_out(workspace):
         workspace(
             {
                 "features.csv": _without_column(FEATURES, "effort_points"),
-                "task_times.csv": _without_column(
-                    _without_column(TASK_TIMES, "errors"), "segment"
-                ),
+                "task_times.csv": _without_column(_without_column(TASK_TIMES, "errors"), "segment"),
                 "hypotheses.yaml": hypotheses,
                 "tickets.csv": None,
                 "events.csv": None,
@@ -1109,9 +1130,20 @@ def test_task_times_are_typed(workspace):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("true", True), ("TRUE", True), ("True", True), ("1", True), ("yes", True),
-        ("Yes", True), ("YES", True), (" yes ", True), ("false", False), ("FALSE", False),
-        ("0", False), ("no", False), ("No", False), ("NO", False),
+        ("true", True),
+        ("TRUE", True),
+        ("True", True),
+        ("1", True),
+        ("yes", True),
+        ("Yes", True),
+        ("YES", True),
+        (" yes ", True),
+        ("false", False),
+        ("FALSE", False),
+        ("0", False),
+        ("no", False),
+        ("No", False),
+        ("NO", False),
     ],
 )
 def test_completed_accepts_true_false_1_0_yes_no_in_any_case(workspace, text, expected):
@@ -1128,7 +1160,8 @@ def test_values_at_the_bounds_are_accepted(workspace):
         .replace("design: independent", "design: paired")
         .replace("target: 0.9", "target: 1")
         .replace("target: 0.2", "target: 0"),
-        "surveys.csv": SURVEYS.replace("F-dark-mode", "F" + "x" * 63).replace(",9,", ",10,")
+        "surveys.csv": SURVEYS.replace("F-dark-mode", "F" + "x" * 63)
+        .replace(",9,", ",10,")
         .replace(",6,", ",0,"),
         "accounts.csv": ACCOUNTS.replace("2025-07-01,2026-02-10", "2025-07-01,2025-07-01"),
         "task_times.csv": TASK_TIMES.replace("true,2,", "true,0,").replace("1720.5", "0.001"),
@@ -1200,12 +1233,17 @@ def test_problems_in_one_column_are_listed_up_to_twenty_then_counted(workspace):
 def test_problem_reads_file_line_column_message():
     problem = Problem("task_times.csv", 3, "seconds", "expected a number > 0, found '0'")
     assert str(problem) == "task_times.csv:3: seconds: expected a number > 0, found '0'"
-    assert str(Problem("releases.csv", None, None, "file not found")) == "releases.csv: file not found"
+    assert (
+        str(Problem("releases.csv", None, None, "file not found")) == "releases.csv: file not found"
+    )
 
 
 def test_data_error_is_a_value_error_listing_every_problem(workspace):
-    with pytest.raises(ValueError, match=r"(?m)^releases\.csv:3: released_on: .*\n"
-                       r"task_times\.csv:3: completed: "):
+    with pytest.raises(
+        ValueError,
+        match=r"(?m)^releases\.csv:3: released_on: .*\n"
+        r"task_times\.csv:3: completed: ",
+    ):
         cvlib.load_workspace(
             workspace(
                 {
@@ -1232,7 +1270,8 @@ def test_hypothesis_without_task_rows_yet_is_a_warning(workspace):
         workspace(
             {
                 "features.csv": FEATURES + "F-export,2026.02,Export,efficiency,2\n",
-                "hypotheses.yaml": HYPOTHESES + (
+                "hypotheses.yaml": HYPOTHESES
+                + (
                     "  - id: H-export\n"
                     "    feature_id: F-export\n"
                     "    statement: Exports take under a minute.\n"
@@ -1325,8 +1364,11 @@ def _parquet(table) -> bytes:
 def _events_table(**columns):
     base = {
         "timestamp": pa.array(
-            [dt.datetime(2026, 2, 16, 9, tzinfo=UTC), dt.datetime(2026, 2, 28, 23, 30, tzinfo=UTC),
-             dt.datetime(2026, 2, 20, 12, tzinfo=UTC)],
+            [
+                dt.datetime(2026, 2, 16, 9, tzinfo=UTC),
+                dt.datetime(2026, 2, 28, 23, 30, tzinfo=UTC),
+                dt.datetime(2026, 2, 20, 12, tzinfo=UTC),
+            ],
             pa.timestamp("us", tz="UTC"),
         ),
         "user_id": ["U1", "U2", "U3"],
@@ -1428,15 +1470,21 @@ def test_parquet_surveys_and_accounts_follow_the_same_table_rules(workspace):
 def test_parquet_dates_held_as_text_follow_the_csv_rules(workspace):
     # an empty optional date is no date, as an empty CSV field (not churned); a value that is
     # not YYYY-MM-DD (or no calendar day) is counted
-    accounts = pa.table({
-        "account_id": ["A1", "A2", "A3", "A4"],
-        "started_on": ["2025-01-01", "2025-02-01", "2025-03-01", "2025-04-01"],
-        "churned_on": ["", None, "2025-13-01", " 2025-05-01 "],
-    })
+    accounts = pa.table(
+        {
+            "account_id": ["A1", "A2", "A3", "A4"],
+            "started_on": ["2025-01-01", "2025-02-01", "2025-03-01", "2025-04-01"],
+            "churned_on": ["", None, "2025-13-01", " 2025-05-01 "],
+        }
+    )
     files = {"accounts.csv": None, "accounts.parquet": _parquet(accounts)}
     problems = problems_of(workspace(files))
     assert [(p.file, p.column, p.message) for p in problems] == [
-        ("accounts.parquet", "churned_on", "expected dates as YYYY-MM-DD, found values that are not (1 of 4 rows)"),
+        (
+            "accounts.parquet",
+            "churned_on",
+            "expected dates as YYYY-MM-DD, found values that are not (1 of 4 rows)",
+        ),
     ]
     accounts = accounts.set_column(2, "churned_on", pa.array(["", None, "", " 2025-05-01 "]))
     files["accounts.parquet"] = _parquet(accounts)
@@ -1476,58 +1524,86 @@ def _spec(name, *columns):
 
 
 _EVENT_RULES = _spec("events")
-_SURVEY_RULES = _spec("surveys", "response_id", "user_id", "submitted_at", "score", "comment", "segment")
+_SURVEY_RULES = _spec(
+    "surveys", "response_id", "user_id", "submitted_at", "score", "comment", "segment"
+)
 _ACCOUNT_RULES = _spec("accounts", "account_id", "started_on", "churned_on", "mrr")
 
 
 def _instants(*hours):
-    return pa.array([None if h is None else dt.datetime(2026, 2, 16, h, tzinfo=UTC) for h in hours],
-                    pa.timestamp("us", tz="UTC"))
+    return pa.array(
+        [None if h is None else dt.datetime(2026, 2, 16, h, tzinfo=UTC) for h in hours],
+        pa.timestamp("us", tz="UTC"),
+    )
 
 
 def _footer_cases():
-    events = pa.table({
-        "timestamp": _instants(9, None, 11, 12, None, 14),
-        "user_id": ["U1", "U2", None, "", "U5", "U6"],
-        "event": ["login", " \t", "login", "login", "x", "login"],  # white space only: empty
-        "segment": ["smb", None, "", "ent", "smb", "smb"],
-    })
-    surveys = pa.table({
-        "response_id": ["R1", "R2", "R3", "R3", "R5", "R6"],
-        "user_id": ["U1", "U2", "U3", "U4", "U5", "U6"],
-        "submitted_at": _instants(9, 10, 11, 12, 13, 14),
-        "score": pa.array([9, 11, None, -1, 10, 0], pa.int16()),
-        "comment": ["", None, "ok", "", "fine", None],
-        "segment": ["smb"] * 6,
-    })
-    accounts = pa.table({
-        "account_id": ["A1", "A2", "A3", "A4"],
-        "started_on": pa.array([dt.date(2025, 1, 1), None, dt.date(2025, 3, 1), dt.date(2025, 4, 1)]),
-        "churned_on": pa.array([None, None, dt.date(2025, 2, 1), dt.date(2025, 5, 1)], pa.date32()),
-        "mrr": pa.array([10.5, -2.0, None, -0.5]),
-    })
-    clean = pa.table({
-        "timestamp": _instants(9, 10, 11, 12),
-        "user_id": ["U1", "U2", "U3", "U4"],
-        "event": ["login"] * 4,
-        "segment": [None, None, "smb", "ent"],  # optional: nulls allowed; an all-null row group
-    })
+    events = pa.table(
+        {
+            "timestamp": _instants(9, None, 11, 12, None, 14),
+            "user_id": ["U1", "U2", None, "", "U5", "U6"],
+            "event": ["login", " \t", "login", "login", "x", "login"],  # white space only: empty
+            "segment": ["smb", None, "", "ent", "smb", "smb"],
+        }
+    )
+    surveys = pa.table(
+        {
+            "response_id": ["R1", "R2", "R3", "R3", "R5", "R6"],
+            "user_id": ["U1", "U2", "U3", "U4", "U5", "U6"],
+            "submitted_at": _instants(9, 10, 11, 12, 13, 14),
+            "score": pa.array([9, 11, None, -1, 10, 0], pa.int16()),
+            "comment": ["", None, "ok", "", "fine", None],
+            "segment": ["smb"] * 6,
+        }
+    )
+    accounts = pa.table(
+        {
+            "account_id": ["A1", "A2", "A3", "A4"],
+            "started_on": pa.array(
+                [dt.date(2025, 1, 1), None, dt.date(2025, 3, 1), dt.date(2025, 4, 1)]
+            ),
+            "churned_on": pa.array(
+                [None, None, dt.date(2025, 2, 1), dt.date(2025, 5, 1)], pa.date32()
+            ),
+            "mrr": pa.array([10.5, -2.0, None, -0.5]),
+        }
+    )
+    clean = pa.table(
+        {
+            "timestamp": _instants(9, 10, 11, 12),
+            "user_id": ["U1", "U2", "U3", "U4"],
+            "event": ["login"] * 4,
+            "segment": [None, None, "smb", "ent"],  # optional: nulls allowed; an all-null row group
+        }
+    )
     return {
-        "events": (events, _EVENT_RULES, [
-            "timestamp: expected a value, found nothing (null or empty) (2 of 6 rows)",
-            "user_id: expected a value, found nothing (null or empty) (2 of 6 rows)",
-            "event: expected a value, found nothing (null or empty) (1 of 6 rows)",
-        ]),
-        "surveys": (surveys, _SURVEY_RULES, [
-            "score: expected a value, found nothing (null or empty) (1 of 6 rows)",
-            "score: expected whole numbers from 0 to 10, found values outside (2 of 6 rows)",
-            "response_id: expected unique values, found values that repeat an earlier row (1 of 6 rows)",
-        ]),
-        "accounts": (accounts, _ACCOUNT_RULES, [
-            "started_on: expected a value, found nothing (null or empty) (1 of 4 rows)",
-            "mrr: expected numbers >= 0, found negative values (2 of 4 rows)",
-            "churned_on: expected churned_on on or after started_on, found earlier dates (1 of 4 rows)",
-        ]),
+        "events": (
+            events,
+            _EVENT_RULES,
+            [
+                "timestamp: expected a value, found nothing (null or empty) (2 of 6 rows)",
+                "user_id: expected a value, found nothing (null or empty) (2 of 6 rows)",
+                "event: expected a value, found nothing (null or empty) (1 of 6 rows)",
+            ],
+        ),
+        "surveys": (
+            surveys,
+            _SURVEY_RULES,
+            [
+                "score: expected a value, found nothing (null or empty) (1 of 6 rows)",
+                "score: expected whole numbers from 0 to 10, found values outside (2 of 6 rows)",
+                "response_id: expected unique values, found values that repeat an earlier row (1 of 6 rows)",
+            ],
+        ),
+        "accounts": (
+            accounts,
+            _ACCOUNT_RULES,
+            [
+                "started_on: expected a value, found nothing (null or empty) (1 of 4 rows)",
+                "mrr: expected numbers >= 0, found negative values (2 of 4 rows)",
+                "churned_on: expected churned_on on or after started_on, found earlier dates (1 of 4 rows)",
+            ],
+        ),
         "clean": (clean, _EVENT_RULES, []),
     }
 
@@ -1572,7 +1648,9 @@ def test_clean_parquet_with_statistics_is_checked_without_a_scan(tmp_path, monke
     assert check_table(source) == ([], 4)
     prof = profile(source, "Europe/Berlin")
     assert prof.rows == 4
-    assert prof.latest["timestamp"] == dt.datetime(2026, 2, 16, 13, tzinfo=ZoneInfo("Europe/Berlin"))
+    assert prof.latest["timestamp"] == dt.datetime(
+        2026, 2, 16, 13, tzinfo=ZoneInfo("Europe/Berlin")
+    )
     assert queries == []
     # without statistics the same file needs the queries (and gets the same answers)
     pq.write_table(table, path, write_statistics=False)
@@ -1584,10 +1662,18 @@ def test_clean_parquet_with_statistics_is_checked_without_a_scan(tmp_path, monke
 @pytest.mark.parametrize(
     "column",
     [
-        pa.array([dt.datetime(2026, 3, 29, 1, 30, 15), None, dt.datetime(2026, 3, 28, 23)],
-                 pa.timestamp("us")),  # naive: wall-clock time in the workspace zone
-        pa.array([dt.datetime(2026, 3, 29, 1, 30, 15, tzinfo=UTC), None,
-                  dt.datetime(2026, 3, 28, 23, tzinfo=UTC)], pa.timestamp("ms", tz="UTC")),
+        pa.array(
+            [dt.datetime(2026, 3, 29, 1, 30, 15), None, dt.datetime(2026, 3, 28, 23)],
+            pa.timestamp("us"),
+        ),  # naive: wall-clock time in the workspace zone
+        pa.array(
+            [
+                dt.datetime(2026, 3, 29, 1, 30, 15, tzinfo=UTC),
+                None,
+                dt.datetime(2026, 3, 28, 23, tzinfo=UTC),
+            ],
+            pa.timestamp("ms", tz="UTC"),
+        ),
         pa.array([dt.date(2026, 3, 29), None, dt.date(2026, 3, 28)]),
         pa.array([None, None, None], pa.timestamp("us", tz="UTC")),
     ],

@@ -97,7 +97,9 @@ def read_csv(
                 if candidate is None:
                     names = ", ".join(c.name for c in columns if c.column_required)
                     problems.add(
-                        display, None, None,
+                        display,
+                        None,
+                        None,
                         f"file is empty: expected a header line with the columns {names}",
                     )
                     return None
@@ -119,7 +121,9 @@ def read_csv(
                     if split is not None:
                         name, joined = split
                         problems.add(
-                            display, start, name,
+                            display,
+                            start,
+                            name,
                             f"expected a number with a decimal point (.), found {joined!r} "
                             f"(an unquoted decimal comma splits the record into {len(record)} "
                             f"fields instead of {width}: export the file with '.' as the "
@@ -128,14 +132,17 @@ def read_csv(
                         continue
                     hint = ""
                     if len(record) > width and any(
-                        _DECIMAL_COMMA.fullmatch(f"{a},{b}") for a, b in zip(record, record[1:])
+                        _DECIMAL_COMMA.fullmatch(f"{a},{b}")
+                        for a, b in zip(record, record[1:], strict=False)
                     ):
                         hint = (
                             " (a decimal comma? quote the value or export the file with "
                             "'.' as the decimal separator)"
                         )
                     problems.add(
-                        display, start, None,
+                        display,
+                        start,
+                        None,
                         f"expected {width} fields as in the header, found {len(record)}{hint}",
                     )
                     continue
@@ -167,7 +174,9 @@ def read_csv(
         except csv.Error as exc:
             # the line on which the broken record starts (an unclosed quote runs to the end)
             problems.add(
-                display, previous_end + 1, None,
+                display,
+                previous_end + 1,
+                None,
                 f"expected a well-formed CSV record, found {exc} (an unclosed quote?)",
             )
             return None
@@ -212,7 +221,9 @@ def _check_header(display, line, header, columns, problems) -> bool:
     if len(header) == 1 and (";" in header[0] or "\t" in header[0]):
         separator = "';'" if ";" in header[0] else "a tab"
         problems.add(
-            display, line, None,
+            display,
+            line,
+            None,
             f"expected comma-separated columns, found {separator} as the separator "
             "(export the file as 'CSV UTF-8 (comma delimited)')",
         )
@@ -230,9 +241,10 @@ def _check_header(display, line, header, columns, problems) -> bool:
             close = close or difflib.get_close_matches(column.name, header, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             problems.add(
-                display, line, column.name,
-                f"expected a column named {column.name!r}, found columns "
-                f"{', '.join(header)}{hint}",
+                display,
+                line,
+                column.name,
+                f"expected a column named {column.name!r}, found columns {', '.join(header)}{hint}",
             )
             ok = False
     return ok

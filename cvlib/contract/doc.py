@@ -48,7 +48,11 @@ def describe_column(spec: TableSpec, column: ColumnSpec) -> str:
         text += ", may be empty"
     if column.note:
         text += f": {column.note}"
-    needed = [m.name for m in metrics.all_metrics() if m.table == spec.name and column.name in m.required_columns]
+    needed = [
+        m.name
+        for m in metrics.all_metrics()
+        if m.table == spec.name and column.name in m.required_columns
+    ]
     if needed:
         text += ". Required when a hypothesis uses " + ", ".join(f"`{n}`" for n in needed)
     if not column.required:

@@ -75,7 +75,9 @@ class Hypothesis:
         return self.spec.lower_is_better
 
 
-def read_hypotheses(root, problems: Problems, feature_ids: set, features_failed: bool) -> list[Hypothesis]:
+def read_hypotheses(
+    root, problems: Problems, feature_ids: set, features_failed: bool
+) -> list[Hypothesis]:
     """Read and check ``root/hypotheses.yaml``; problems go to ``problems``.
 
     ``feature_ids`` are the features a hypothesis may name (not checked when
@@ -84,7 +86,9 @@ def read_hypotheses(root, problems: Problems, feature_ids: set, features_failed:
     file = HYPOTHESES_FILE
     path = root / file
     if not path.exists():
-        problems.add(file, None, None, "file not found: every workspace states its value hypotheses")
+        problems.add(
+            file, None, None, "file not found: every workspace states its value hypotheses"
+        )
         return []
     reported = len(problems.items)
     data = read_yaml(path, file, problems)
@@ -94,13 +98,20 @@ def read_hypotheses(root, problems: Problems, feature_ids: set, features_failed:
         return []
     if not isinstance(data, dict) or "hypotheses" not in data:
         line = getattr(data, "line", 1) or 1
-        problems.add(file, line, None, f"expected a top-level 'hypotheses:' list, found {describe(data)}")
+        problems.add(
+            file, line, None, f"expected a top-level 'hypotheses:' list, found {describe(data)}"
+        )
         return []
     items = data["hypotheses"]
     if items is None:
         return []
     if not isinstance(items, list):
-        problems.add(file, data.lines.get("hypotheses"), "hypotheses", f"expected a list, found {describe(items)}")
+        problems.add(
+            file,
+            data.lines.get("hypotheses"),
+            "hypotheses",
+            f"expected a list, found {describe(items)}",
+        )
         return []
     reader = _Reader(problems, feature_ids, features_failed)
     result = []
@@ -127,7 +138,12 @@ class _Reader:
     def hypothesis(self, item, line) -> Hypothesis | None:
         file = HYPOTHESES_FILE
         if not isinstance(item, dict):
-            self.problems.add(file, line, None, f"expected each hypothesis to be a mapping of keys, found {describe(item)}")
+            self.problems.add(
+                file,
+                line,
+                None,
+                f"expected each hypothesis to be a mapping of keys, found {describe(item)}",
+            )
             return None
         raw = getattr(item, "raw", {})
         for key in ("id", "feature_id", "task"):
@@ -160,14 +176,20 @@ class _Reader:
                 except values.ValueProblem as exc:
                     bad("id", str(exc))
             elif hid in self.seen:
-                bad("id", f"expected unique hypothesis ids, found {hid!r} again (first on line {self.seen[hid]})")
+                bad(
+                    "id",
+                    f"expected unique hypothesis ids, found {hid!r} again (first on line {self.seen[hid]})",
+                )
             else:
                 self.seen[hid] = start
         feature_id = item.get("feature_id")
         if feature_id is not None:
             feature_id = str(feature_id)
             if feature_id not in self.feature_ids and not self.features_failed:
-                bad("feature_id", f"expected a feature_id listed in features.csv, found {feature_id!r}")
+                bad(
+                    "feature_id",
+                    f"expected a feature_id listed in features.csv, found {feature_id!r}",
+                )
         statement = item.get("statement")
         if statement is not None and (not isinstance(statement, str) or not statement.strip()):
             bad("statement", f"expected a sentence, found {statement!r}")
@@ -196,11 +218,16 @@ class _Reader:
         task = item.get("task")
         if spec is not None and spec.needs_task:
             if task is None or not str(task).strip():
-                bad("task", f"expected the task measured (metric {metric} needs one), found nothing")
+                bad(
+                    "task", f"expected the task measured (metric {metric} needs one), found nothing"
+                )
             else:
                 task = str(task)
         elif task is not None and spec is not None:
-            bad("task", f"expected no task for metric {metric} (only task metrics use one), found {task!r}")
+            bad(
+                "task",
+                f"expected no task for metric {metric} (only task metrics use one), found {task!r}",
+            )
 
         design = item.get("design", "independent")
         if design is None:
@@ -209,13 +236,23 @@ class _Reader:
             bad("design", f"expected independent or paired, found {design!r}")
         elif spec is not None and design not in spec.designs:
             allowed = [m.name for m in metrics.all_metrics() if design in m.designs]
-            bad("design", f"expected design: {design} only with metric {_and(allowed)}, found it with {metric}")
+            bad(
+                "design",
+                f"expected design: {design} only with metric {_and(allowed)}, found it with {metric}",
+            )
 
         window = item.get("window_days", DEFAULT_WINDOW_DAYS)
         if window is None:
             window = DEFAULT_WINDOW_DAYS
-        if isinstance(window, bool) or not isinstance(window, int) or not 1 <= window <= MAX_WINDOW_DAYS:
-            bad("window_days", f"expected a whole number of days from 1 to {MAX_WINDOW_DAYS}, found {window!r}")
+        if (
+            isinstance(window, bool)
+            or not isinstance(window, int)
+            or not 1 <= window <= MAX_WINDOW_DAYS
+        ):
+            bad(
+                "window_days",
+                f"expected a whole number of days from 1 to {MAX_WINDOW_DAYS}, found {window!r}",
+            )
         elif "window_days" in item and spec is not None and not spec.windowed:
             windowed = _and(m.name for m in metrics.all_metrics() if m.windowed)
             bad(
@@ -228,7 +265,9 @@ class _Reader:
             if not is_number(tasks_per_month) or tasks_per_month < 0:
                 bad("tasks_per_month", f"expected a number >= 0, found {tasks_per_month!r}")
             elif spec is not None and "tasks_per_month" not in spec.options:
-                allowed = _and(m.name for m in metrics.all_metrics() if "tasks_per_month" in m.options)
+                allowed = _and(
+                    m.name for m in metrics.all_metrics() if "tasks_per_month" in m.options
+                )
                 bad(
                     "tasks_per_month",
                     f"expected tasks_per_month only with metric {allowed}, found it with {metric}",
@@ -237,7 +276,9 @@ class _Reader:
         created_on = item.get("created_on")
         if created_on is not None:
             before = len(self.problems.items)
-            created_on = yaml_date(self.problems, file, lines.get("created_on", start), "created_on", created_on)
+            created_on = yaml_date(
+                self.problems, file, lines.get("created_on", start), "created_on", created_on
+            )
             if len(self.problems.items) != before:
                 ok = False
 

@@ -128,7 +128,9 @@ def _sources_block(problems, file, line, value, declared: ReadSettings) -> None:
             continue
         if key == "engine":
             if spec not in ENGINES:
-                problems.add(file, where, column, f"expected one of {', '.join(ENGINES)}, found {spec!r}")
+                problems.add(
+                    file, where, column, f"expected one of {', '.join(ENGINES)}, found {spec!r}"
+                )
             else:
                 declared.engine = spec
             continue
@@ -138,9 +140,13 @@ def _sources_block(problems, file, line, value, declared: ReadSettings) -> None:
 
 
 def _source(problems, file, where, column, key, spec) -> DeclaredSource | None:
-    example = f'{{parquet: "{key}/*.parquet"}}, {{csv: {key}.csv}} or {{connection: URL, table: NAME}}'
+    example = (
+        f'{{parquet: "{key}/*.parquet"}}, {{csv: {key}.csv}} or {{connection: URL, table: NAME}}'
+    )
     if not isinstance(spec, dict):
-        problems.add(file, where, column, f"expected a mapping such as {example}, found {describe(spec)}")
+        problems.add(
+            file, where, column, f"expected a mapping such as {example}, found {describe(spec)}"
+        )
         return None
     spec_lines = getattr(spec, "lines", {})
     kinds = [k for k in SOURCE_KINDS if k in spec]
@@ -156,7 +162,12 @@ def _source(problems, file, where, column, key, spec) -> DeclaredSource | None:
         return None
     if len(kinds) != 1:
         found = "none of them" if not kinds else " and ".join(kinds)
-        problems.add(file, where, column, f"expected exactly one of csv, parquet or connection, found {found}")
+        problems.add(
+            file,
+            where,
+            column,
+            f"expected exactly one of csv, parquet or connection, found {found}",
+        )
         return None
     kind = kinds[0]
     ok = True
@@ -175,11 +186,15 @@ def _source(problems, file, where, column, key, spec) -> DeclaredSource | None:
             ok = False
         values[k] = v
     if kind == "connection" and "table" not in spec:
-        problems.add(file, where, column, "expected a table name with connection (table: NAME), found none")
+        problems.add(
+            file, where, column, "expected a table name with connection (table: NAME), found none"
+        )
         ok = False
     elif kind != "connection" and "table" in spec:
         line = spec_lines.get("table", where)
-        problems.add(file, line, column, f"expected table only with connection, found it with {kind}")
+        problems.add(
+            file, line, column, f"expected table only with connection, found it with {kind}"
+        )
         ok = False
     return DeclaredSource(kind, values[kind], values.get("table"), where) if ok else None
 
@@ -222,7 +237,9 @@ def _setting(problems, file, line, key, value):
         try:
             ZoneInfo(str(value))
         except (ZoneInfoNotFoundError, ValueError):
-            return bad(f"expected an IANA time zone name such as Europe/Berlin or UTC, found {value!r}")
+            return bad(
+                f"expected an IANA time zone name such as Europe/Berlin or UTC, found {value!r}"
+            )
         return str(value)
     if key == "data_through":
         return yaml_date(problems, file, line, key, value)

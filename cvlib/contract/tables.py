@@ -146,7 +146,9 @@ class TableSpec:
     def readers(self, tz) -> list[Column]:
         """The columns as the CSV reader takes them, with naive times read in ``tz``."""
         return [
-            Column(c.name, c.kind.parser(tz), c.required, c.value_required and c.required_if is None)
+            Column(
+                c.name, c.kind.parser(tz), c.required, c.value_required and c.required_if is None
+            )
             for c in self.columns
         ]
 
@@ -222,7 +224,9 @@ TABLES: dict[str, TableSpec] = {
                 ColumnSpec("timestamp", v.TIMESTAMP),
                 ColumnSpec("user_id", v.ID),
                 ColumnSpec(
-                    "event", v.TEXT, note="an event equal to a `feature_id` is a use of that feature"
+                    "event",
+                    v.TEXT,
+                    note="an event equal to a `feature_id` is a use of that feature",
                 ),
                 _SEGMENT,
             ),

@@ -112,7 +112,9 @@ def _timestamp_parser(tz: ZoneInfo) -> Callable[[str], dt.datetime]:
         try:
             value = dt.datetime.fromisoformat(text.replace("z", "Z"))
         except ValueError:
-            raise ValueProblem(f"expected a valid ISO 8601 timestamp, found {_found(text)}") from None
+            raise ValueProblem(
+                f"expected a valid ISO 8601 timestamp, found {_found(text)}"
+            ) from None
         if value.tzinfo is None:
             value = value.replace(tzinfo=tz)
         return value
@@ -269,7 +271,9 @@ TEXT = Kind(
     free_text=True,
     blank_only=True,
 )
-ANY_TEXT = Kind("any text", "any text", _same(str), csv_doubt=lambda _v, _raw: "false", free_text=True)
+ANY_TEXT = Kind(
+    "any text", "any text", _same(str), csv_doubt=lambda _v, _raw: "false", free_text=True
+)
 DATE = Kind(
     "date",
     "date",
@@ -280,9 +284,7 @@ DATE = Kind(
     stored=("date", "text", "timestamp", "timestamptz"),
     stored_as="a date column",
     text_rule=(
-        lambda v: (
-            f"NOT regexp_matches({v}, '{_SQL_DATE_TEXT}') OR TRY_CAST({v} AS DATE) IS NULL"
-        ),
+        lambda v: f"NOT regexp_matches({v}, '{_SQL_DATE_TEXT}') OR TRY_CAST({v} AS DATE) IS NULL",
         "expected dates as YYYY-MM-DD, found values that are not",
     ),
     time="day",
@@ -329,7 +331,11 @@ NONNEGATIVE = Kind(
     csv_doubt=lambda v, _raw: f"NOT regexp_full_match({v}, '[0-9]{{1,15}}(\\.[0-9]{{1,15}})?')",
     stored=("integer", "number"),
     stored_as="a numeric column",
-    range_rule=(lambda col: f"{col} < 0", "expected numbers >= 0, found negative values", "nonnegative"),
+    range_rule=(
+        lambda col: f"{col} < 0",
+        "expected numbers >= 0, found negative values",
+        "nonnegative",
+    ),
     dtype="float",
 )
 POSITIVE = Kind("positive", "number > 0", _same(_parse_positive), dtype="float")

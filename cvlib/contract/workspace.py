@@ -133,7 +133,9 @@ def load_workspace(path, *, engine=None) -> Workspace:
     root = Path(path)
     if not root.is_dir():
         what = "a file" if root.exists() else "nothing"
-        raise DataError([Problem(str(path), None, None, f"expected a workspace folder, found {what}")])
+        raise DataError(
+            [Problem(str(path), None, None, f"expected a workspace folder, found {what}")]
+        )
     if engine is not None and isinstance(engine, str) and engine not in ENGINES:
         raise ValueError(
             f"engine must be one of {', '.join(ENGINES)} or an ibis backend, got {engine!r}"
@@ -169,7 +171,10 @@ class _Loader:
                 # before the first table a metric reads: whether it is required depends on the
                 # hypotheses, which name features (read already)
                 hypotheses = read_hypotheses(
-                    self.root, self.problems, self.known.get("features", set()), "features" in self.failed
+                    self.root,
+                    self.problems,
+                    self.known.get("features", set()),
+                    "features" in self.failed,
                 )
                 self.used = {h.metric for h in hypotheses}
                 read = True
@@ -188,18 +193,22 @@ class _Loader:
         from cvlib.engine.queries import profile
 
         releases = frames["releases"]
-        releases["released_at"] = [
-            _midnight(day, self.tz) for day in releases["released_on"]
-        ]
+        releases["released_at"] = [_midnight(day, self.tz) for day in releases["released_on"]]
         profiles = {
-            name: self.profiles.get(name) or profile(src, settings.timezone) for name, src in sources.items()
+            name: self.profiles.get(name) or profile(src, settings.timezone)
+            for name, src in sources.items()
         }
         if settings.data_through is None:
             latest = [
-                value.date() for prof in profiles.values() for value in prof.latest.values() if value is not None
+                value.date()
+                for prof in profiles.values()
+                for value in prof.latest.values()
+                if value is not None
             ]
             settings = replace(
-                settings, data_through=max(latest) if latest else None, data_through_source="latest date in the data"
+                settings,
+                data_through=max(latest) if latest else None,
+                data_through_source="latest date in the data",
             )
         workspace = Workspace(
             root=self.root,
@@ -219,7 +228,9 @@ class _Loader:
 
     # -- the tables read line by line
     def _needed_by(self, spec: TableSpec) -> list[str]:
-        return sorted(m.name for m in metrics.all_metrics() if m.table == spec.name and m.name in self.used)
+        return sorted(
+            m.name for m in metrics.all_metrics() if m.table == spec.name and m.name in self.used
+        )
 
     def _small(self, spec: TableSpec):
         file = spec.file
@@ -228,10 +239,14 @@ class _Loader:
             self.failed.add(spec.name)
             if spec.required:
                 names = ", ".join(c.name for c in spec.columns if c.required)
-                self.problems.add(file, None, None, f"file not found: {spec.required} (columns: {names})")
+                self.problems.add(
+                    file, None, None, f"file not found: {spec.required} (columns: {names})"
+                )
             elif self._needed_by(spec):
                 used = ", ".join(self._needed_by(spec))
-                self.problems.add(file, None, None, f"file not found: required because hypotheses use {used}")
+                self.problems.add(
+                    file, None, None, f"file not found: required because hypotheses use {used}"
+                )
             return None
         table = read_csv(path, file, spec.readers(self.tz), self.problems)
         if table is None:
@@ -253,9 +268,13 @@ class _Loader:
                     )
         self._required_if(spec, table)
         if len(table.rows) < spec.min_rows:
-            self.problems.add(file, None, None, f"expected at least one {spec.name[:-1]}, found none")
+            self.problems.add(
+                file, None, None, f"expected at least one {spec.name[:-1]}, found none"
+            )
         if spec.key is not None:
-            self.known[spec.name] = {row[spec.key] for row in table.rows if row.get(spec.key) is not None}
+            self.known[spec.name] = {
+                row[spec.key] for row in table.rows if row.get(spec.key) is not None
+            }
         return _frame(spec, table, self.tz)
 
     def _unique(self, spec, table):
@@ -297,9 +316,17 @@ class _Loader:
             rule = column.required_if
             if rule is None or column.name not in table.columns:
                 continue
-            reported = {p.line for p in self.problems.items if p.file == table.file and p.column == column.name}
+            reported = {
+                p.line
+                for p in self.problems.items
+                if p.file == table.file and p.column == column.name
+            }
             for row, line in zip(table.rows, table.lines, strict=True):
-                if row.get(rule.column) is True and row.get(column.name) is None and line not in reported:
+                if (
+                    row.get(rule.column) is True
+                    and row.get(column.name) is None
+                    and line not in reported
+                ):
                     message = f"expected {rule.expected}, found nothing (empty)"
                     self.problems.add(table.file, line, column.name, message)
 
@@ -313,7 +340,9 @@ class _Loader:
             if declared.kind == "csv":
                 csv_path, parquet_path = self.root / declared.value, None
             elif declared.kind == "parquet":
-                source = Source(spec, "parquet", self.root / declared.value, declared.value, engine=self.engine)
+                source = Source(
+                    spec, "parquet", self.root / declared.value, declared.value, engine=self.engine
+                )
                 if not source.files():
                     self.problems.add(
                         WORKSPACE_FILE,
@@ -326,17 +355,26 @@ class _Loader:
             else:
                 url = resolve_url(declared.value, self.root)
                 shown = f"{safe_url(declared.value)} table {declared.table}"
-                return self._checked(Source(spec, "connection", None, shown, url=url, table=declared.table))
+                return self._checked(
+                    Source(spec, "connection", None, shown, url=url, table=declared.table)
+                )
         elif csv_path.exists() and parquet_path.exists():
             message = f"expected one of {name}.csv or {name}.parquet, found both (remove one)"
             self.problems.add(spec.file, None, None, message)
             return None
         if parquet_path is not None and parquet_path.exists():
-            return self._checked(Source(spec, "parquet", parquet_path, parquet_path.name, engine=self.engine))
+            return self._checked(
+                Source(spec, "parquet", parquet_path, parquet_path.name, engine=self.engine)
+            )
         if not csv_path.exists():
             self.failed.add(name)
             if declared is not None:
-                self.problems.add(declared.value, None, None, "file not found (declared in workspace.yaml sources)")
+                self.problems.add(
+                    declared.value,
+                    None,
+                    None,
+                    "file not found (declared in workspace.yaml sources)",
+                )
             elif self._needed_by(spec):
                 self.problems.add(
                     spec.file,
@@ -346,7 +384,9 @@ class _Loader:
                     f"(or provide {name}.parquet)",
                 )
             return None
-        return self._checked_csv(spec, csv_path, declared.value if declared is not None else csv_path.name)
+        return self._checked_csv(
+            spec, csv_path, declared.value if declared is not None else csv_path.name
+        )
 
     def _checked(self, source: Source):
         from cvlib.engine.checks import check_table
@@ -384,10 +424,14 @@ class _Loader:
             for rule in spec.not_before:
                 later, earlier = row.get(rule.later), row.get(rule.earlier)
                 if later is not None and earlier is not None and later < earlier:
-                    message = f"expected a date on or after {rule.earlier} ({earlier}), found {later}"
+                    message = (
+                        f"expected a date on or after {rule.earlier} ({earlier}), found {later}"
+                    )
                     self.problems.add(file, line, rule.later, message)
 
-        table = read_csv(path, file, spec.readers(self.tz), self.problems, keep_rows=False, on_row=on_row)
+        table = read_csv(
+            path, file, spec.readers(self.tz), self.problems, keep_rows=False, on_row=on_row
+        )
         if table is None:
             self.failed.add(spec.name)
             return None
@@ -397,7 +441,9 @@ class _Loader:
 def _midnight(day, tz):
     import pandas as pd
 
-    return pd.Timestamp(dt.datetime.combine(day, dt.time(), tzinfo=tz)) if day is not None else pd.NaT
+    return (
+        pd.Timestamp(dt.datetime.combine(day, dt.time(), tzinfo=tz)) if day is not None else pd.NaT
+    )
 
 
 def _frame(spec: TableSpec, table, tz):
@@ -437,7 +483,10 @@ def _measurement_warnings(ws: Workspace, frames: dict) -> list[Problem]:
         where = (HYPOTHESES_FILE, h.line, None)
         if spec.needs_task:
             rows = frames.get(spec.table)
-            if rows is None or not ((rows["release_id"] == release_id) & (rows["task"] == h.task)).any():
+            if (
+                rows is None
+                or not ((rows["release_id"] == release_id) & (rows["task"] == h.task)).any()
+            ):
                 text = f"hypothesis {h.id}: no {spec.table} rows yet for task {h.task!r} in release {release_id}"
                 out.append(Problem(*where, text))
             continue
@@ -447,5 +496,10 @@ def _measurement_warnings(ws: Workspace, frames: dict) -> list[Problem]:
         prof = ws.profiles.get(spec.table)
         latest = prof.latest.get(column) if prof is not None else None
         if latest is None or start is None or latest < start.to_pydatetime():
-            out.append(Problem(*where, f"hypothesis {h.id}: no {spec.table} on or after the release date of {release_id} yet"))
+            out.append(
+                Problem(
+                    *where,
+                    f"hypothesis {h.id}: no {spec.table} on or after the release date of {release_id} yet",
+                )
+            )
     return out

@@ -45,7 +45,8 @@ def _construct_mapping(loader, node):
         if isinstance(key_node, yaml.ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
             if key_node.value in written:
                 raise yaml.constructor.ConstructorError(
-                    None, None,
+                    None,
+                    None,
                     f"the key {key_node.value!r} appears twice in one mapping "
                     f"(first on line {written[key_node.value]})",
                     key_node.start_mark,
@@ -123,7 +124,9 @@ def read_yaml(path: Path, display: str, problems: Problems):
         start = exc.context_mark
         if exc.context and start is not None and line is not None and start.line + 1 != line:
             context += f" (started on line {start.line + 1})"
-        problems.add(display, line, None, f"expected valid YAML, found a syntax error: {what}{context}")
+        problems.add(
+            display, line, None, f"expected valid YAML, found a syntax error: {what}{context}"
+        )
         return None
     except yaml.YAMLError as exc:
         problems.add(display, None, None, f"expected valid YAML, found: {exc}")
@@ -157,7 +160,9 @@ def unknown_key(problems: Problems, file: str, line, key, known) -> None:
     """Report ``key`` as not one of ``known`` (with the closest known key as a hint)."""
     hint = difflib.get_close_matches(str(key), known, n=1)
     extra = f" (did you mean {hint[0]!r}?)" if hint else ""
-    problems.add(file, line, str(key), f"expected one of the keys {', '.join(known)}, found {key!r}{extra}")
+    problems.add(
+        file, line, str(key), f"expected one of the keys {', '.join(known)}, found {key!r}{extra}"
+    )
 
 
 def yaml_date(problems: Problems, file: str, line, key: str, value):

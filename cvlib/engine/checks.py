@@ -141,28 +141,34 @@ def _check(scan, spec, file, references, stats=None):
     ]
     if spec.key is not None and spec.key in kinds:
         col = q.quote_ident(spec.key)
-        counted.append((
-            spec.key,
-            f"count({col}) - count(DISTINCT {col})",
-            "expected unique values, found values that repeat an earlier row",
-        ))
+        counted.append(
+            (
+                spec.key,
+                f"count({col}) - count(DISTINCT {col})",
+                "expected unique values, found values that repeat an earlier row",
+            )
+        )
     for name, (allowed, other) in references.items():
         if name in kinds:
             text = scan.text(name)
             values = ", ".join(q.sql_string(v) for v in sorted(allowed) or [""])
-            counted.append((
-                name,
-                f"count(*) FILTER (WHERE {text} <> '' AND {text} NOT IN ({values}))",
-                f"expected a {name} listed in {other} or nothing, found others",
-            ))
+            counted.append(
+                (
+                    name,
+                    f"count(*) FILTER (WHERE {text} <> '' AND {text} NOT IN ({values}))",
+                    f"expected a {name} listed in {other} or nothing, found others",
+                )
+            )
     for rule in spec.not_before:
         if rule.later in kinds and rule.earlier in kinds:
             later, earlier = scan.date(rule.later), scan.date(rule.earlier)
-            counted.append((
-                rule.later,
-                f"count(*) FILTER (WHERE {later} < {earlier})",
-                f"expected {rule.later} on or after {rule.earlier}, found earlier dates",
-            ))
+            counted.append(
+                (
+                    rule.later,
+                    f"count(*) FILTER (WHERE {later} < {earlier})",
+                    f"expected {rule.later} on or after {rule.earlier}, found earlier dates",
+                )
+            )
     valid = [c for c in counted if not any(p.column == c[0] for p in problems)]
     queried = "".join(
         f", {count} AS c{i}" for i, (_, count, _) in enumerate(valid) if not isinstance(count, int)
@@ -249,17 +255,22 @@ def csv_profile_if_clean(
                 conditions.append(f"{empty} OR ({bad})")
             else:
                 conditions.append(f"NOT {empty} AND ({bad})")
-            if column.kind.free_text:  # Python's csv module refuses longer fields (in bytes: stricter)
+            if (
+                column.kind.free_text
+            ):  # Python's csv module refuses longer fields (in bytes: stricter)
                 conditions.append(f"strlen({raw}) > {csv.field_size_limit()}")
         for name, (allowed, _) in _allowed(spec, known or {}).items():
             if name in present:
-                values = ", ".join(q.sql_string(x) for x in sorted(a for a in allowed if isinstance(a, str)))
+                values = ", ".join(
+                    q.sql_string(x) for x in sorted(a for a in allowed if isinstance(a, str))
+                )
                 value = f"trim({q.quote_ident(name)}, ' ')"
                 conditions.append(f"{value} <> '' AND {value} NOT IN ({values or 'NULL'})")
         for rule in spec.not_before:
             if rule.later in present and rule.earlier in present:
                 later, earlier = (
-                    f"TRY_CAST(trim({q.quote_ident(c)}, ' ') AS DATE)" for c in (rule.later, rule.earlier)
+                    f"TRY_CAST(trim({q.quote_ident(c)}, ' ') AS DATE)"
+                    for c in (rule.later, rule.earlier)
                 )
                 conditions.append(f"{later} < {earlier}")
         bad_rows = " OR ".join(f"({c})" for c in conditions) or "false"
@@ -280,7 +291,9 @@ def csv_profile_if_clean(
     return TableProfile(
         rows=int(rows),
         latest={
-            name: None if end is None else q.instant(end, spec.column(name).kind.time != "day", timezone)
+            name: None
+            if end is None
+            else q.instant(end, spec.column(name).kind.time != "day", timezone)
             for name, end in zip(spec.time_columns, ends, strict=True)
         },
     )

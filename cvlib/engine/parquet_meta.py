@@ -25,10 +25,26 @@ from cvlib.engine.sql import sql_string as _sql_string
 __all__ = ["ColumnStats", "FooterStats", "applies", "footer_stats", "bad_rows", "profile_row"]
 
 # DuckDB types whose statistics are read (text, numbers, instants, dates).
-_TIME_TYPES = ("TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS", "DATE")
+_TIME_TYPES = (
+    "TIMESTAMP",
+    "TIMESTAMP WITH TIME ZONE",
+    "TIMESTAMP_S",
+    "TIMESTAMP_MS",
+    "TIMESTAMP_NS",
+    "DATE",
+)
 _NUMBER_TYPES = (
-    "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT",
-    "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE",
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "FLOAT",
+    "DOUBLE",
 )
 # What the queries' trim removes (cvlib.engine.sql.WHITESPACE): all at most ' '.
 _BLANK_MAX = " "
@@ -102,7 +118,12 @@ def footer_stats(con, pattern: str, columns) -> FooterStats | None:
             typ = types.get(name)
             if typ is None:
                 continue
-            if typ == "VARCHAR" or typ in _NUMBER_TYPES or typ in _TIME_TYPES or typ.startswith("DECIMAL("):
+            if (
+                typ == "VARCHAR"
+                or typ in _NUMBER_TYPES
+                or typ in _TIME_TYPES
+                or typ.startswith("DECIMAL(")
+            ):
                 wanted.append((name, typ))
         parts = [
             "sum(row_group_num_rows) FILTER (WHERE column_id = 0)",
@@ -124,15 +145,13 @@ def footer_stats(con, pattern: str, columns) -> FooterStats | None:
                 f"min({low}) FILTER (WHERE {here} AND {some})",
                 f"max({high}) FILTER (WHERE {here} AND {some})",
             ]
-        row = con.execute(
-            f"SELECT {', '.join(parts)} FROM parquet_metadata({source})"
-        ).fetchone()
+        row = con.execute(f"SELECT {', '.join(parts)} FROM parquet_metadata({source})").fetchone()
     except Exception:  # an unreadable footer: the query path reports it
         return None
     rows, groups = int(row[0] or 0), int(row[1] or 0)
     stats = {}
     for i, (name, typ) in enumerate(wanted):
-        present, no_nulls, nulls, no_bounds, low, high = row[2 + 6 * i: 8 + 6 * i]
+        present, no_nulls, nulls, no_bounds, low, high = row[2 + 6 * i : 8 + 6 * i]
         if present != groups:  # not in every row group (a partition column, a differing file)
             continue
         stats[name] = ColumnStats(

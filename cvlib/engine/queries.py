@@ -37,7 +37,9 @@ def profile(source: Source, timezone: str) -> TableProfile:
     with open_scan(source, timezone) as scan:
         present = [c for c in time_columns if scan.has(c)]
         row = None
-        if parquet_meta.applies(source, scan.embedded):  # the footers, when their statistics suffice
+        if parquet_meta.applies(
+            source, scan.embedded
+        ):  # the footers, when their statistics suffice
             row = parquet_meta.profile_row(footers(scan, source), present)
         if row is None:
             latest = "".join(f", max({scan.wall_clock(c)}) AS m{i}" for i, c in enumerate(present))
@@ -63,7 +65,9 @@ def fingerprint(prof: TableProfile) -> str:
     >>> fingerprint(TableProfile(3, {"t": dt.datetime(2026, 1, 2, tzinfo=dt.UTC), "u": None}))
     '3|2026-01-02T00:00:00+00:00|'
     """
-    return "|".join([str(prof.rows), *("" if v is None else v.isoformat() for v in prof.latest.values())])
+    return "|".join(
+        [str(prof.rows), *("" if v is None else v.isoformat() for v in prof.latest.values())]
+    )
 
 
 def feature_comments(source: Source, feature_ids: list[str], timezone: str, *, limit: int = 50):
@@ -101,10 +105,12 @@ def feature_comments(source: Source, feature_ids: list[str], timezone: str, *, l
     out = []
     for row in rows:
         when = q.instant(row["submitted"], aware, timezone).astimezone(dt.UTC)
-        out.append({
-            "feature_id": row["feature_id"],
-            "submitted_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "score": int(row["score"]),
-            "comment": row["comment"],
-        })
+        out.append(
+            {
+                "feature_id": row["feature_id"],
+                "submitted_at": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "score": int(row["score"]),
+                "comment": row["comment"],
+            }
+        )
     return out

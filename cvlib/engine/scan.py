@@ -430,7 +430,9 @@ def _embedded_relation(
     if base is not None:
         relation = base
     elif source.kind == "csv":
-        relation = make(f"SELECT * FROM {csv_relation(Path(source.path), strict=False)}", view + "_file")
+        relation = make(
+            f"SELECT * FROM {csv_relation(Path(source.path), strict=False)}", view + "_file"
+        )
     else:
         if not source.files():
             raise SourceError(f"expected Parquet files at {source.display}, found none")
@@ -483,7 +485,11 @@ def _embedded_scan(source: Source, timezone: str | None) -> Scan:
                 lambda: _embedded_relation(source, timezone, f"{view}_{zone}", base),
             )
     return Scan(
-        sql.quote_ident(relation.name), relation.kinds, relation.shown, dict(relation.aware), key=key
+        sql.quote_ident(relation.name),
+        relation.kinds,
+        relation.shown,
+        dict(relation.aware),
+        key=key,
     )
 
 

@@ -84,7 +84,9 @@ def aggregate(source, periods, timezone: str):
         by_start.setdefault(p.window.start, []).append(p)
     with open_scan(source, timezone) as scan:
         has_segment = scan.has("segment")
-        pending = [(group, scan.start(_query(scan, start, group))) for start, group in by_start.items()]
+        pending = [
+            (group, scan.start(_query(scan, start, group))) for start, group in by_start.items()
+        ]
 
     def finish() -> dict:
         totals = {p: [0, 0, {}] for p in periods}

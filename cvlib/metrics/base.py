@@ -345,10 +345,18 @@ def measure_shares(
     if before is None or before.n == 0:
         return Measurement(n=after.n, after=estimate)
     comparison = quiet(
-        proportions.compare, before.hits, before.n, after.hits, after.n, confidence_level=confidence_level
+        proportions.compare,
+        before.hits,
+        before.n,
+        after.hits,
+        after.n,
+        confidence_level=confidence_level,
     )
     return Measurement(
-        n=after.n, after=estimate, before=Before(before.hits / before.n, before.n), comparison=comparison
+        n=after.n,
+        after=estimate,
+        before=Before(before.hits / before.n, before.n),
+        comparison=comparison,
     )
 
 
@@ -359,10 +367,14 @@ def plan_shares(h, m: Measurement, side: str, confidence_level: float) -> float 
 
     a = m.after
     if side == "neither":
-        return power.proportion_sample_size_vs_target(a.estimate, h.target, confidence_level=confidence_level)
+        return power.proportion_sample_size_vs_target(
+            a.estimate, h.target, confidence_level=confidence_level
+        )
     if m.before is None or m.before.estimate == a.estimate:
         return None
-    return power.proportion_sample_size(m.before.estimate, a.estimate, confidence_level=confidence_level)
+    return power.proportion_sample_size(
+        m.before.estimate, a.estimate, confidence_level=confidence_level
+    )
 
 
 def in_window(h) -> str:

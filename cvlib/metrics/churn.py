@@ -82,7 +82,12 @@ def _segments(ctx, h) -> list:
     if after is None:
         return []
     return [
-        (s, base.measure_shares(c, before.segments.get(s, Shares()), ctx.confidence_level, absent=_ABSENT))
+        (
+            s,
+            base.measure_shares(
+                c, before.segments.get(s, Shares()), ctx.confidence_level, absent=_ABSENT
+            ),
+        )
         for s, c in sorted(after.segments.items())
     ]
 

@@ -62,7 +62,9 @@ def aggregate(source, periods, timezone: str):
         for i, p in enumerate(periods):
             inside = f"ts >= {scan.at('submitted_at', p.window.start)} AND ts < {scan.at('submitted_at', p.window.stop)}"
             metrics.append(f"count(*) FILTER (WHERE {inside} AND score >= 9) AS p{i}")
-            metrics.append(f"count(*) FILTER (WHERE {inside} AND score >= 7 AND score <= 8) AS pa{i}")
+            metrics.append(
+                f"count(*) FILTER (WHERE {inside} AND score >= 7 AND score <= 8) AS pa{i}"
+            )
             metrics.append(f"count(*) FILTER (WHERE {inside} AND score <= 6) AS d{i}")
         low = scan.at("submitted_at", min(p.window.start for p in periods))
         high = scan.at("submitted_at", max(p.window.stop for p in periods))

@@ -34,7 +34,9 @@ def _measure_rows(ctx, h, rows) -> Measurement:
     from cvlib.stats import tasktime
 
     if rows is None or rows.empty:
-        return Measurement(absent=f"No task-time measurements for task '{h.task}' in this release yet.")
+        return Measurement(
+            absent=f"No task-time measurements for task '{h.task}' in this release yet."
+        )
     after_logs = base.participant_logs(rows, "after")
     before_logs = base.participant_logs(rows, "before")
     found = {"n": len(after_logs), "detail": (after_logs, before_logs)}
@@ -42,7 +44,9 @@ def _measure_rows(ctx, h, rows) -> Measurement:
         return Measurement(**found, absent="No completed task attempts after the release yet.")
     if len(after_logs) >= 2:
         found["after"] = quiet(
-            tasktime.geometric_mean, np.exp(after_logs.to_numpy()), confidence_level=ctx.confidence_level
+            tasktime.geometric_mean,
+            np.exp(after_logs.to_numpy()),
+            confidence_level=ctx.confidence_level,
         )
     else:
         found["why"] = "a single participant"
@@ -116,7 +120,9 @@ def _plan(h, m: Measurement, side: str, confidence_level: float):
         ratio = m.after.estimate / h.target
         if ratio == 1 or not sd > 0:
             return None
-        return power.task_time_sample_size(ratio, sd, paired=True, confidence_level=confidence_level)
+        return power.task_time_sample_size(
+            ratio, sd, paired=True, confidence_level=confidence_level
+        )
     if m.before is None or m.comparison is None:
         return None
     ratio = m.comparison.estimate

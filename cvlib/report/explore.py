@@ -15,8 +15,13 @@ def with_hypothesis(workspace, hypothesis_id: str, **changes):
     """
     ids = [h.id for h in workspace.hypotheses]
     if hypothesis_id not in ids:
-        raise KeyError(f"hypothesis {hypothesis_id!r} is not in hypotheses.yaml (known: {', '.join(ids)})")
-    hypotheses = [dataclasses.replace(h, **changes) if h.id == hypothesis_id else h for h in workspace.hypotheses]
+        raise KeyError(
+            f"hypothesis {hypothesis_id!r} is not in hypotheses.yaml (known: {', '.join(ids)})"
+        )
+    hypotheses = [
+        dataclasses.replace(h, **changes) if h.id == hypothesis_id else h
+        for h in workspace.hypotheses
+    ]
     return dataclasses.replace(workspace, hypotheses=hypotheses)
 
 
@@ -27,5 +32,10 @@ def task_seconds(workspace, release_id: str, task: str, phase: str):
     tt = workspace.task_times
     if tt is None:
         return np.array([], dtype=float)
-    rows = tt[(tt["release_id"] == release_id) & (tt["task"] == task) & (tt["phase"] == phase) & tt["completed"]]
+    rows = tt[
+        (tt["release_id"] == release_id)
+        & (tt["task"] == task)
+        & (tt["phase"] == phase)
+        & tt["completed"]
+    ]
     return rows["seconds"].to_numpy(dtype=float)

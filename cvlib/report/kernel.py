@@ -124,14 +124,18 @@ def execute(notebook: Path, output: Path, parameters: dict, cwd) -> None:
     from traitlets.config import Config
 
     with tempfile.TemporaryDirectory(prefix="cvlib-kernel-") as sockets:
-        config = Config({
-            "KernelManager": {
-                "transport": "ipc",
-                "ip": os.path.join(sockets, "kernel"),
-                "shutdown_wait_time": KERNEL_SHUTDOWN_WAIT,
-            },
-            "NotebookClient": {"extra_arguments": [f"--IPKernelApp.exec_lines={_KERNEL_START}"]},
-        })
+        config = Config(
+            {
+                "KernelManager": {
+                    "transport": "ipc",
+                    "ip": os.path.join(sockets, "kernel"),
+                    "shutdown_wait_time": KERNEL_SHUTDOWN_WAIT,
+                },
+                "NotebookClient": {
+                    "extra_arguments": [f"--IPKernelApp.exec_lines={_KERNEL_START}"]
+                },
+            }
+        )
         papermill.execute_notebook(
             str(notebook),
             str(output),

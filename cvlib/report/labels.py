@@ -5,7 +5,14 @@ from __future__ import annotations
 from cvlib import metrics
 from cvlib.verdicts.rules import VERDICT_MEANING
 
-__all__ = ["VERDICT_LABEL", "VERDICT_MEANING", "VERDICT_SYMBOL", "flag_text", "format_value", "target_text"]
+__all__ = [
+    "VERDICT_LABEL",
+    "VERDICT_MEANING",
+    "VERDICT_SYMBOL",
+    "flag_text",
+    "format_value",
+    "target_text",
+]
 
 VERDICT_LABEL = {
     "validated": "validated",
@@ -14,7 +21,12 @@ VERDICT_LABEL = {
     "insufficient_data": "insufficient data",
 }
 # marker shapes as well as colours, so the verdict survives greyscale printing
-VERDICT_SYMBOL = {"validated": "✔", "not_validated": "✘", "inconclusive": "?", "insufficient_data": "…"}
+VERDICT_SYMBOL = {
+    "validated": "✔",
+    "not_validated": "✘",
+    "inconclusive": "?",
+    "insufficient_data": "…",
+}
 
 #: Flags any hypothesis may get; a metric's own flags are in its spec (``flag_texts``).
 FLAG_TEXT = {

@@ -100,8 +100,10 @@ def _text_width(fig, lines, size) -> float:
 
     renderer = fig.canvas.get_renderer()
     prop = FontProperties(size=size)
-    widest = max((renderer.get_text_width_height_descent(line, prop, ismath=False)[0] for line in lines),
-                 default=0.0)
+    widest = max(
+        (renderer.get_text_width_height_descent(line, prop, ismath=False)[0] for line in lines),
+        default=0.0,
+    )
     return widest / fig.dpi
 
 
@@ -130,8 +132,13 @@ def _place(fig, *, left, right, top, bottom, gap=0.0, rows=1):
     width, height = fig.get_size_inches()
     room = height - top - bottom - (rows - 1) * gap
     axis_height = max(room / rows, 0.1)
-    fig.subplots_adjust(left=left / width, right=1 - right / width, top=1 - top / height,
-                        bottom=bottom / height, hspace=gap / axis_height if rows > 1 else 0.0)
+    fig.subplots_adjust(
+        left=left / width,
+        right=1 - right / width,
+        top=1 - top / height,
+        bottom=bottom / height,
+        hspace=gap / axis_height if rows > 1 else 0.0,
+    )
 
 
 #: Durations a reader says (seconds): the ticks of a time axis are taken from these,
@@ -206,7 +213,7 @@ def forest(ev) -> Chart:
     fig = _figure(7.5, 0.75 * rows + 0.6)
     axes = fig.subplots(rows, 1, squeeze=False)[:, 0]
     described = []
-    for ax, r in zip(axes, results):
+    for ax, r in zip(axes, results, strict=True):
         h = r.hypothesis
         unit = _unit(h.metric)
         scale = unit.scale
@@ -217,13 +224,27 @@ def forest(ev) -> Chart:
         if after is not None and after.estimate is not None and math.isfinite(after.estimate):
             lo, hi = after.ci_low, after.ci_high
             if lo is not None and hi is not None and math.isfinite(lo) and math.isfinite(hi):
-                ax.plot([lo * scale, hi * scale], [0, 0], color=colour, linewidth=3, solid_capstyle="butt")
+                ax.plot(
+                    [lo * scale, hi * scale],
+                    [0, 0],
+                    color=colour,
+                    linewidth=3,
+                    solid_capstyle="butt",
+                )
                 values += [lo * scale, hi * scale]
-            ax.plot([after.estimate * scale], [0], marker=marker, color=colour, markersize=9,
-                    markeredgecolor=PALETTE["black"])
+            ax.plot(
+                [after.estimate * scale],
+                [0],
+                marker=marker,
+                color=colour,
+                markersize=9,
+                markeredgecolor=PALETTE["black"],
+            )
             values.append(after.estimate * scale)
-            described.append(f"{h.id} {_fmt(h.metric, after.estimate)} against target {_fmt(h.metric, h.target)}, "
-                             f"{VERDICT_LABEL[r.verdict]}")
+            described.append(
+                f"{h.id} {_fmt(h.metric, after.estimate)} against target {_fmt(h.metric, h.target)}, "
+                f"{VERDICT_LABEL[r.verdict]}"
+            )
         else:
             described.append(f"{h.id} no estimate, {VERDICT_LABEL[r.verdict]}")
         low, high = min(values), max(values)
@@ -233,24 +254,41 @@ def forest(ev) -> Chart:
             pad = (high - low) * 0.15 or abs(high) * 0.1 or 1
             ax.set_xlim(low - pad, high + pad)
         ax.set_yticks([])
-        ax.set_ylabel(f"{h.id}\n{unit.axis}", rotation=0, ha="right", va="center",
-                      fontsize=8)
+        ax.set_ylabel(f"{h.id}\n{unit.axis}", rotation=0, ha="right", va="center", fontsize=8)
         ax.tick_params(axis="x", labelsize=8)
-        ax.text(1.01, 0.5, f"{VERDICT_LABEL[r.verdict]}", transform=ax.transAxes, fontsize=8, va="center",
-                color=colour if r.verdict != "insufficient_data" else PALETTE["black"])
+        ax.text(
+            1.01,
+            0.5,
+            f"{VERDICT_LABEL[r.verdict]}",
+            transform=ax.transAxes,
+            fontsize=8,
+            va="center",
+            color=colour if r.verdict != "insufficient_data" else PALETTE["black"],
+        )
         for side in ("top", "right", "left"):
             ax.spines[side].set_visible(False)
     if not results:
         axes[0].set_axis_off()
         axes[0].text(0.5, 0.5, "no hypotheses", ha="center", va="center")
-    fig.suptitle(f"Release {ev.release_id}: after-release {ev.confidence_level:.0%} CI against target (dashed)",
-                 fontsize=10)
+    fig.suptitle(
+        f"Release {ev.release_id}: after-release {ev.confidence_level:.0%} CI against target (dashed)",
+        fontsize=10,
+    )
     labels = [line for r in results for line in (r.hypothesis.id, _unit(r.hypothesis.metric).axis)]
     verdicts = [VERDICT_LABEL[r.verdict] for r in results]
-    _place(fig, left=_text_width(fig, labels, 8) + 0.2, right=_text_width(fig, verdicts, 8) + 0.15,
-           top=_line_height(10) + 0.2, bottom=_xtick_room(8) + 0.08, gap=_xtick_room(8) + 0.15, rows=rows)
-    alt = (f"Forest plot of {len(results)} hypotheses of release {ev.release_id}, each interval against its "
-           f"target: " + "; ".join(described) + ".")
+    _place(
+        fig,
+        left=_text_width(fig, labels, 8) + 0.2,
+        right=_text_width(fig, verdicts, 8) + 0.15,
+        top=_line_height(10) + 0.2,
+        bottom=_xtick_room(8) + 0.08,
+        gap=_xtick_room(8) + 0.15,
+        rows=rows,
+    )
+    alt = (
+        f"Forest plot of {len(results)} hypotheses of release {ev.release_id}, each interval against its "
+        f"target: " + "; ".join(described) + "."
+    )
     return _render(fig, alt)
 
 
@@ -284,19 +322,36 @@ def _task_time_chart(result, workspace, ev) -> Chart:
         seconds = seconds[np.isfinite(seconds) & (seconds > 0)]
         if seconds.size == 0:
             continue
-        ax.scatter(seconds, y + rng.uniform(-0.18, 0.18, seconds.size), s=12, alpha=0.6, color=colour,
-                   edgecolors="none", label=f"{phase} (attempts)")
+        ax.scatter(
+            seconds,
+            y + rng.uniform(-0.18, 0.18, seconds.size),
+            s=12,
+            alpha=0.6,
+            color=colour,
+            edgecolors="none",
+            label=f"{phase} (attempts)",
+        )
         shown.extend(seconds.tolist())
         gm = float(np.exp(np.log(seconds).mean()))
         ax.plot([gm, gm], [y - 0.3, y + 0.3], color=PALETTE["black"], linewidth=2.5)
         described.append(f"{phase}: {seconds.size} attempts, geometric mean {human_seconds(gm)}")
     after = result.after
     if after is not None and after.ci_low is not None and math.isfinite(after.ci_low):
-        ax.plot([after.ci_low, after.ci_high], [-0.42, -0.42], color=VERDICT_STYLE[result.verdict][0], linewidth=4,
-                label=f"after {ev.confidence_level:.0%} CI")
+        ax.plot(
+            [after.ci_low, after.ci_high],
+            [-0.42, -0.42],
+            color=VERDICT_STYLE[result.verdict][0],
+            linewidth=4,
+            label=f"after {ev.confidence_level:.0%} CI",
+        )
         shown.extend([after.ci_low, after.ci_high])
-    ax.axvline(h.target, color=PALETTE["vermillion"], linestyle="--", linewidth=1.5,
-               label=f"target {human_seconds(h.target)}")
+    ax.axvline(
+        h.target,
+        color=PALETTE["vermillion"],
+        linestyle="--",
+        linewidth=1.5,
+        label=f"target {human_seconds(h.target)}",
+    )
     shown = [x for x in [*shown, h.target] if math.isfinite(x) and x > 0]
     _seconds_axis(ax, min(shown) / 1.25, max(shown) * 1.25)
     ax.set_yticks([0, 1], ["after", "before"])
@@ -309,16 +364,24 @@ def _task_time_chart(result, workspace, ev) -> Chart:
     _estimate_place(fig, right=keys + 0.2)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    alt = (f"Time on task {h.task} for {h.id} on a log scale: " + "; ".join(described) +
-           f"; target {human_seconds(h.target)}; verdict {VERDICT_LABEL[result.verdict]}.")
+    alt = (
+        f"Time on task {h.task} for {h.id} on a log scale: "
+        + "; ".join(described)
+        + f"; target {human_seconds(h.target)}; verdict {VERDICT_LABEL[result.verdict]}."
+    )
     return _render(fig, alt)
 
 
 def _estimate_place(fig, *, right):
     """Margins of a one-hypothesis chart: "before"/"after" on the left, an x label, a title."""
     tick = (3.5 + 3.5) * _PT  # tick mark and its pad
-    _place(fig, left=_text_width(fig, ["before", "after"], "medium") + tick + 0.12, right=right,
-           top=_line_height(10) + 0.15, bottom=_xtick_room("medium") + 4 * _PT + _line_height("medium") + 0.08)
+    _place(
+        fig,
+        left=_text_width(fig, ["before", "after"], "medium") + tick + 0.12,
+        right=right,
+        top=_line_height(10) + 0.15,
+        bottom=_xtick_room("medium") + 4 * _PT + _line_height("medium") + 0.08,
+    )
 
 
 def _estimate_chart(result, ev) -> Chart:
@@ -330,19 +393,33 @@ def _estimate_chart(result, ev) -> Chart:
     described = []
     if result.before is not None and result.before.estimate is not None:
         b = result.before.estimate
-        ax.plot([b * scale], [1], marker="o", color=PALETTE["sky_blue"], markersize=9,
-                markeredgecolor=PALETTE["black"])
+        ax.plot(
+            [b * scale],
+            [1],
+            marker="o",
+            color=PALETTE["sky_blue"],
+            markersize=9,
+            markeredgecolor=PALETTE["black"],
+        )
         described.append(f"before {_fmt(h.metric, b)}")
     after = result.after
     colour, marker = VERDICT_STYLE[result.verdict]
     if after is not None and after.estimate is not None and math.isfinite(after.estimate):
         if after.ci_low is not None and math.isfinite(after.ci_low):
-            ax.plot([after.ci_low * scale, after.ci_high * scale], [0, 0], color=colour, linewidth=4)
+            ax.plot(
+                [after.ci_low * scale, after.ci_high * scale], [0, 0], color=colour, linewidth=4
+            )
             ci = f" ({ev.confidence_level:.0%} CI {_fmt(h.metric, after.ci_low)} to {_fmt(h.metric, after.ci_high)})"
         else:
             ci = ""
-        ax.plot([after.estimate * scale], [0], marker=marker, color=colour, markersize=10,
-                markeredgecolor=PALETTE["black"])
+        ax.plot(
+            [after.estimate * scale],
+            [0],
+            marker=marker,
+            color=colour,
+            markersize=10,
+            markeredgecolor=PALETTE["black"],
+        )
         described.append(f"after {_fmt(h.metric, after.estimate)}{ci}")
     ax.axvline(h.target * scale, color=PALETTE["vermillion"], linestyle="--", linewidth=1.5)
     ax.set_yticks([0, 1], ["after", "before"])
@@ -352,8 +429,11 @@ def _estimate_chart(result, ev) -> Chart:
     _estimate_place(fig, right=0.3)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
-    alt = (f"{spec.label.capitalize()} for {h.id}: " + ("; ".join(described) or "no estimate") +
-           f"; target {_fmt(h.metric, h.target)}; verdict {VERDICT_LABEL[result.verdict]}.")
+    alt = (
+        f"{spec.label.capitalize()} for {h.id}: "
+        + ("; ".join(described) or "no estimate")
+        + f"; target {_fmt(h.metric, h.target)}; verdict {VERDICT_LABEL[result.verdict]}."
+    )
     return _render(fig, alt)
 
 
@@ -366,11 +446,28 @@ def portfolio_chart(frame) -> Chart:
     fig = _figure(7.5, 3.2)
     ax = fig.subplots()
     x = list(range(len(frame)))
-    ax.bar([i - 0.2 for i in x], frame["features_shipped"], width=0.4, color=PALETTE["sky_blue"],
-           label="features shipped (output)", edgecolor=PALETTE["black"])
-    ax.bar([i + 0.2 for i in x], frame["features_validated"], width=0.4, color=PALETTE["green"], hatch="//",
-           label="features validated (outcome)", edgecolor=PALETTE["black"])
-    ax.set_xticks(x, [f"{r}\n{d}" for r, d in zip(frame["release_id"], frame["released_on"])], fontsize=8)
+    ax.bar(
+        [i - 0.2 for i in x],
+        frame["features_shipped"],
+        width=0.4,
+        color=PALETTE["sky_blue"],
+        label="features shipped (output)",
+        edgecolor=PALETTE["black"],
+    )
+    ax.bar(
+        [i + 0.2 for i in x],
+        frame["features_validated"],
+        width=0.4,
+        color=PALETTE["green"],
+        hatch="//",
+        label="features validated (outcome)",
+        edgecolor=PALETTE["black"],
+    )
+    ax.set_xticks(
+        x,
+        [f"{r}\n{d}" for r, d in zip(frame["release_id"], frame["released_on"], strict=True)],
+        fontsize=8,
+    )
     ax.set_ylabel("features")
     ax2 = ax.twinx()
     rate = [None if v is None else 100 * v for v in frame["value_delivery_rate"]]
@@ -379,20 +476,39 @@ def portfolio_chart(frame) -> Chart:
     ax2.set_ylabel("value delivery rate (%)")
     handles = ax.get_legend_handles_labels()[0] + ax2.get_legend_handles_labels()[0]
     labels = ax.get_legend_handles_labels()[1] + ax2.get_legend_handles_labels()[1]
-    fig.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 0.01), ncols=3, fontsize=8,
-               frameon=False)
+    fig.legend(
+        handles,
+        labels,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.01),
+        ncols=3,
+        fontsize=8,
+        frameon=False,
+    )
     ax.set_title("Output against outcome by release", fontsize=10)
     # margins: y tick labels (whole counts; percent up to 100) and the axis labels at the sides,
     # two lines of release labels and the legend's row below
     tick = (3.5 + 3.5 + 4) * _PT  # tick mark, its pad, the label's pad
     most = max([int(v) for v in frame["features_shipped"]] + [1])
     side = _line_height("medium") + tick + 0.12
-    _place(fig, left=_text_width(fig, [str(most + 1)], "medium") + side,
-           right=_text_width(fig, ["100"], "medium") + side, top=_line_height(10) + 0.15,
-           bottom=_xtick_room(8) + _line_height(8) + _line_height(8) + 0.3)
-    described = "; ".join(
-        f"{r}: {s} shipped, {v} validated" for r, s, v in
-        zip(frame["release_id"], frame["features_shipped"], frame["features_validated"])
+    _place(
+        fig,
+        left=_text_width(fig, [str(most + 1)], "medium") + side,
+        right=_text_width(fig, ["100"], "medium") + side,
+        top=_line_height(10) + 0.15,
+        bottom=_xtick_room(8) + _line_height(8) + _line_height(8) + 0.3,
     )
-    return _render(fig, f"Bar chart of features shipped and validated per release with the value delivery "
-                        f"rate as a line: {described}.")
+    described = "; ".join(
+        f"{r}: {s} shipped, {v} validated"
+        for r, s, v in zip(
+            frame["release_id"],
+            frame["features_shipped"],
+            frame["features_validated"],
+            strict=True,
+        )
+    )
+    return _render(
+        fig,
+        f"Bar chart of features shipped and validated per release with the value delivery "
+        f"rate as a line: {described}.",
+    )

@@ -43,16 +43,18 @@ def portfolio_frame(summaries: list[dict]):
     for s in summaries:
         card = s["scorecard"]
         econ = s.get("economic_value") or {}
-        rows.append({
-            "release_id": s["release_id"],
-            "released_on": s["released_on"],
-            "features_shipped": card["features_shipped"],
-            "effort_points": card.get("effort_points"),
-            "features_validated": card["features_validated"],
-            "value_delivery_rate": card["value_delivery_rate"],
-            "hours_saved_per_year": econ.get("hours_saved_per_year"),
-            "value_per_year": econ.get("value_per_year"),
-        })
+        rows.append(
+            {
+                "release_id": s["release_id"],
+                "released_on": s["released_on"],
+                "features_shipped": card["features_shipped"],
+                "effort_points": card.get("effort_points"),
+                "features_validated": card["features_validated"],
+                "value_delivery_rate": card["value_delivery_rate"],
+                "hours_saved_per_year": econ.get("hours_saved_per_year"),
+                "value_per_year": econ.get("value_per_year"),
+            }
+        )
     return pd.DataFrame(rows, columns=list(_FRAME_COLUMNS))
 
 
@@ -90,13 +92,21 @@ def portfolio_table(frame, currency: str = "") -> Fragment:
 def features_ranked(summaries: list[dict], workspace) -> Fragment:
     """Features ranked by validated value: validated hypotheses first, then money and hours saved."""
     names = feature_names(workspace)
-    kinds = dict(zip(workspace.features["feature_id"], workspace.features["value_type"], strict=True))
+    kinds = dict(
+        zip(workspace.features["feature_id"], workspace.features["value_type"], strict=True)
+    )
     features: dict = {}
     for s in summaries:
         for h in s["hypotheses"]:
             f = features.setdefault(
                 h["feature_id"],
-                {"release_id": s["release_id"], "validated": 0, "hypotheses": 0, "hours": 0.0, "value": 0.0},
+                {
+                    "release_id": s["release_id"],
+                    "validated": 0,
+                    "hypotheses": 0,
+                    "hours": 0.0,
+                    "value": 0.0,
+                },
             )
             f["hypotheses"] += 1
             f["validated"] += h["verdict"] == "validated"

@@ -19,7 +19,14 @@ from pathlib import Path
 
 from cvlib import metrics
 from cvlib.metrics.units import human_seconds, nps_points, percent
-from cvlib.report.labels import VERDICT_LABEL, VERDICT_MEANING, VERDICT_SYMBOL, flag_text, format_value, target_text
+from cvlib.report.labels import (
+    VERDICT_LABEL,
+    VERDICT_MEANING,
+    VERDICT_SYMBOL,
+    flag_text,
+    format_value,
+    target_text,
+)
 
 __all__ = [
     "Fragment",
@@ -147,7 +154,11 @@ def format_change(metric: str, change, confidence_level: float) -> str:
         return ""
     unit = metrics.get(metric).unit
     return unit.describe_change(
-        change.estimate, change.ci_low, change.ci_high, change.direction or "unclear", f"{confidence_level:.0%}"
+        change.estimate,
+        change.ci_low,
+        change.ci_high,
+        change.direction or "unclear",
+        f"{confidence_level:.0%}",
     )
 
 
@@ -204,7 +215,10 @@ def _anchor(hypothesis_id: str) -> str:
 def executive_summary(ev, product: str | None = None) -> Fragment:
     """The executive summary of a release, written from its evaluation."""
     card = ev.scorecard
-    counts = ", ".join(f"{card.count(v)} {VERDICT_LABEL[v]}" for v in VERDICT_LABEL if card.count(v)) or "none"
+    counts = (
+        ", ".join(f"{card.count(v)} {VERDICT_LABEL[v]}" for v in VERDICT_LABEL if card.count(v))
+        or "none"
+    )
     through = ev.data_through.isoformat() if ev.data_through else "unknown"
     return render(
         "executive_summary.html.j2",
@@ -226,7 +240,9 @@ def scorecard_table(ev) -> Fragment:
             "shipped": part.features_shipped,
             "effort": part.effort_points,
             "validated": part.features_validated,
-            "rate": part.features_validated / part.features_shipped if part.features_shipped else None,
+            "rate": part.features_validated / part.features_shipped
+            if part.features_shipped
+            else None,
         }
         for value_type, part in ev.scorecard.by_value_type.items()
     ]
@@ -290,17 +306,23 @@ def segments_table(result, ev) -> Fragment:
         ci = ""
         if s.ci_low is not None and s.ci_high is not None:
             ci = f"{format_value(metric, s.ci_low)} – {format_value(metric, s.ci_high)}"
-        rows.append({
-            "segment": s.segment,
-            "estimate": format_value(metric, s.estimate),
-            "ci": ci,
-            "n": s.n,
-            "verdict": s.verdict,
-        })
-    return render("segments_table.html.j2", rows=rows, hypothesis_id=result.hypothesis.id, level=_level(ev))
+        rows.append(
+            {
+                "segment": s.segment,
+                "estimate": format_value(metric, s.estimate),
+                "ci": ci,
+                "n": s.n,
+                "verdict": s.verdict,
+            }
+        )
+    return render(
+        "segments_table.html.j2", rows=rows, hypothesis_id=result.hypothesis.id, level=_level(ev)
+    )
 
 
-def feedback(feature_id: str, tickets=None, comments=(), *, limit: int = 5, shown: set | None = None) -> Fragment:
+def feedback(
+    feature_id: str, tickets=None, comments=(), *, limit: int = 5, shown: set | None = None
+) -> Fragment:
     """Support tickets and survey comments about a feature, redacted and escaped (newest first).
 
     With ``shown`` (a set the caller keeps), a feature whose feedback was
@@ -312,13 +334,21 @@ def feedback(feature_id: str, tickets=None, comments=(), *, limit: int = 5, show
         shown.add(feature_id)
     context = {"seen": False, "tickets": [], "tickets_total": 0, "categories": "", "comments": []}
     if tickets is not None and len(tickets):
-        mine = tickets[tickets["feature_id"] == feature_id].sort_values("created_at", ascending=False)
+        mine = tickets[tickets["feature_id"] == feature_id].sort_values(
+            "created_at", ascending=False
+        )
         if len(mine):
             counts = mine["category"].value_counts()
             context["tickets_total"] = len(mine)
-            context["categories"] = ", ".join(f"{n} {c}" for c, n in zip(counts.index, counts.to_numpy(), strict=True))
+            context["categories"] = ", ".join(
+                f"{n} {c}" for c, n in zip(counts.index, counts.to_numpy(), strict=True)
+            )
             context["tickets"] = [
-                {"day": str(row.created_at)[:10], "category": row.category, "text": redact(row.text)}
+                {
+                    "day": str(row.created_at)[:10],
+                    "category": row.category,
+                    "text": redact(row.text),
+                }
                 for row in mine.head(limit).itertuples()
             ]
     context["comments"] = [
@@ -353,7 +383,9 @@ def methods(ev, parameters: dict) -> Fragment:
     """Methods with references (those of the metrics the release uses), confidence level,
     inputs hash, cvlib version and parameters."""
     used = {r.hypothesis.metric for r in ev.hypotheses}
-    references = [spec.method for spec in metrics.all_metrics() if spec.name in used] + list(GENERAL_METHODS)
+    references = [spec.method for spec in metrics.all_metrics() if spec.name in used] + list(
+        GENERAL_METHODS
+    )
     return render(
         "methods.html.j2",
         ev=ev,
@@ -383,19 +415,23 @@ def release_index_html(entries: list[dict], product: str | None = None) -> str:
         status = _STATUS[e["status"]]
         if e["status"] != "failed" and not e.get("report"):
             status = "not built yet"
-        rows.append({
-            "release_id": e["release_id"],
-            "name": e["name"],
-            "released_on": e["released_on"],
-            "features": card.get("features_shipped", ""),
-            "counts": " · ".join(
-                f"{VERDICT_SYMBOL[v]} {card[v]} {VERDICT_LABEL[v]}" for v in VERDICT_LABEL if card.get(v)
-            ),
-            "rate": percent(card.get("value_delivery_rate"), 0) if card else "",
-            "report": e.get("report"),
-            "status": status,
-            "error": f"{e['release_id']}.error.txt" if e["status"] == "failed" else None,
-        })
+        rows.append(
+            {
+                "release_id": e["release_id"],
+                "name": e["name"],
+                "released_on": e["released_on"],
+                "features": card.get("features_shipped", ""),
+                "counts": " · ".join(
+                    f"{VERDICT_SYMBOL[v]} {card[v]} {VERDICT_LABEL[v]}"
+                    for v in VERDICT_LABEL
+                    if card.get(v)
+                ),
+                "rate": percent(card.get("value_delivery_rate"), 0) if card else "",
+                "report": e.get("report"),
+                "status": status,
+                "error": f"{e['release_id']}.error.txt" if e["status"] == "failed" else None,
+            }
+        )
     return render("release_index.html.j2", rows=rows, product=product).html
 
 

@@ -173,7 +173,9 @@ def _run_worker(spec: dict, timeout: float | None) -> tuple[bool, str | None]:
     if error_file.is_file():
         return False, error_file.read_text(encoding="utf-8")
     detail = (output or "").strip()
-    return False, f"worker exited with status {process.returncode}" + (f"\n\n{detail}" if detail else "")
+    return False, f"worker exited with status {process.returncode}" + (
+        f"\n\n{detail}" if detail else ""
+    )
 
 
 # ------------------------------------------------------------------ the run
@@ -239,7 +241,9 @@ def run_reports(
         raise ValueError(f"jobs must be >= 1, got {jobs}")
     if timeout is not None and timeout <= 0:
         raise ValueError(f"timeout must be > 0, got {timeout}")
-    notebooks_dir = Path(notebooks_dir or os.environ.get("CVLIB_NOTEBOOKS") or NOTEBOOKS_DIR).resolve()
+    notebooks_dir = Path(
+        notebooks_dir or os.environ.get("CVLIB_NOTEBOOKS") or NOTEBOOKS_DIR
+    ).resolve()
     notebook = notebooks_dir / RELEASE_NOTEBOOK
     data_dir = Path(data_dir).resolve()
     out_dir = Path(out_dir).resolve()
@@ -264,13 +268,21 @@ def run_reports(
         todo = []
         for release_id in selected:
             final = out_dir / release_id
-            parameters = {"data_dir": str(data_dir), "release_id": release_id, "out_dir": str(final)}
+            parameters = {
+                "data_dir": str(data_dir),
+                "release_id": release_id,
+                "out_dir": str(final),
+            }
             key = _release_key(workspace, release_id, notebook, parameters)
             previous = read_json(final / "run.json") or {}
-            complete = all((final / name).is_file() for name in ("report.html", "summary.json", "report.ipynb"))
+            complete = all(
+                (final / name).is_file() for name in ("report.html", "summary.json", "report.ipynb")
+            )
             if not force and complete and {k: previous.get(k) for k in key} == key:
                 summary.releases.append(ReleaseOutcome(release_id, "skipped"))
-                log(f"{release_id}: skipped (inputs, notebook, parameters and cvlib version unchanged)")
+                log(
+                    f"{release_id}: skipped (inputs, notebook, parameters and cvlib version unchanged)"
+                )
                 continue
             name = workspace.release(release_id)["name"]
             todo.append((release_id, key, f"{product} {release_id} {name}: value validation"))
@@ -285,12 +297,16 @@ def run_reports(
         listed = sorted(summary.releases + others, key=lambda r: order[r.release_id])
         entries = _index_entries(workspace, out_dir, listed)
         try:
-            _write_index(workspace, data_dir, out_dir, notebooks_dir, entries, product, timeout, log)
+            _write_index(
+                workspace, data_dir, out_dir, notebooks_dir, entries, product, timeout, log
+            )
         except Exception as exc:  # noqa: BLE001 - reported, and index.json is still written
             summary.index_error = describe_error(exc).splitlines()[0]
             log(f"index: failed: {summary.index_error}")
             print(f"cvlib report: index: {describe_error(exc)}", file=sys.stderr)
-            write_atomic(out_dir / "index.html", _fallback_index(entries, product, summary.index_error))
+            write_atomic(
+                out_dir / "index.html", _fallback_index(entries, product, summary.index_error)
+            )
         write_atomic(out_dir / "index.json", json.dumps(entries, indent=2) + "\n")
     return summary
 
@@ -393,8 +409,11 @@ def _index_entries(workspace, out_dir: Path, outcomes) -> list[dict]:
                 "summary": f"{outcome.release_id}/summary.json" if summary else None,
                 "scorecard": None if summary is None else summary.get("scorecard"),
                 "generated_at": None if summary is None else summary.get("generated_at"),
-                **({"error": f"{outcome.release_id}.error.txt", "reason": outcome.reason}
-                   if outcome.status == "failed" else {}),
+                **(
+                    {"error": f"{outcome.release_id}.error.txt", "reason": outcome.reason}
+                    if outcome.status == "failed"
+                    else {}
+                ),
             }
         )
     return entries

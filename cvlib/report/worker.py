@@ -78,7 +78,12 @@ def build_portfolio(spec: dict) -> None:
     """Run the portfolio notebook into ``spec["tmp_dir"]/portfolio.ipynb``."""
     notebook = Path(spec["notebook"])
     check_parameters(notebook, spec["parameters"])
-    execute(notebook, Path(spec["tmp_dir"]) / "portfolio.ipynb", spec["parameters"], spec["notebooks_dir"])
+    execute(
+        notebook,
+        Path(spec["tmp_dir"]) / "portfolio.ipynb",
+        spec["parameters"],
+        spec["notebooks_dir"],
+    )
 
 
 def main(spec_file: str) -> int:

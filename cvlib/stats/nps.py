@@ -18,6 +18,7 @@ from typing import Literal
 import numpy as np
 from scipy import special
 
+from cvlib.errors import CvlibWarning
 from cvlib.stats.results import Comparison, NPSEstimate
 from cvlib.stats.validation import (
     as_float_array,
@@ -27,7 +28,6 @@ from cvlib.stats.validation import (
     check_count,
     method_label,
 )
-from cvlib.errors import CvlibWarning
 
 __all__ = ["METHODS", "compare", "from_counts", "score"]
 
@@ -51,9 +51,7 @@ def _check_counts(promoters, passives, detractors) -> tuple[int, int, int]:
         check_count(detractors, "detractors"),
     )
     if sum(counts) == 0:
-        raise ValueError(
-            "promoters + passives + detractors must be at least 1, got 0 responses"
-        )
+        raise ValueError("promoters + passives + detractors must be at least 1, got 0 responses")
     return counts
 
 

@@ -23,6 +23,8 @@ import numbers
 import warnings
 from typing import Literal
 
+from cvlib.errors import CvlibWarning
+from cvlib.stats.power_functions import MIN_N, check_power, round_up, solve
 from cvlib.stats.validation import (
     check_alternative,
     check_choice,
@@ -31,8 +33,6 @@ from cvlib.stats.validation import (
     check_positive_finite,
     check_probability,
 )
-from cvlib.errors import CvlibWarning
-from cvlib.stats.power_functions import MIN_N, check_power, round_up, solve
 
 __all__ = [
     "nps_sample_size_vs_target",
@@ -42,6 +42,7 @@ __all__ = [
     "task_time_mde",
     "task_time_sample_size",
 ]
+
 
 def _check_ratio_direction(ratio: float, alternative: str) -> None:
     if ratio == 1.0:
@@ -437,11 +438,13 @@ def proportion_mde(
         direction = "decrease" if alternative == "less" else "increase"
     direction = check_choice(direction, "direction", ("increase", "decrease"))
     if (alternative, direction) in (("greater", "decrease"), ("less", "increase")):
-        raise ValueError(
-            f"direction={direction!r} contradicts alternative={alternative!r}"
-        )
+        raise ValueError(f"direction={direction!r} contradicts alternative={alternative!r}")
     effect = solve(
-        "normal", effect=None, n=n, alpha=1.0 - confidence_level, power=power,
+        "normal",
+        effect=None,
+        n=n,
+        alpha=1.0 - confidence_level,
+        power=power,
         alternative=alternative,
     )
     angle = math.asin(math.sqrt(p_before)) + (effect if direction == "increase" else -effect) / 2
@@ -641,7 +644,11 @@ def nps_sample_size_vs_target(
     _check_target_direction(100.0 * (p - d), target, alternative, "NPS of estimate")
     effect = abs((p - d) - target / 100.0) / sd
     size = solve(
-        "normal1", effect=effect, n=None, alpha=1.0 - confidence_level, power=power,
+        "normal1",
+        effect=effect,
+        n=None,
+        alpha=1.0 - confidence_level,
+        power=power,
         alternative=alternative,
     )
     return round_up(size)

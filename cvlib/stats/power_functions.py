@@ -42,7 +42,7 @@ def power_at(kind: str, effect: float, n: float, alpha: float, alternative: str)
     evaluates that tail with another algorithm, and a lower tail whose bound
     :math:`P(Z < -\\delta)` is below :math:`10^{-9}` of the power counts as 0.
     """
-    from scipy.special import ndtr, ndtri, nctdtr, stdtrit
+    from scipy.special import nctdtr, ndtr, ndtri, stdtrit
 
     tail = alpha / 2.0 if alternative == "two-sided" else alpha
     if kind in ("normal", "normal1"):
@@ -87,6 +87,7 @@ def solve(kind: str, *, effect, n, alpha: float, power: float, alternative: str)
     from scipy.special import ndtri
 
     if effect is None:
+
         def gap(x):
             return power_at(kind, x, n, alpha, alternative) - power
 
@@ -97,6 +98,7 @@ def solve(kind: str, *, effect, n, alpha: float, power: float, alternative: str)
         z_alpha = ndtri(1.0 - (alpha / 2.0 if alternative == "two-sided" else alpha))
         guess = (z_alpha + max(0.0, ndtri(power))) / math.sqrt(per)
     else:
+
         def gap(x):
             return power_at(kind, effect, x, alpha, alternative) - power
 

@@ -16,6 +16,7 @@ from typing import Literal
 
 from scipy import special
 
+from cvlib.errors import CvlibWarning
 from cvlib.stats.results import Comparison, Estimate
 from cvlib.stats.validation import (
     check_alternative,
@@ -24,7 +25,6 @@ from cvlib.stats.validation import (
     check_count,
     method_label,
 )
-from cvlib.errors import CvlibWarning
 
 __all__ = ["METHODS", "compare", "interval"]
 
@@ -66,7 +66,9 @@ def _bounds(successes: int, n: int, method: str, tail: float) -> tuple[float, fl
     """Lower and upper bounds, each leaving ``tail`` probability outside."""
     z = float(special.ndtri(1.0 - tail))
     if method == "clopper-pearson":
-        low = 0.0 if successes == 0 else float(special.betaincinv(successes, n - successes + 1, tail))
+        low = (
+            0.0 if successes == 0 else float(special.betaincinv(successes, n - successes + 1, tail))
+        )
         high = (
             1.0
             if successes == n

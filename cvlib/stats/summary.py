@@ -20,6 +20,7 @@ from typing import Literal
 
 import numpy as np
 
+from cvlib.errors import CvlibWarning
 from cvlib.stats.results import Comparison
 from cvlib.stats.validation import (
     as_float_array,
@@ -27,7 +28,6 @@ from cvlib.stats.validation import (
     check_confidence_level,
     check_count,
 )
-from cvlib.errors import CvlibWarning
 
 __all__ = ["SampleSummary", "one_sample_test", "welch_test"]
 

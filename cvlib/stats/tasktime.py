@@ -21,18 +21,17 @@ from typing import Literal
 import numpy as np
 
 from cvlib.stats.results import Comparison, Estimate
+from cvlib.stats.summary import SampleSummary, one_sample_test, welch_test
 from cvlib.stats.validation import (
     check_alternative,
     check_confidence_level,
     check_positive_times,
     method_label,
 )
-from cvlib.stats.summary import SampleSummary, one_sample_test, welch_test
 
 __all__ = ["compare", "geometric_mean"]
 
 Alternative = Literal["two-sided", "less", "greater"]
-
 
 
 # -- shared checks -------------------------------------------------------------------
@@ -154,8 +153,12 @@ def geometric_mean(
     alternative = check_alternative(alternative)
     logs = SampleSummary.from_values(np.log(values))
     result = _call_aggregate(
-        "geometric_mean", one_sample_test, logs, value=0.0,
-        confidence_level=confidence_level, alternative=alternative,
+        "geometric_mean",
+        one_sample_test,
+        logs,
+        value=0.0,
+        confidence_level=confidence_level,
+        alternative=alternative,
     )
     return Estimate(
         estimate=_exp(logs.mean),

@@ -13,9 +13,7 @@ ALTERNATIVES = ("two-sided", "less", "greater")
 def check_confidence_level(confidence_level) -> float:
     """Return ``confidence_level`` as a float, or raise naming it and its value."""
     if isinstance(confidence_level, bool) or not isinstance(confidence_level, numbers.Real):
-        raise TypeError(
-            f"confidence_level must be a number, got {type(confidence_level).__name__}"
-        )
+        raise TypeError(f"confidence_level must be a number, got {type(confidence_level).__name__}")
     value = float(confidence_level)
     if not (0.0 < value < 1.0):
         raise ValueError(f"confidence_level must be in (0, 1), got {confidence_level!r}")

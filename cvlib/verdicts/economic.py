@@ -60,7 +60,11 @@ def release_value(parts, confidence_level: float) -> EconomicValue | None:
         variances += se2
         terms += se2**2 / p.df
     df = variances**2 / terms if terms > 0 else math.inf
-    quantile = stdtrit(df, 0.5 + confidence_level / 2) if math.isfinite(df) else ndtri(0.5 + confidence_level / 2)
+    quantile = (
+        stdtrit(df, 0.5 + confidence_level / 2)
+        if math.isfinite(df)
+        else ndtri(0.5 + confidence_level / 2)
+    )
     half = float(quantile) * math.sqrt(variances)
     values = [p.value_per_year for p in parts]
     return EconomicValue(

@@ -105,7 +105,9 @@ def evaluate_release(workspace, release_id: str) -> ReleaseEvaluation:
     with_h = {r.hypothesis.feature_id for r in results}
     without = tuple(
         FeatureRef(f, n, v)
-        for f, n, v in zip(features["feature_id"], features["name"], features["value_type"], strict=True)
+        for f, n, v in zip(
+            features["feature_id"], features["name"], features["value_type"], strict=True
+        )
         if f not in with_h
     )
     return ReleaseEvaluation(
@@ -116,13 +118,18 @@ def evaluate_release(workspace, release_id: str) -> ReleaseEvaluation:
         confidence_level=settings.confidence_level,
         hypotheses=tuple(results),
         scorecard=scorecard(features, results),
-        economic_value=economic.release_value([r.economic_value for r in results], settings.confidence_level),
+        economic_value=economic.release_value(
+            [r.economic_value for r in results], settings.confidence_level
+        ),
         currency=settings.currency,
         features_without_hypothesis=without,
         sources={name: workspace.sources[name].display for name in sorted(workspace.sources)},
         inputs_sha256=release_inputs_sha256(workspace, hypotheses),
         cvlib_version=__version__,
-        generated_at=dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
+        generated_at=dt.datetime.now(dt.UTC)
+        .replace(microsecond=0)
+        .isoformat()
+        .replace("+00:00", "Z"),
     )
 
 
@@ -147,7 +154,10 @@ def _with_holm(change, p_holm: float):
 def _holm(results: list[HypothesisResult]) -> list[HypothesisResult]:
     """The results with their changes' p-values Holm-adjusted across the release's hypotheses."""
     adjusted = _holm_adjusted([r.change for r in results])
-    return [dataclasses.replace(r, change=_with_holm(r.change, p)) for r, p in zip(results, adjusted, strict=True)]
+    return [
+        dataclasses.replace(r, change=_with_holm(r.change, p))
+        for r, p in zip(results, adjusted, strict=True)
+    ]
 
 
 def _incomplete(ctx: Context, h) -> str | None:
@@ -181,7 +191,9 @@ def _evaluate(ctx: Context, h) -> HypothesisResult:
     verdict, reason = rules.insufficient(spec, measured, incomplete)
     needed = None
     if verdict is None:
-        verdict, reason = rules.verdict(after, change, h.target, spec.lower_is_better, ctx.confidence_level)
+        verdict, reason = rules.verdict(
+            after, change, h.target, spec.lower_is_better, ctx.confidence_level
+        )
         if verdict == "inconclusive":
             needed = rules.needed_n(spec, h, measured, ctx.confidence_level)
             if rules.side(after, h.target, spec.lower_is_better) == "neither" and (
@@ -218,7 +230,9 @@ def _segments(ctx: Context, h, incomplete) -> tuple[SegmentResult, ...]:
         change = _with_holm(change, p_holm)
         verdict, reason = rules.insufficient(spec, m, incomplete)
         if verdict is None:
-            verdict, reason = rules.verdict(m.after, change, h.target, spec.lower_is_better, ctx.confidence_level)
+            verdict, reason = rules.verdict(
+                m.after, change, h.target, spec.lower_is_better, ctx.confidence_level
+            )
         a = m.after
         out.append(
             SegmentResult(

@@ -56,7 +56,9 @@ def release_inputs_sha256(workspace, hypotheses) -> str:
     fingerprints = {}
     for source in used:
         if source.kind == "connection":
-            prof = workspace.profiles.get(source.name) or profile(source, workspace.settings.timezone)
+            prof = workspace.profiles.get(source.name) or profile(
+                source, workspace.settings.timezone
+            )
             fingerprints[source.name] = fingerprint(prof)
     files = _used_files(workspace, hypotheses)
     sources = [s for s in used if s.kind != "csv"]

@@ -130,14 +130,16 @@ class SegmentResult:
 
     def to_dict(self) -> dict:
         """The segment entry of ``summary.json``: segment, estimate, ci_low, ci_high, n, verdict."""
-        return json_clean({
-            "segment": self.segment,
-            "estimate": self.estimate,
-            "ci_low": self.ci_low,
-            "ci_high": self.ci_high,
-            "n": self.n,
-            "verdict": self.verdict,
-        })
+        return json_clean(
+            {
+                "segment": self.segment,
+                "estimate": self.estimate,
+                "ci_low": self.ci_low,
+                "ci_high": self.ci_high,
+                "n": self.n,
+                "verdict": self.verdict,
+            }
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,12 +163,14 @@ class EconomicValue:
 
     def to_dict(self) -> dict:
         """``hours_saved_per_year``, ``ci_low``, ``ci_high``, ``value_per_year``."""
-        return json_clean({
-            "hours_saved_per_year": self.hours_saved_per_year,
-            "ci_low": self.ci_low,
-            "ci_high": self.ci_high,
-            "value_per_year": self.value_per_year,
-        })
+        return json_clean(
+            {
+                "hours_saved_per_year": self.hours_saved_per_year,
+                "ci_low": self.ci_low,
+                "ci_high": self.ci_high,
+                "value_per_year": self.value_per_year,
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -213,27 +217,33 @@ class HypothesisResult:
     def to_dict(self) -> dict:
         """The hypothesis entry of ``summary.json`` (strict JSON: ``None`` for nan)."""
         h, after = self.hypothesis, self.after
-        return json_clean({
-            "id": h.id,
-            "feature_id": h.feature_id,
-            "metric": h.metric,
-            "statement": h.statement,
-            "target": h.target,
-            "design": h.design,
-            "verdict": self.verdict,
-            "reason": self.reason,
-            "flags": list(self.flags),
-            "estimate": None if after is None else after.estimate,
-            "ci_low": None if after is None else after.ci_low,
-            "ci_high": None if after is None else after.ci_high,
-            "n": self.n,
-            "method": None if after is None else after.method,
-            "before": None if self.before is None else {"estimate": self.before.estimate, "n": self.before.n},
-            "change": None if self.change is None else self.change.to_dict(),
-            "needed_n": self.needed_n,
-            "economic_value": None if self.economic_value is None else self.economic_value.to_dict(),
-            "segments": [s.to_dict() for s in self.segments],
-        })
+        return json_clean(
+            {
+                "id": h.id,
+                "feature_id": h.feature_id,
+                "metric": h.metric,
+                "statement": h.statement,
+                "target": h.target,
+                "design": h.design,
+                "verdict": self.verdict,
+                "reason": self.reason,
+                "flags": list(self.flags),
+                "estimate": None if after is None else after.estimate,
+                "ci_low": None if after is None else after.ci_low,
+                "ci_high": None if after is None else after.ci_high,
+                "n": self.n,
+                "method": None if after is None else after.method,
+                "before": None
+                if self.before is None
+                else {"estimate": self.before.estimate, "n": self.before.n},
+                "change": None if self.change is None else self.change.to_dict(),
+                "needed_n": self.needed_n,
+                "economic_value": None
+                if self.economic_value is None
+                else self.economic_value.to_dict(),
+                "segments": [s.to_dict() for s in self.segments],
+            }
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,21 +362,25 @@ class ReleaseEvaluation:
         economic = None
         if self.economic_value is not None:
             economic = dict(self.economic_value.to_dict(), currency=self.currency)
-        return json_clean({
-            "schema_version": SCHEMA_VERSION,
-            "release_id": self.release_id,
-            "release_name": self.release_name,
-            "released_on": self.released_on.isoformat(),
-            "data_through": None if self.data_through is None else self.data_through.isoformat(),
-            "confidence_level": self.confidence_level,
-            "hypotheses": [h.to_dict() for h in self.hypotheses],
-            "scorecard": self.scorecard.to_dict(),
-            "economic_value": economic,
-            "sources": self.sources,
-            "inputs_sha256": self.inputs_sha256,
-            "cvlib_version": self.cvlib_version,
-            "generated_at": self.generated_at,
-        })
+        return json_clean(
+            {
+                "schema_version": SCHEMA_VERSION,
+                "release_id": self.release_id,
+                "release_name": self.release_name,
+                "released_on": self.released_on.isoformat(),
+                "data_through": None
+                if self.data_through is None
+                else self.data_through.isoformat(),
+                "confidence_level": self.confidence_level,
+                "hypotheses": [h.to_dict() for h in self.hypotheses],
+                "scorecard": self.scorecard.to_dict(),
+                "economic_value": economic,
+                "sources": self.sources,
+                "inputs_sha256": self.inputs_sha256,
+                "cvlib_version": self.cvlib_version,
+                "generated_at": self.generated_at,
+            }
+        )
 
     def hypotheses_frame(self):
         """One row per hypothesis: id, feature, metric, verdict, estimate, CI, n, change."""
@@ -376,23 +390,25 @@ class ReleaseEvaluation:
         for r in self.hypotheses:
             d = r.to_dict()
             change = d["change"] or {}
-            rows.append({
-                "id": d["id"],
-                "feature_id": d["feature_id"],
-                "metric": d["metric"],
-                "target": d["target"],
-                "verdict": d["verdict"],
-                "estimate": d["estimate"],
-                "ci_low": d["ci_low"],
-                "ci_high": d["ci_high"],
-                "n": d["n"],
-                "change": change.get("estimate"),
-                "change_ci_low": change.get("ci_low"),
-                "change_ci_high": change.get("ci_high"),
-                "p_value_holm": change.get("p_value_holm"),
-                "direction": change.get("direction"),
-                "needed_n": d["needed_n"],
-                "flags": ", ".join(d["flags"]),
-                "reason": d["reason"],
-            })
+            rows.append(
+                {
+                    "id": d["id"],
+                    "feature_id": d["feature_id"],
+                    "metric": d["metric"],
+                    "target": d["target"],
+                    "verdict": d["verdict"],
+                    "estimate": d["estimate"],
+                    "ci_low": d["ci_low"],
+                    "ci_high": d["ci_high"],
+                    "n": d["n"],
+                    "change": change.get("estimate"),
+                    "change_ci_low": change.get("ci_low"),
+                    "change_ci_high": change.get("ci_high"),
+                    "p_value_holm": change.get("p_value_holm"),
+                    "direction": change.get("direction"),
+                    "needed_n": d["needed_n"],
+                    "flags": ", ".join(d["flags"]),
+                    "reason": d["reason"],
+                }
+            )
         return pd.DataFrame(rows)

@@ -78,10 +78,26 @@ def change_of(spec, measured) -> Change | None:
     c = measured.comparison
     if c is not None:
         way = direction(c.ci_low, c.ci_high, spec.unit.no_change, spec.lower_is_better)
-        return Change(c.estimate, c.ci_low, c.ci_high, c.p_value, way, c.method, pairs_dropped=measured.pairs_dropped)
+        return Change(
+            c.estimate,
+            c.ci_low,
+            c.ci_high,
+            c.p_value,
+            way,
+            c.method,
+            pairs_dropped=measured.pairs_dropped,
+        )
     if measured.change_undefined is not None:
         # a before sample exists but the comparison cannot be computed: the change is unclear
-        return Change(None, None, None, None, "unclear", measured.change_undefined, pairs_dropped=measured.pairs_dropped)
+        return Change(
+            None,
+            None,
+            None,
+            None,
+            "unclear",
+            measured.change_undefined,
+            pairs_dropped=measured.pairs_dropped,
+        )
     return None
 
 
@@ -94,7 +110,10 @@ def insufficient(spec, measured, incomplete: str | None) -> tuple[str | None, st
     a = measured.after
     n = a.n if a is not None else measured.n
     if n < spec.min_n:
-        return "insufficient_data", f"Only {n} {spec.counts} after the release; at least {spec.min_n} are needed."
+        return (
+            "insufficient_data",
+            f"Only {n} {spec.counts} after the release; at least {spec.min_n} are needed.",
+        )
     if a is None or any(math.isnan(v) for v in (a.estimate, a.ci_low, a.ci_high)):
         why = measured.why or "the after-release values do not vary"
         return "insufficient_data", f"The confidence interval cannot be computed ({why})."
@@ -111,7 +130,10 @@ def verdict(after, change: Change | None, target: float, lower_is_better: bool, 
     if where == "success" and way == "worsened":
         return "not_validated", "Meets the target, but worse than before the release."
     if where == "neither":
-        return "inconclusive", f"The {pct} confidence interval contains the target: more data is needed to tell."
+        return (
+            "inconclusive",
+            f"The {pct} confidence interval contains the target: more data is needed to tell.",
+        )
     if way == "unclear":
         return (
             "inconclusive",

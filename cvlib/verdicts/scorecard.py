@@ -24,7 +24,11 @@ def scorecard(features, results) -> Scorecard:
     by_feature: dict[str, list[str]] = {}
     for r in results:
         by_feature.setdefault(r.hypothesis.feature_id, []).append(r.verdict)
-    validated = {f for f, verdicts in by_feature.items() if verdicts and all(v == "validated" for v in verdicts)}
+    validated = {
+        f
+        for f, verdicts in by_feature.items()
+        if verdicts and all(v == "validated" for v in verdicts)
+    }
     shipped = int(len(features))
     ids = list(features["feature_id"])
     by_type = {}
