@@ -136,7 +136,8 @@ def _sample(args) -> int:
     if args.events is None:
         print(f"wrote the sample workspace to {out}")
     else:
-        print(f"wrote the sample workspace with {args.events:,} events (Parquet) to {out}")
+        noun = "event" if args.events == 1 else "events"
+        print(f"wrote the sample workspace with {args.events:,} {noun} (Parquet) to {out}")
     return EXIT_OK
 
 

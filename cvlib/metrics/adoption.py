@@ -26,12 +26,13 @@ statistical inference. Journal of the American Statistical Association, 22(158),
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 from cvlib.engine import sql
 from cvlib.engine.scan import scan as open_scan
 from cvlib.metrics import base
-from cvlib.metrics.base import Measurement, MetricSpec, Period, Shares, register
+from cvlib.metrics.base import Measurement, MetricSpec, Period, Shares, Window, register
 from cvlib.metrics.units import PROPORTION
 
 
@@ -104,6 +105,48 @@ def aggregate(source, periods, timezone: str):
         return {p: Shares(hits, n, segments) for p, (hits, n, segments) in totals.items()}
 
     return finish
+
+
+def by_day(workspace, release_id: str, feature_id: str, days: int = 30):
+    """Adoption as the window grows: one row per day ``d`` = 1 ... ``days`` after the release.
+
+    Row ``d`` counts, as the metric does for ``window_days = d``, the users
+    active in ``[release, release + d days)`` and those of them who used the
+    feature there; so the row of a hypothesis's ``window_days`` is its
+    estimate. Computed by the same query as the metric, in the engine that
+    holds the events (counts only).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``day``, ``date`` (the last day counted), ``active_users``,
+        ``adopters`` and ``adoption`` (their share; ``nan`` before any user is active).
+    """
+    import pandas as pd
+
+    if not 1 <= days <= 365:
+        raise ValueError(f"days must be from 1 to 365, got {days!r}")
+    source = workspace.sources.get("events")
+    if source is None:
+        raise ValueError("the workspace has no events (events.csv or sources.events)")
+    release = workspace.release(release_id)
+    start = release["released_at"].to_pydatetime()
+    periods = [
+        Period(f"day {d}", "after", Window(start, start + dt.timedelta(days=d)), feature_id)
+        for d in range(1, days + 1)
+    ]
+    counts = aggregate(source, periods, workspace.settings.timezone)()
+    rows = [
+        {
+            "day": d,
+            "date": release["released_on"] + dt.timedelta(days=d - 1),
+            "active_users": counts[p].n,
+            "adopters": counts[p].hits,
+            "adoption": counts[p].hits / counts[p].n if counts[p].n else math.nan,
+        }
+        for d, p in enumerate(periods, start=1)
+    ]
+    return pd.DataFrame(rows)
 
 
 def _measure_counts(ctx, counts: Shares) -> Measurement:

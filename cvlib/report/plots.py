@@ -22,7 +22,17 @@ from cvlib import metrics
 from cvlib.metrics.units import human_seconds
 from cvlib.report.labels import VERDICT_LABEL, format_value
 
-__all__ = ["PALETTE", "VERDICT_STYLE", "Chart", "forest", "hypothesis_chart", "portfolio_chart"]
+__all__ = [
+    "PALETTE",
+    "VERDICT_STYLE",
+    "Chart",
+    "figure",
+    "forest",
+    "hypothesis_chart",
+    "portfolio_chart",
+    "render",
+    "seconds_axis",
+]
 
 PALETTE = {
     "black": "#000000",
@@ -70,7 +80,7 @@ class Chart:
         return f"Chart: {self.alt}"
 
 
-def _figure(width, height):
+def figure(width, height):
     """A bare Figure (no pyplot backend) with an Agg canvas.
 
     Charts place their axes by measured margins
@@ -85,7 +95,7 @@ def _figure(width, height):
     return fig
 
 
-def _render(fig, alt: str) -> Chart:
+def render(fig, alt: str) -> Chart:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=_DPI, metadata={"Software": None})
     return Chart(buffer.getvalue(), alt)
@@ -182,7 +192,7 @@ def _tick_seconds(value) -> str:
     return f"{value:g} s" if value < 10 and float(value).is_integer() else human_seconds(value)
 
 
-def _seconds_axis(ax, low: float, high: float):
+def seconds_axis(ax, low: float, high: float):
     """Log x axis from ``low`` to ``high`` seconds, labelled in round human units ("30 s", "2 min")."""
     from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
@@ -210,7 +220,7 @@ def forest(ev) -> Chart:
     """
     results = list(ev.hypotheses)
     rows = max(len(results), 1)
-    fig = _figure(7.5, 0.75 * rows + 0.6)
+    fig = figure(7.5, 0.75 * rows + 0.6)
     axes = fig.subplots(rows, 1, squeeze=False)[:, 0]
     described = []
     for ax, r in zip(axes, results, strict=True):
@@ -249,7 +259,7 @@ def forest(ev) -> Chart:
             described.append(f"{h.id} no estimate, {VERDICT_LABEL[r.verdict]}")
         low, high = min(values), max(values)
         if unit.log_axis and low > 0:
-            _seconds_axis(ax, low / 1.3, high * 1.3)
+            seconds_axis(ax, low / 1.3, high * 1.3)
         else:
             pad = (high - low) * 0.15 or abs(high) * 0.1 or 1
             ax.set_xlim(low - pad, high + pad)
@@ -289,7 +299,7 @@ def forest(ev) -> Chart:
         f"Forest plot of {len(results)} hypotheses of release {ev.release_id}, each interval against its "
         f"target: " + "; ".join(described) + "."
     )
-    return _render(fig, alt)
+    return render(fig, alt)
 
 
 def hypothesis_chart(result, workspace, ev) -> Chart:
@@ -312,7 +322,7 @@ def _task_time_chart(result, workspace, ev) -> Chart:
     h = result.hypothesis
     tt = workspace.task_times
     rows = tt[(tt["release_id"] == result.release_id) & (tt["task"] == h.task) & tt["completed"]]
-    fig = _figure(7.0, 2.6)
+    fig = figure(7.0, 2.6)
     ax = fig.subplots()
     rng = np.random.default_rng(0)  # jitter only; fixed so the image is reproducible
     described = []
@@ -353,7 +363,7 @@ def _task_time_chart(result, workspace, ev) -> Chart:
         label=f"target {human_seconds(h.target)}",
     )
     shown = [x for x in [*shown, h.target] if math.isfinite(x) and x > 0]
-    _seconds_axis(ax, min(shown) / 1.25, max(shown) * 1.25)
+    seconds_axis(ax, min(shown) / 1.25, max(shown) * 1.25)
     ax.set_yticks([0, 1], ["after", "before"])
     ax.set_ylim(-0.7, 1.5)
     ax.set_xlabel("time per completed attempt (log scale); black bars: geometric means")
@@ -369,7 +379,7 @@ def _task_time_chart(result, workspace, ev) -> Chart:
         + "; ".join(described)
         + f"; target {human_seconds(h.target)}; verdict {VERDICT_LABEL[result.verdict]}."
     )
-    return _render(fig, alt)
+    return render(fig, alt)
 
 
 def _estimate_place(fig, *, right):
@@ -388,7 +398,7 @@ def _estimate_chart(result, ev) -> Chart:
     h = result.hypothesis
     spec = h.spec
     scale = spec.unit.scale
-    fig = _figure(7.0, 2.0)
+    fig = figure(7.0, 2.0)
     ax = fig.subplots()
     described = []
     if result.before is not None and result.before.estimate is not None:
@@ -434,7 +444,7 @@ def _estimate_chart(result, ev) -> Chart:
         + ("; ".join(described) or "no estimate")
         + f"; target {_fmt(h.metric, h.target)}; verdict {VERDICT_LABEL[result.verdict]}."
     )
-    return _render(fig, alt)
+    return render(fig, alt)
 
 
 def portfolio_chart(frame) -> Chart:
@@ -443,7 +453,7 @@ def portfolio_chart(frame) -> Chart:
     ``frame`` columns: ``release_id``, ``released_on``, ``features_shipped``,
     ``features_validated``, ``value_delivery_rate``.
     """
-    fig = _figure(7.5, 3.2)
+    fig = figure(7.5, 3.2)
     ax = fig.subplots()
     x = list(range(len(frame)))
     ax.bar(
@@ -507,7 +517,7 @@ def portfolio_chart(frame) -> Chart:
             strict=True,
         )
     )
-    return _render(
+    return render(
         fig,
         f"Bar chart of features shipped and validated per release with the value delivery "
         f"rate as a line: {described}.",

@@ -79,7 +79,7 @@ def readme(seed: int, tables: dict[str, pd.DataFrame], *, events: int | None = N
     if events is None:
         lines += [
             (
-                "Do not edit these files by hand: change `cvlib/sample.py` and regenerate,"
+                "Do not edit these files by hand: change `cvlib/sample/` and regenerate,"
                 " a test compares"
             ),
             "`data/sample/` with a fresh run byte for byte.",
@@ -163,7 +163,7 @@ def readme(seed: int, tables: dict[str, pd.DataFrame], *, events: int | None = N
         "",
         '"True value" is what the data are drawn from; the intended verdict follows from the rules',
         (
-            "of issue 4 (95% intervals). Task-time, completion-rate, error-rate and adoption"
+            "of docs/verdicts.md (95% intervals). Task-time, completion-rate, error-rate and adoption"
             " hypotheses get"
         ),
         (
