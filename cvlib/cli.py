@@ -16,7 +16,9 @@ def _parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="cvlib",
-        description="Customer Value Workbench: did the features we shipped deliver the value we promised?",
+        description=(
+            "Customer Value Workbench: did the features we shipped deliver the value we promised?"
+        ),
     )
     parser.add_argument("--version", action="version", version=f"cvlib {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
@@ -35,17 +37,20 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         metavar="N",
-        help="write a large workspace: N events as Parquet files partitioned by month (for benchmarks)",
+        help=(
+            "write a large workspace: N events as Parquet files partitioned by month "
+            "(for benchmarks)"
+        ),
     )
 
     report = sub.add_parser(
         "report",
         help="write the value-validation report of every release",
         description="Run notebooks/release_report.ipynb for each release (papermill) and render "
-        "self-contained HTML into DIR, with DIR/index.html and DIR/index.json. Releases whose inputs, "
-        "notebook, parameters and cvlib version are unchanged since their last report are skipped. "
-        "Exit status: 0 all written or skipped, 1 a release failed (or the workspace is invalid, or "
-        "another run holds DIR), 2 usage errors.",
+        "self-contained HTML into DIR, with DIR/index.html and DIR/index.json. Releases whose "
+        "inputs, notebook, parameters and cvlib version are unchanged since their last report are "
+        "skipped. Exit status: 0 all written or skipped, 1 a release failed (or the workspace is "
+        "invalid, or another run holds DIR), 2 usage errors.",
     )
     report.add_argument("data", metavar="DATA", help="workspace folder")
     report.add_argument(

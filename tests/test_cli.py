@@ -77,8 +77,8 @@ def test_validate_broken_workspace_exits_1_listing_every_problem(tmp_path, comma
             "(export the file as 'CSV UTF-8 (comma delimited)')"
         ),
         (
-            "hypotheses.yaml:32: metric: expected one of adoption, churn, completion_rate, error_rate, "
-            "nps, task_time, found 'net_promoter'"
+            "hypotheses.yaml:32: metric: expected one of adoption, churn, completion_rate, "
+            "error_rate, nps, task_time, found 'net_promoter'"
         ),
         (
             "task_times.csv:3: seconds: expected a number with a decimal point (.), found '1720,5' "

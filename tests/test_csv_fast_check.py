@@ -94,7 +94,8 @@ def _many_surveys(n: int, comment: str) -> str:
     for i in range(n):
         day = 1 + i % 28
         lines.append(
-            f'R{i},U{i % 97},2026-02-{day:02d}T{i % 24:02d}:15:00Z,{i % 11},"{comment}",F-dark-mode,SMB'
+            f"R{i},U{i % 97},2026-02-{day:02d}T{i % 24:02d}:15:00Z,{i % 11},"
+            f'"{comment}",F-dark-mode,SMB'
         )
     return "\r\n".join(lines) + "\r\n"
 

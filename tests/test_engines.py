@@ -81,7 +81,8 @@ def _typed_selects(root: Path, timezone: str) -> dict[str, tuple[str, str]]:
             f"strftime(timezone('{timezone}', {events}), '%Y-%m') AS month",
         ),
         "surveys": (
-            f"SELECT response_id, user_id, {surveys} AS submitted_at, CAST(score AS INTEGER) AS score"
+            f"SELECT response_id, user_id, {surveys} AS submitted_at, "
+            "CAST(score AS INTEGER) AS score"
             + "".join(f", {c}" for c in optional["surveys"])
             + f" FROM {csv.format(root / 'surveys.csv')}",
             "",
@@ -167,7 +168,7 @@ def make_connection(csv_root: Path, out: Path) -> Path:
 # ---------------------------------------------------------------- workspaces
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory):
-    """name -> (csv root, parquet root, connection root) for the known-answer and sample workspaces."""
+    """name -> (csv root, parquet root, connection root): the known-answer and sample workspaces."""
     base = tmp_path_factory.mktemp("engines")
     files = workspace_files()
     files["events.csv"] += TIE_EVENTS
@@ -293,7 +294,8 @@ def test_text_timestamps_behind_a_duckdb_connection_are_read_as_in_csv(stores, t
         ("surveys", "nps", " REPLACE (CAST(score AS INTEGER) AS score)"),
     ):
         con.execute(
-            f"CREATE TABLE {table} AS SELECT *{typed} FROM read_csv('{csv_root / f'{name}.csv'}', all_varchar = true)"
+            f"CREATE TABLE {table} AS SELECT *{typed} "
+            f"FROM read_csv('{csv_root / f'{name}.csv'}', all_varchar = true)"
         )
     con.close()
     for name in ("events", "surveys"):
@@ -344,7 +346,10 @@ def spark():
     else:
         pytest.importorskip(
             "pyspark",
-            reason="pyspark is not installed (pip install -e '.[spark]'; make test installs it under CI)",
+            reason=(
+                "pyspark is not installed "
+                "(pip install -e '.[spark]'; make test installs it under CI)"
+            ),
         )
     from pyspark.sql import SparkSession
 
@@ -455,20 +460,24 @@ def test_pyspark_finds_the_same_problems_in_parquet_files(tmp_path, spark):
     [
         (
             "sources:\n  events: events.parquet\n",
-            r"workspace.yaml:2: sources.events: expected a mapping such as \{parquet: \"events/\*.parquet\"\}",
+            r"workspace.yaml:2: sources.events: expected a mapping such as "
+            r"\{parquet: \"events/\*.parquet\"\}",
         ),
         (
             "sources:\n  events: {parquet: a.parquet, csv: a.csv}\n",
-            r"workspace.yaml:2: sources.events: expected exactly one of csv, parquet or connection, found csv and parquet",
+            r"workspace.yaml:2: sources.events: expected exactly one of csv, parquet "
+            r"or connection, found csv and parquet",
         ),
         (
             'sources:\n  surveys: {connection: "duckdb://w.duckdb"}\n',
-            r"workspace.yaml:2: sources.surveys: expected a table name with connection \(table: NAME\), found none",
+            r"workspace.yaml:2: sources.surveys: expected a table name with connection "
+            r"\(table: NAME\), found none",
         ),
         (
-            'sources:\n  surveys:\n    connection: "postgres://me:${CVLIB_NO_SUCH_VAR}@db/x"\n    table: t\n',
-            r"workspace.yaml:3: sources.surveys: expected the environment variable CVLIB_NO_SUCH_VAR to be set "
-            r"\(used as \$\{CVLIB_NO_SUCH_VAR\}\), found it unset",
+            'sources:\n  surveys:\n    connection: "postgres://me:${CVLIB_NO_SUCH_VAR}@db/x"\n'
+            "    table: t\n",
+            r"workspace.yaml:3: sources.surveys: expected the environment variable "
+            r"CVLIB_NO_SUCH_VAR to be set \(used as \$\{CVLIB_NO_SUCH_VAR\}\), found it unset",
         ),
         (
             "sources:\n  engine: spark\n",
@@ -476,11 +485,13 @@ def test_pyspark_finds_the_same_problems_in_parquet_files(tmp_path, spark):
         ),
         (
             "sources:\n  event: {parquet: events}\n",
-            r"workspace.yaml:2: sources: expected one of the keys events, surveys, accounts, engine, found 'event' \(did you mean 'events'\?\)",
+            r"workspace.yaml:2: sources: expected one of the keys events, surveys, accounts, "
+            r"engine, found 'event' \(did you mean 'events'\?\)",
         ),
         (
             'sources:\n  events: {parquet: "missing/*.parquet"}\n',
-            r"workspace.yaml:2: sources.events: expected Parquet files at missing/\*.parquet \(a file, a directory or a glob\), found none",
+            r"workspace.yaml:2: sources.events: expected Parquet files at missing/\*.parquet "
+            r"\(a file, a directory or a glob\), found none",
         ),
     ],
     ids=[
@@ -521,8 +532,8 @@ def test_connection_table_checked_by_aggregates(stores, tmp_path):
         cvlib.load_workspace(root)
     messages = sorted(str(p) for p in info.value.problems)
     assert messages == [
-        "duckdb://warehouse.duckdb table accounts: churned_on: expected churned_on on or after started_on, "
-        "found earlier dates (1 of 225 rows)",
+        "duckdb://warehouse.duckdb table accounts: churned_on: expected churned_on on or after "
+        "started_on, found earlier dates (1 of 225 rows)",
         "duckdb://warehouse.duckdb table nps: score: expected whole numbers from 0 to 10, "
         "found values outside (2 of 82 rows)",
     ]
@@ -589,7 +600,8 @@ def test_a_source_rewritten_in_place_is_read_afresh(stores, tmp_path, store):
         con = duckdb.connect()
         for file in sorted((root / "events").rglob("*.parquet")):
             table = con.execute(
-                "SELECT * REPLACE (CASE WHEN segment = 'ent' THEN 'smb' ELSE segment END AS segment) "
+                "SELECT * REPLACE ("
+                "CASE WHEN segment = 'ent' THEN 'smb' ELSE segment END AS segment) "
                 f"FROM read_parquet('{file}', hive_partitioning = false) "
                 "WHERE NOT (user_id = 'U-TIE' AND event = 'login' AND hour(\"timestamp\") = 9)"
             ).to_arrow_table()
@@ -643,7 +655,8 @@ def test_the_embedded_engine_runs_without_ibis(stores, store):
         f"ws = cvlib.load_workspace({str(root)!r})\n"
         "for release in ws.releases['release_id']:\n"
         "    cvlib.evaluate_release(ws, release)\n"
-        "comments = feature_comments(ws.sources['surveys'], list(ws.features['feature_id']), 'UTC')\n"
+        "comments = feature_comments("
+        "ws.sources['surveys'], list(ws.features['feature_id']), 'UTC')\n"
         "assert comments, 'no comments found'\n"
         "print(sorted(m for m in ('ibis', 'sqlglot') if m in sys.modules))\n"
     )

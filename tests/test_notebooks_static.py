@@ -1,4 +1,4 @@
-"""Static checks of notebooks/: thin notebooks (no def/class), a tagged parameters cell, kernel python3.
+"""Static checks of notebooks/: thin (no def/class), a tagged parameters cell, kernel python3.
 
 The checks are functions of a notebook node, so they are tested on bad notebooks
 built here as well as run on every notebook of the project.
@@ -29,7 +29,8 @@ def problems(nb, name: str) -> list[str]:
             literal = isinstance(node, ast.AnnAssign) and isinstance(node.value, ast.Constant)
             if not literal:
                 found.append(
-                    f"{name}: parameters cell must hold annotated literals only: {ast.unparse(node)}"
+                    f"{name}: parameters cell must hold annotated literals only: "
+                    f"{ast.unparse(node)}"
                 )
         for line in cell.source.splitlines():
             if line.strip() and "#" not in line:

@@ -146,7 +146,8 @@ def test_the_installed_wheel_writes_a_sample_and_its_report(tmp_path):
     outside = tmp_path / "elsewhere"
     outside.mkdir()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "CVLIB_", "JUPYTER"))}
-    # the data files of the dependencies (nbconvert's HTML templates) are in this environment's share/
+    # the data files of the dependencies (nbconvert's HTML templates) are in this
+    # environment's share/
     env["JUPYTER_PATH"] = str(Path(sysconfig.get_paths()["data"]) / "share" / "jupyter")
 
     def run(*args):

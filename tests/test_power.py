@@ -295,7 +295,8 @@ def test_power_where_statsmodels_gives_nan(kind, effect, n, confidence_level):
 def test_planning_a_sample_size_does_not_import_statsmodels():
     # a report that says "about N more" must not pay statsmodels' import time
     code = (
-        "import sys; from cvlib.stats.power import task_time_sample_size, proportion_sample_size_vs_target; "
+        "import sys; "
+        "from cvlib.stats.power import task_time_sample_size, proportion_sample_size_vs_target; "
         "task_time_sample_size(0.8, 0.5); task_time_sample_size(0.8, 0.5, paired=True); "
         "proportion_sample_size_vs_target(0.6, 0.5); print('statsmodels' in sys.modules)"
     )
@@ -305,8 +306,8 @@ def test_planning_a_sample_size_does_not_import_statsmodels():
 
 def test_importing_the_statistics_modules_does_not_import_statsmodels():
     code = (
-        "import sys, cvlib.stats.power, cvlib.stats.proportions, cvlib.stats.nps, cvlib.stats.multiplicity; "
-        "print('statsmodels' in sys.modules)"
+        "import sys, cvlib.stats.power, cvlib.stats.proportions, cvlib.stats.nps, "
+        "cvlib.stats.multiplicity; print('statsmodels' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -150,7 +150,8 @@ def test_changed_input_rebuilds_only_the_releases_that_read_it(built, tmp_path):
     copy_data, copy_out = tmp_path / "ws", tmp_path / "reports"
     shutil.copytree(data, copy_data)
     shutil.copytree(out, copy_out)
-    # run.json records absolute paths: the copied folder is a new parameter set, so first bring it up to date
+    # run.json records absolute paths: the copied folder is a new parameter set, so first
+    # bring it up to date
     assert cvlib_report(copy_data, copy_out).returncode == 0
     with (copy_data / "task_times.csv").open("a", encoding="utf-8") as handle:
         handle.write("2026.01,generate-report,P05,after,140,true,0,SMB\n")
@@ -167,7 +168,8 @@ def failing_notebooks(tmp_path: Path, release_id: str) -> Path:
     nb.cells.insert(
         3,
         nbformat.v4.new_code_cell(
-            f'if release_id == "{release_id}":\n    raise RuntimeError("broken on purpose for {release_id}")'
+            f'if release_id == "{release_id}":\n'
+            f'    raise RuntimeError("broken on purpose for {release_id}")'
         ),
     )
     nbformat.write(nb, folder / "release_report.ipynb")
@@ -314,7 +316,7 @@ def test_unknown_notebook_parameters_are_an_error(tmp_path):
 
 
 def _run_one_cell(tmp_path, code):
-    """Run a one-cell notebook through cvlib's papermill call; the executed notebook and the seconds taken."""
+    """Run a one-cell notebook via cvlib's papermill call; the executed notebook, seconds taken."""
     from cvlib.report.kernel import execute
 
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
@@ -352,7 +354,8 @@ def test_a_kernel_that_does_not_exit_is_stopped_within_the_shutdown_wait(tmp_pat
     run, seconds = _run_one_cell(
         tmp_path,
         "import os, threading, time\n"
-        "threading.Thread(target=time.sleep, args=(60,)).start()  # not a daemon: exit waits for it\n"
+        "threading.Thread(target=time.sleep, args=(60,)).start()"
+        "  # not a daemon: exit waits for it\n"
         "print(os.getpid())",
     )
     pid = int(_printed(run))

@@ -4,7 +4,7 @@
 seed. If a numpy or pandas upgrade changes the random stream or the CSV
 formatting, regenerate it in the same commit::
 
-    .venv/bin/python -c "from cvlib.sample import write_sample; write_sample('data/sample', overwrite=True)"
+    .venv/bin/python -c "import cvlib.sample as s; s.write_sample('data/sample', overwrite=True)"
 """
 
 from __future__ import annotations
@@ -352,7 +352,7 @@ def test_readme_states_every_hypothesis_and_its_intended_verdict():
         assert f"**{v}**" in readme
 
 
-# -- the large variant: write_sample(..., events=N), cvlib sample OUT --events N (issue 6) ----------
+# -- the large variant: write_sample(..., events=N), cvlib sample OUT --events N (issue 6) --------
 
 MONTHS = [f"2025-{m:02d}" for m in (11, 12)] + [f"2026-{m:02d}" for m in range(1, 12)]
 

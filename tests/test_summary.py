@@ -136,7 +136,7 @@ def test_one_sample_value_shifts_the_test_not_the_interval():
     assert at_two.statistic == pytest.approx((3.5 - 2.0) / (summary.std / 2), rel=1e-12)
 
 
-# -- SampleSummary ------------------------------------------------------------------------------------
+# -- SampleSummary --------------------------------------------------------------------------
 
 
 def test_from_values_and_from_sums_small_example():
@@ -287,7 +287,7 @@ def test_welch_with_one_constant_group_uses_the_other_groups_df():
     assert math.isfinite(result.p_value)
 
 
-# -- properties ----------------------------------------------------------------------------------------
+# -- properties -----------------------------------------------------------------------------
 
 finite = st.floats(min_value=-1e3, max_value=1e3, allow_nan=False, allow_infinity=False)
 samples = st.lists(finite, min_size=2, max_size=25)

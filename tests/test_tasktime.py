@@ -59,7 +59,7 @@ FUZZY_Y = [4, 5, 7, 7, 8, 9, 10, 11]
 FUZZY_SIGNRANK = [-3, -2, -2, 0, 0, 0, 0, 1, 2, 3, 4, 4, 4, 5, 6, 7]
 
 
-# -- geometric_mean ---------------------------------------------------------------------------------
+# -- geometric_mean -------------------------------------------------------------------------
 
 
 def test_geometric_mean_matches_measuringu():
@@ -98,7 +98,7 @@ def test_geometric_mean_undefined_interval_warns():
     assert math.isnan(constant.ci_low)
 
 
-# -- compare -------------------------------------------------------------------------------------------
+# -- compare --------------------------------------------------------------------------------
 
 
 def test_compare_goes_through_the_aggregate_layer():
@@ -184,7 +184,7 @@ def test_compare_undefined_cases_are_nan_with_warning():
     assert math.isnan(result.p_value)
 
 
-# -- compare: properties ------------------------------------------------------------------------------
+# -- compare: properties --------------------------------------------------------------------
 
 times = st.floats(min_value=1.0, max_value=3600.0, allow_nan=False, allow_infinity=False)
 samples = st.lists(times, min_size=2, max_size=20)

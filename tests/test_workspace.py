@@ -235,7 +235,8 @@ BROKEN = [
     pytest.param(
         edit("tickets.csv", '"Export to PDF cuts the last column"', '"Export to PDF cuts'),
         ("tickets.csv", 2, None),
-        r"^expected a well-formed CSV record, found unexpected end of data \(an unclosed quote\?\)$",
+        r"^expected a well-formed CSV record, found unexpected end of data "
+        r"\(an unclosed quote\?\)$",
         True,
         id="unclosed-quote-reported-where-the-record-starts",
     ),
@@ -553,7 +554,8 @@ BROKEN = [
     pytest.param(
         edit("hypotheses.yaml", "target: 0.9", "target: 1.5"),
         ("hypotheses.yaml", 16, "target"),
-        r"^expected a proportion from 0 to 1 for completion_rate \(e\.g\. 0\.8 for 80%\), found 1\.5$",
+        r"^expected a proportion from 0 to 1 for completion_rate "
+        r"\(e\.g\. 0\.8 for 80%\), found 1\.5$",
         True,
         id="target-completion-rate-above-1",
     ),
@@ -1592,7 +1594,8 @@ def _footer_cases():
             [
                 "score: expected a value, found nothing (null or empty) (1 of 6 rows)",
                 "score: expected whole numbers from 0 to 10, found values outside (2 of 6 rows)",
-                "response_id: expected unique values, found values that repeat an earlier row (1 of 6 rows)",
+                "response_id: expected unique values, found values that repeat an earlier row "
+                "(1 of 6 rows)",
             ],
         ),
         "accounts": (
@@ -1601,7 +1604,8 @@ def _footer_cases():
             [
                 "started_on: expected a value, found nothing (null or empty) (1 of 4 rows)",
                 "mrr: expected numbers >= 0, found negative values (2 of 4 rows)",
-                "churned_on: expected churned_on on or after started_on, found earlier dates (1 of 4 rows)",
+                "churned_on: expected churned_on on or after started_on, found earlier dates "
+                "(1 of 4 rows)",
             ],
         ),
         "clean": (clean, _EVENT_RULES, []),

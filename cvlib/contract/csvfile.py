@@ -23,7 +23,7 @@ __all__ = ["Column", "Table", "read_csv"]
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """One column as the reader needs it: its parser, whether the column and a value are required."""
+    """A column as the reader needs it: its parser, whether the column and a value are required."""
 
     name: str
     parse: Callable[[str], object]

@@ -1,7 +1,8 @@
-"""The column tables of ``docs/data-contract.md``, written from the :class:`~cvlib.contract.tables.TableSpec`.
+"""The column tables of ``docs/data-contract.md``, written from the table specs.
 
-Each table's columns are described between the markers ``<!-- columns: NAME -->``
-and ``<!-- /columns -->``; ``python -m cvlib.contract.doc docs/data-contract.md``
+Each table's columns, from its :class:`~cvlib.contract.tables.TableSpec`, are
+described between the markers ``<!-- columns: NAME -->`` and
+``<!-- /columns -->``; ``python -m cvlib.contract.doc docs/data-contract.md``
 rewrites them from the specs, and a test fails when the page and the specs
 disagree.
 """

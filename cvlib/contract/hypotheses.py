@@ -1,4 +1,4 @@
-"""``hypotheses.yaml``: the value each feature promised, how it is measured and what counts as success.
+"""``hypotheses.yaml``: the value each feature promised, how it is measured, what counts as success.
 
 What a hypothesis may say depends on its metric, and is read from the metric's
 :class:`~cvlib.metrics.base.MetricSpec`: whether it names a task, which designs
@@ -178,7 +178,8 @@ class _Reader:
             elif hid in self.seen:
                 bad(
                     "id",
-                    f"expected unique hypothesis ids, found {hid!r} again (first on line {self.seen[hid]})",
+                    f"expected unique hypothesis ids, found {hid!r} again "
+                    f"(first on line {self.seen[hid]})",
                 )
             else:
                 self.seen[hid] = start
@@ -238,7 +239,8 @@ class _Reader:
             allowed = [m.name for m in metrics.all_metrics() if design in m.designs]
             bad(
                 "design",
-                f"expected design: {design} only with metric {_and(allowed)}, found it with {metric}",
+                f"expected design: {design} only with metric {_and(allowed)}, "
+                f"found it with {metric}",
             )
 
         window = item.get("window_days", DEFAULT_WINDOW_DAYS)
@@ -257,7 +259,8 @@ class _Reader:
             windowed = _and(m.name for m in metrics.all_metrics() if m.windowed)
             bad(
                 "window_days",
-                f"expected no window_days for metric {metric} (only {windowed} use one), found {window!r}",
+                f"expected no window_days for metric {metric} (only {windowed} use one), "
+                f"found {window!r}",
             )
 
         tasks_per_month = item.get("tasks_per_month")

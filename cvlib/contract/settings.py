@@ -207,7 +207,10 @@ def _substitute(problems, file, line, column, text):
     missing = [m.group(1) for m in _VARIABLE.finditer(text) if m.group(1) not in os.environ]
     if missing:
         name = missing[0]
-        message = f"expected the environment variable {name} to be set (used as ${{{name}}}), found it unset"
+        message = (
+            f"expected the environment variable {name} to be set (used as ${{{name}}}), "
+            "found it unset"
+        )
         problems.add(file, line, column, message)
         return None
     return _VARIABLE.sub(lambda m: os.environ[m.group(1)], text)

@@ -68,7 +68,7 @@ class ColumnSpec:
 
 @dataclass(frozen=True, slots=True)
 class Reference:
-    """``column`` holds a key of ``table`` (empty values allowed when the column's value is optional)."""
+    """``column`` holds keys of ``table`` (or is empty where the column's value is optional)."""
 
     column: str
     table: str

@@ -351,10 +351,11 @@ def choice(choices: tuple[str, ...]) -> Kind:
     >>> phase = choice(("before", "after"))
     >>> phase.parser(None)("after")
     'after'
-    >>> phase.parser(None)("After")
+    >>> phase.parser(None)("After")  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    cvlib.contract.values.ValueProblem: expected one of before, after, found 'After' (did you mean 'after'?)
+    cvlib.contract.values.ValueProblem: expected one of before, after, found 'After'
+    (did you mean 'after'?)
     """
 
     def parse_choice(text: str) -> str:

@@ -348,7 +348,8 @@ class _Loader:
                         WORKSPACE_FILE,
                         declared.line,
                         f"sources.{name}",
-                        f"expected Parquet files at {declared.value} (a file, a directory or a glob), found none",
+                        f"expected Parquet files at {declared.value} "
+                        "(a file, a directory or a glob), found none",
                     )
                     return None
                 return self._checked(source)
@@ -380,8 +381,8 @@ class _Loader:
                     spec.file,
                     None,
                     None,
-                    f"file not found: required because a hypothesis uses {', '.join(self._needed_by(spec))} "
-                    f"(or provide {name}.parquet)",
+                    "file not found: required because a hypothesis uses "
+                    f"{', '.join(self._needed_by(spec))} (or provide {name}.parquet)",
                 )
             return None
         return self._checked_csv(
@@ -487,7 +488,10 @@ def _measurement_warnings(ws: Workspace, frames: dict) -> list[Problem]:
                 rows is None
                 or not ((rows["release_id"] == release_id) & (rows["task"] == h.task)).any()
             ):
-                text = f"hypothesis {h.id}: no {spec.table} rows yet for task {h.task!r} in release {release_id}"
+                text = (
+                    f"hypothesis {h.id}: no {spec.table} rows yet for task {h.task!r} "
+                    f"in release {release_id}"
+                )
                 out.append(Problem(*where, text))
             continue
         if not spec.data_after_release:
@@ -499,7 +503,8 @@ def _measurement_warnings(ws: Workspace, frames: dict) -> list[Problem]:
             out.append(
                 Problem(
                     *where,
-                    f"hypothesis {h.id}: no {spec.table} on or after the release date of {release_id} yet",
+                    f"hypothesis {h.id}: no {spec.table} on or after the release date "
+                    f"of {release_id} yet",
                 )
             )
     return out

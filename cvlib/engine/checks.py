@@ -32,7 +32,7 @@ __all__ = ["CSV_CHECK_BUFFER", "check_table", "csv_profile_if_clean", "footers"]
 
 
 def footers(scan, source: Source):
-    """The footer statistics of every column of a Parquet source, read once while its files are unchanged."""
+    """Footer statistics of every column of a Parquet source, cached until its files change."""
 
     def read():
         cursor = db.cursor()
@@ -55,7 +55,7 @@ def _allowed(spec: TableSpec, known: dict) -> dict:
 
 
 def check_table(source: Source, *, known: dict | None = None):
-    """Check a Parquet or connection source by its schema and with aggregate queries, never by reading rows.
+    """Check a Parquet or connection source by its schema and aggregate queries, never reading rows.
 
     Parameters
     ----------
@@ -97,7 +97,8 @@ def check_table(source: Source, *, known: dict | None = None):
 def _check(scan, spec, file, references, stats=None):
     kinds = scan.kinds
     problems = []
-    checks = []  # (column, SQL condition true for a bad row, or the count the footers give, message)
+    # (column, SQL condition true for a bad row, or the count the footers give, message)
+    checks = []
 
     def check(name, rule, cond, message):
         # cond: a function making the condition, only when the footers do not answer
@@ -194,7 +195,7 @@ CSV_CHECK_BUFFER = 1 << 20
 def csv_profile_if_clean(
     path: Path, spec: TableSpec, *, known: dict | None = None, timezone: str = "UTC"
 ) -> TableProfile | None:
-    """Count the records of a CSV file (and profile it) if one DuckDB scan finds nothing to report, else ``None``.
+    """Count and profile a CSV file if one DuckDB scan finds nothing to report, else ``None``.
 
     The line-by-line check names the line of every problem but runs in
     Python; this scan runs in the engine and applies the rules of each
@@ -280,7 +281,8 @@ def csv_profile_if_clean(
             distinct = "count(*)"
         latest = "".join(f", {x}" for x in latest_sql)
         rows, bad, distinct_count, *ends = con.execute(
-            f"SELECT count(*), count(*) FILTER (WHERE {bad_rows}), {distinct}{latest} FROM {relation}"
+            f"SELECT count(*), count(*) FILTER (WHERE {bad_rows}), {distinct}{latest} "
+            f"FROM {relation}"
         ).fetchone()
     except duckdb.Error:
         return None

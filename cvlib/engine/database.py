@@ -24,7 +24,7 @@ _DATABASES: dict = {}
 
 
 def duckdb_session(execute) -> None:
-    """Set a DuckDB session (``execute`` runs a statement) to the time zone UTC, without progress bars."""
+    """Set a DuckDB session (``execute`` runs a statement) to time zone UTC, no progress bars."""
     execute("SET TimeZone = 'UTC'")
     try:  # no progress bars in logs; in Jupyter DuckDB shows none without ipywidgets and
         # refuses to change the setting
@@ -34,7 +34,7 @@ def duckdb_session(execute) -> None:
 
 
 def database():
-    """The process's in-memory DuckDB database: the embedded engine (made once; it only reads files)."""
+    """The process's in-memory DuckDB, the embedded engine (made once; it only reads files)."""
     con = _DATABASES.get(os.getpid())
     if con is None:
         import tempfile
@@ -70,7 +70,7 @@ def close_database(pid: int) -> None:
 
 
 def cursor():
-    """A session of its own on the process's database (time zone UTC, no progress bar); the caller closes it."""
+    """A session of its own on the process's database (UTC, no progress bar); caller closes it."""
     cur = database().cursor()
     duckdb_session(cur.execute)
     return cur

@@ -86,7 +86,7 @@ class FooterStats:
 
 
 def applies(source, embedded: bool) -> bool:
-    """Whether ``source`` is Parquet read by the embedded DuckDB engine (the footer path applies)."""
+    """Whether the footer path applies: ``source`` is Parquet read by the embedded DuckDB engine."""
     return source.kind == "parquet" and embedded
 
 
@@ -96,7 +96,8 @@ def footer_stats(con, pattern: str, columns) -> FooterStats | None:
     Parameters
     ----------
     con : duckdb.DuckDBPyConnection
-        A cursor of the embedded engine, session time zone UTC (dates and timestamps are read in it).
+        A cursor of the embedded engine, session time zone UTC (dates and timestamps are
+        read in it).
     pattern : str
         The file, or glob, as given to ``read_parquet``.
     columns : iterable of str
@@ -208,7 +209,7 @@ def bad_rows(stats: FooterStats | None, column: str, rule: str, *, text: bool) -
 
 
 def profile_row(stats: FooterStats | None, columns) -> dict | None:
-    """``rows`` and ``m0``, ``m1``, ... (latest epoch seconds per column) as the profile query returns them.
+    """The profile query's row: ``rows`` and ``m0``, ``m1``, ... (latest epoch seconds per column).
 
     ``None`` when a column lacks exact statistics (the caller queries).
     """

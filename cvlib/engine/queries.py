@@ -89,7 +89,9 @@ def feature_comments(source: Source, feature_ids: list[str], timezone: str, *, l
         rows = scan.rows(f"""
             SELECT feature_id, submitted, score, comment FROM (
                 SELECT feature_id, submitted, score, comment,
-                       row_number() OVER (PARTITION BY feature_id ORDER BY ts DESC, response_id) AS rn
+                       row_number() OVER (
+                           PARTITION BY feature_id ORDER BY ts DESC, response_id
+                       ) AS rn
                 FROM (
                     SELECT {feature} AS feature_id, {q.quote_ident("submitted_at")} AS ts,
                            {scan.wall_clock("submitted_at")} AS submitted,

@@ -191,7 +191,7 @@ def _time_meaning(source: Source, kinds: dict) -> tuple[dict, list[str]]:
 # ---------------------------------------------------------------- the scan
 @dataclass
 class Scan:
-    """A source ready for queries: its name in SQL, its columns' kinds and the meaning of its time columns.
+    """A source ready for queries: its name in SQL, its columns' kinds, what its time columns mean.
 
     Queries are DuckDB SQL that name the table ``scan.name``. The embedded
     engine runs them on the process's database, where file sources are views.
@@ -261,7 +261,7 @@ class Scan:
         return sql.time_literal(value, aware, self.timezone, self.kinds[column])
 
     def instant(self, column: str, reading) -> dt.datetime:
-        """A value of :meth:`wall_clock` (or its epoch seconds) as an aware datetime in the workspace zone."""
+        """A :meth:`wall_clock` value (or its epoch seconds) as an aware workspace-zone datetime."""
         return sql.instant(reading, self.aware.get(column, False), self.timezone)
 
     def earliest(self, value: str, order: str) -> str:
@@ -455,7 +455,7 @@ _KEPT_MOST = 32
 
 
 def remember(key, make):
-    """``make()``, kept under ``key`` while at most :data:`_KEPT_MOST` entries are (the oldest make room)."""
+    """``make()``, kept under ``key`` (at most :data:`_KEPT_MOST` entries; the oldest make room)."""
     if key not in _KEPT:
         value = make()
         while len(_KEPT) >= _KEPT_MOST:

@@ -72,7 +72,7 @@ class Source:
         return sorted(Path(p) for p in glob.glob(str(path), recursive=True) if Path(p).is_file())
 
     def parquet_pattern(self) -> str:
-        """The file or glob as ``read_parquet`` takes it (a directory: every Parquet file below it)."""
+        """The file or glob for ``read_parquet`` (a directory: every Parquet file below it)."""
         path = Path(self.path)
         if path.is_dir():
             return str(path / "**" / "*.parquet")

@@ -74,7 +74,10 @@ def timestamp_sql(column: str, timezone: str) -> str:
 
 
 def parsed(text: list[str], timezone: str, relation: str) -> str:
-    """DuckDB SQL selecting ``relation`` with its ``text`` timestamp columns parsed (:func:`timestamp_sql`)."""
+    """DuckDB SQL selecting ``relation`` with its ``text`` timestamp columns parsed.
+
+    They are parsed by :func:`timestamp_sql`.
+    """
     replaced = ", ".join(f"{timestamp_sql(c, timezone)} AS {quote_ident(c)}" for c in text)
     return f"SELECT * REPLACE ({replaced}) FROM {relation}"
 

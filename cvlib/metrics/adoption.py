@@ -69,17 +69,20 @@ def _query(scan, start, periods) -> str:
             FROM {scan.name} WHERE {col} >= {low} AND {col} < {latest}
         ), per_seg AS (
             SELECT user_id, coalesce(seg, '') AS seg, first_ts{kept}
-            FROM (SELECT user_id, seg, min(ts) AS first_ts{firsts} FROM ev GROUP BY user_id, seg) AS s
+            FROM (
+                SELECT user_id, seg, min(ts) AS first_ts{firsts} FROM ev GROUP BY user_id, seg
+            ) AS s
         ), per_user AS (
-            SELECT user_id, min(first_ts) AS first_ts, {scan.earliest("seg", "first_ts")} AS seg{earliest}
+            SELECT user_id, min(first_ts) AS first_ts,
+                   {scan.earliest("seg", "first_ts")} AS seg{earliest}
             FROM per_seg GROUP BY user_id
         )
         SELECT seg, {", ".join(metrics)} FROM per_user GROUP BY seg"""
 
 
 def aggregate(source, periods, timezone: str):
-    """Start the events query of ``periods``; return a function that waits for Period -> :class:`Shares`
-    (``hits``: adopters, ``n``: active users), overall and per segment."""
+    """Start the events query of ``periods``; return a function that waits for
+    Period -> :class:`Shares` (``hits``: adopters, ``n``: active users), overall and per segment."""
     by_start: dict = {}
     for p in periods:
         by_start.setdefault(p.window.start, []).append(p)
@@ -201,7 +204,9 @@ SPEC = register(
         scope=base.in_window,
         flags=_flags,
         flag_texts={
-            "low_adoption": "low adoption: below half its target, so the need was probably misunderstood"
+            "low_adoption": (
+                "low adoption: below half its target, so the need was probably misunderstood"
+            )
         },
     )
 )

@@ -315,7 +315,7 @@ def register(spec: MetricSpec) -> MetricSpec:
 
 
 def registered() -> dict[str, MetricSpec]:
-    """The registered metrics by name (a copy); :mod:`cvlib.metrics` registers every metric module."""
+    """Registered metrics by name (a copy); :mod:`cvlib.metrics` registers every metric module."""
     return dict(_REGISTRY)
 
 
@@ -362,7 +362,8 @@ def measure_shares(
 
 def plan_shares(h, m: Measurement, side: str, confidence_level: float) -> float | None:
     """:attr:`MetricSpec.plan` of a share: against the target, or against before
-    (:func:`cvlib.stats.power.proportion_sample_size_vs_target`, :func:`~cvlib.stats.power.proportion_sample_size`)."""
+    (:func:`cvlib.stats.power.proportion_sample_size_vs_target`,
+    :func:`~cvlib.stats.power.proportion_sample_size`)."""
     from cvlib.stats import power
 
     a = m.after
@@ -407,7 +408,7 @@ def task_rows(ctx: Context, h):
 
 
 def participant_logs(rows, phase: str):
-    """Each participant's mean ln(seconds) over their completed attempts in ``phase`` (a Series by participant)."""
+    """A Series by participant: the mean ln(seconds) of their completed attempts in ``phase``."""
     import numpy as np
     import pandas as pd
 

@@ -28,8 +28,9 @@ from cvlib.metrics.units import PROPORTION
 
 
 def aggregate(source, periods, timezone: str):
-    """Start the accounts query of ``periods``; return a function that waits for Period -> :class:`Shares`
-    (``hits``: churned, ``n``: accounts at risk), overall and per segment."""
+    """Start the accounts query of ``periods``; return a function that waits for
+    Period -> :class:`Shares` (``hits``: churned, ``n``: accounts at risk), overall and
+    per segment."""
     with open_scan(source) as scan:
         has_segment = scan.has("segment")
         metrics = []

@@ -52,7 +52,8 @@ SPEC = register(
         min_n=5,
         method=(
             "Completion rate: adjusted-Wald interval (Agresti & Coull 1998); change: N-1 "
-            "two-proportion test (Campbell 2007) with Newcombe's hybrid score interval (Newcombe 1998)."
+            "two-proportion test (Campbell 2007) with Newcombe's hybrid score interval "
+            "(Newcombe 1998)."
         ),
         measure=lambda ctx, h: _measure_rows(ctx, h, base.task_rows(ctx, h)),
         segments=lambda ctx, h: base.task_segments(ctx, h, _measure_rows),

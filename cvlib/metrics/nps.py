@@ -54,13 +54,17 @@ class Responses:
 
 
 def aggregate(source, periods, timezone: str):
-    """Start the surveys query of ``periods``; return a function that waits for Period -> :class:`Responses`."""
+    """Start the surveys query of ``periods``; return a function that waits for
+    Period -> :class:`Responses`."""
     with open_scan(source, timezone) as scan:
         has_segment = scan.has("segment")
         col = sql.quote_ident("submitted_at")
         metrics = []
         for i, p in enumerate(periods):
-            inside = f"ts >= {scan.at('submitted_at', p.window.start)} AND ts < {scan.at('submitted_at', p.window.stop)}"
+            inside = (
+                f"ts >= {scan.at('submitted_at', p.window.start)} "
+                f"AND ts < {scan.at('submitted_at', p.window.stop)}"
+            )
             metrics.append(f"count(*) FILTER (WHERE {inside} AND score >= 9) AS p{i}")
             metrics.append(
                 f"count(*) FILTER (WHERE {inside} AND score >= 7 AND score <= 8) AS pa{i}"

@@ -1,4 +1,4 @@
-"""Time on task: the geometric mean of completed attempts after the release, against a target in seconds.
+"""Time on task: the geometric mean of completed attempts after the release vs. a target in seconds.
 
 Task times are positively skewed, so they are analysed on the log scale
 (Sauro & Lewis 2016, ch. 3 and 5). A participant with several completed
@@ -58,7 +58,8 @@ def _measure_rows(ctx, h, rows) -> Measurement:
         found["pairs_dropped"] = int(len(before_logs.index.union(after_logs.index)) - len(common))
         if len(common) < 2:
             found["change_undefined"] = (
-                f"paired t-test on ln(seconds): {len(common)} complete pair(s), at least 2 are needed"
+                f"paired t-test on ln(seconds): {len(common)} complete pair(s), "
+                "at least 2 are needed"
             )
             return Measurement(**found)
         found["comparison"] = quiet(
@@ -176,9 +177,9 @@ SPEC = register(
         lower_is_better=True,
         min_n=5,
         method=(
-            "Task time: geometric mean with a t-interval on ln(seconds); change: ratio of geometric "
-            "means, Welch or paired t-test on ln(seconds) (Sauro & Lewis 2016, Quantifying the User "
-            "Experience, 2nd ed.)."
+            "Task time: geometric mean with a t-interval on ln(seconds); change: ratio of "
+            "geometric means, Welch or paired t-test on ln(seconds) (Sauro & Lewis 2016, "
+            "Quantifying the User Experience, 2nd ed.)."
         ),
         measure=_measure,
         segments=_segments,

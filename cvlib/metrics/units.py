@@ -1,4 +1,4 @@
-"""The units a metric is measured in: how values and changes read, which targets make sense, the axis.
+"""A metric's units: how its values and changes read, which targets make sense, the axis.
 
 A :class:`Unit` is shared by the metrics measured alike (every share is a
 proportion). Presentation reads it, so the words a report uses for a value
@@ -99,15 +99,15 @@ def _ratio_change(estimate, low, high, direction, level) -> str:
 
 def _points_change(estimate, low, high, direction, level) -> str:
     return (
-        f"{estimate:+.1f} NPS points against before ({level} CI {_signed(low)} to {_signed(high)}): "
-        f"{direction}"
+        f"{estimate:+.1f} NPS points against before ({level} CI {_signed(low)} to "
+        f"{_signed(high)}): {direction}"
     )
 
 
 def _share_change(estimate, low, high, direction, level) -> str:
     return (
-        f"{100 * estimate:+.1f} percentage points against before ({level} CI {_signed(low, 100)} to "
-        f"{_signed(high, 100)}): {direction}"
+        f"{100 * estimate:+.1f} percentage points against before "
+        f"({level} CI {_signed(low, 100)} to {_signed(high, 100)}): {direction}"
     )
 
 

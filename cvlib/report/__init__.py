@@ -1,4 +1,4 @@
-"""Reports: the release notebook run by papermill, rendered as self-contained HTML, one folder per release.
+"""Reports: the release notebook run by papermill, as self-contained HTML, one folder per release.
 
 - :mod:`cvlib.report.runner`: ``cvlib report`` (:func:`~cvlib.report.runner.run_reports`):
   the scheduled-run behaviour (lock, atomic swap, skipping unchanged releases);

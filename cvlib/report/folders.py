@@ -46,7 +46,7 @@ def sha256_file(path: Path) -> str:
 
 @contextlib.contextmanager
 def lock(out_dir: Path):
-    """Hold the report folder's lock (``fcntl.flock``) or raise :class:`LockedError` naming its holder."""
+    """Hold the folder's lock (``fcntl.flock``) or raise :class:`LockedError` naming its holder."""
     path = out_dir / LOCK_NAME
     handle = path.open("a+")
     try:
@@ -77,7 +77,7 @@ def clean_stale(out_dir: Path, log) -> None:
 
 
 def exchange(a: Path, b: Path) -> bool:
-    """Atomically exchange two paths (Linux ``renameat2(RENAME_EXCHANGE)``); False when unsupported."""
+    """Atomically swap two paths (Linux ``renameat2(RENAME_EXCHANGE)``); False when unsupported."""
     if not sys.platform.startswith("linux"):
         return False
     try:

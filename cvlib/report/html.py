@@ -1,4 +1,4 @@
-"""Self-contained HTML of an executed notebook: no code, images embedded, nothing fetched from a network."""
+"""Self-contained HTML of an executed notebook: no code, images embedded, no network fetches."""
 
 from __future__ import annotations
 

@@ -47,11 +47,13 @@ def check_parameters(notebook: Path, parameters: dict) -> None:
 
     Examples
     --------
-    >>> check_parameters(NOTEBOOKS_DIR / RELEASE_NOTEBOOK, {"release_id": "x"})
-    >>> check_parameters(NOTEBOOKS_DIR / RELEASE_NOTEBOOK, {"relase_id": "x"})
+    >>> notebook = NOTEBOOKS_DIR / RELEASE_NOTEBOOK
+    >>> check_parameters(notebook, {"release_id": "x"})
+    >>> check_parameters(notebook, {"relase_id": "x"})  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    cvlib.report.kernel.UnknownParameterError: release_report.ipynb has no parameter relase_id (it has: data_dir, release_id, out_dir)
+    cvlib.report.kernel.UnknownParameterError: release_report.ipynb has no parameter relase_id
+    (it has: data_dir, release_id, out_dir)
     """
     from papermill import inspect_notebook
 
@@ -61,7 +63,8 @@ def check_parameters(notebook: Path, parameters: dict) -> None:
         raise UnknownParameterError(f"{Path(notebook).name} has no cell tagged 'parameters'")
     if unknown:
         raise UnknownParameterError(
-            f"{Path(notebook).name} has no parameter {', '.join(unknown)} (it has: {', '.join(declared)})"
+            f"{Path(notebook).name} has no parameter {', '.join(unknown)} "
+            f"(it has: {', '.join(declared)})"
         )
 
 
@@ -103,7 +106,9 @@ def _kernel_manager():
             if self._kernel_spec is None:
                 self._kernel_spec = KernelSpec(
                     argv=[sys.executable, "-m", KERNEL_MODULE, "-f", "{connection_file}"],
-                    display_name=f"Python {sys.version_info.major}.{sys.version_info.minor} (cvlib)",
+                    display_name=(
+                        f"Python {sys.version_info.major}.{sys.version_info.minor} (cvlib)"
+                    ),
                     language="python",
                 )
             return self._kernel_spec

@@ -30,8 +30,8 @@ VERDICT_SYMBOL = {
 
 #: Flags any hypothesis may get; a metric's own flags are in its spec (``flag_texts``).
 FLAG_TEXT = {
-    "written_after_release": "the hypothesis was written after the release, so it may have been fitted "
-    "to the result",
+    "written_after_release": "the hypothesis was written after the release, so it may have "
+    "been fitted to the result",
 }
 
 
@@ -44,7 +44,7 @@ def flag_text(flag: str) -> str:
 
 
 def format_value(metric: str, value) -> str:
-    """A value of ``metric`` in human units (seconds as minutes and seconds, shares as percent, NPS points).
+    """A ``metric`` value in human units (seconds as ``1 min 41 s``, shares as percent, NPS points).
 
     Examples
     --------

@@ -105,7 +105,7 @@ _PT = 1 / 72  # inches per point
 
 
 def _text_width(fig, lines, size) -> float:
-    """Width in inches of the widest of ``lines`` in the default font at ``size`` (points or a name)."""
+    """Width in inches of the widest of ``lines``, default font at ``size`` (points or a name)."""
     from matplotlib.font_manager import FontProperties
 
     renderer = fig.canvas.get_renderer()
@@ -193,7 +193,7 @@ def _tick_seconds(value) -> str:
 
 
 def seconds_axis(ax, low: float, high: float):
-    """Log x axis from ``low`` to ``high`` seconds, labelled in round human units ("30 s", "2 min")."""
+    """Log x axis from ``low`` to ``high`` seconds, labelled in round units ("30 s", "2 min")."""
     from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
     ax.set_xscale("log")
@@ -252,8 +252,8 @@ def forest(ev) -> Chart:
             )
             values.append(after.estimate * scale)
             described.append(
-                f"{h.id} {_fmt(h.metric, after.estimate)} against target {_fmt(h.metric, h.target)}, "
-                f"{VERDICT_LABEL[r.verdict]}"
+                f"{h.id} {_fmt(h.metric, after.estimate)} against target "
+                f"{_fmt(h.metric, h.target)}, {VERDICT_LABEL[r.verdict]}"
             )
         else:
             described.append(f"{h.id} no estimate, {VERDICT_LABEL[r.verdict]}")
@@ -281,7 +281,8 @@ def forest(ev) -> Chart:
         axes[0].set_axis_off()
         axes[0].text(0.5, 0.5, "no hypotheses", ha="center", va="center")
     fig.suptitle(
-        f"Release {ev.release_id}: after-release {ev.confidence_level:.0%} CI against target (dashed)",
+        f"Release {ev.release_id}: after-release {ev.confidence_level:.0%} CI "
+        "against target (dashed)",
         fontsize=10,
     )
     labels = [line for r in results for line in (r.hypothesis.id, _unit(r.hypothesis.metric).axis)]
@@ -296,8 +297,8 @@ def forest(ev) -> Chart:
         rows=rows,
     )
     alt = (
-        f"Forest plot of {len(results)} hypotheses of release {ev.release_id}, each interval against its "
-        f"target: " + "; ".join(described) + "."
+        f"Forest plot of {len(results)} hypotheses of release {ev.release_id}, "
+        "each interval against its target: " + "; ".join(described) + "."
     )
     return render(fig, alt)
 
@@ -369,7 +370,8 @@ def _task_time_chart(result, workspace, ev) -> Chart:
     ax.set_xlabel("time per completed attempt (log scale); black bars: geometric means")
     legend = ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8, frameon=False)
     ax.set_title(f"{h.id}: time on task {h.task}", fontsize=10)
-    # the legend's width: its labels, the handle (2 font sizes), the gap (0.8) and the border (2 x 0.4)
+    # the legend's width: its labels, the handle (2 font sizes), the gap (0.8) and the
+    # border (2 x 0.4)
     keys = _text_width(fig, [t.get_text() for t in legend.get_texts()], 8) + 3.6 * 8 * _PT
     _estimate_place(fig, right=keys + 0.2)
     for side in ("top", "right"):
@@ -419,7 +421,10 @@ def _estimate_chart(result, ev) -> Chart:
             ax.plot(
                 [after.ci_low * scale, after.ci_high * scale], [0, 0], color=colour, linewidth=4
             )
-            ci = f" ({ev.confidence_level:.0%} CI {_fmt(h.metric, after.ci_low)} to {_fmt(h.metric, after.ci_high)})"
+            ci = (
+                f" ({ev.confidence_level:.0%} CI {_fmt(h.metric, after.ci_low)} "
+                f"to {_fmt(h.metric, after.ci_high)})"
+            )
         else:
             ci = ""
         ax.plot(

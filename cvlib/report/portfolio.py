@@ -36,7 +36,7 @@ def release_summaries(workspace, summaries_dir: str = "") -> list[dict]:
 
 
 def portfolio_frame(summaries: list[dict]):
-    """One row per release: output (features, effort) and outcome (validated, rate, economic value)."""
+    """A row per release: output (features, effort), outcome (validated, rate, economic value)."""
     import pandas as pd
 
     rows = []
@@ -90,7 +90,7 @@ def portfolio_table(frame, currency: str = "") -> Fragment:
 
 
 def features_ranked(summaries: list[dict], workspace) -> Fragment:
-    """Features ranked by validated value: validated hypotheses first, then money and hours saved."""
+    """Features ranked by validated value: validated hypotheses first, then money, hours saved."""
     names = feature_names(workspace)
     kinds = dict(
         zip(workspace.features["feature_id"], workspace.features["value_type"], strict=True)

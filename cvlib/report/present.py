@@ -203,7 +203,10 @@ def _estimate_text(result, level) -> str:
         return "no estimate"
     ci = ""
     if _finite(after.ci_low) and _finite(after.ci_high):
-        ci = f" ({level} CI {format_value(metric, after.ci_low)} – {format_value(metric, after.ci_high)})"
+        ci = (
+            f" ({level} CI {format_value(metric, after.ci_low)} – "
+            f"{format_value(metric, after.ci_high)})"
+        )
     return f"{format_value(metric, after.estimate)}{ci}"
 
 
@@ -270,7 +273,7 @@ def verdict_table(ev, feature_names: dict | None = None) -> Fragment:
 
 
 def hypothesis_section(result, ev, feature_name: str | None = None) -> Fragment:
-    """Statement, verdict with its meaning and reason, estimate against target, change, needed n, flags."""
+    """Statement, verdict (meaning, reason), estimate against target, change, needed n, flags."""
     h = result.hypothesis
     spec = h.spec
     scope = spec.scope(h)
@@ -404,8 +407,9 @@ def release_index_html(entries: list[dict], product: str | None = None) -> str:
 
     Examples
     --------
-    >>> page = release_index_html([{"release_id": "r1", "name": "<b>x</b>", "released_on": "2026-01-01",
-    ...     "status": "failed", "report": None, "scorecard": None, "generated_at": None}])
+    >>> page = release_index_html([{"release_id": "r1", "name": "<b>x</b>",
+    ...     "released_on": "2026-01-01", "status": "failed", "report": None,
+    ...     "scorecard": None, "generated_at": None}])
     >>> "&lt;b&gt;x&lt;/b&gt;" in page and "no report yet" in page
     True
     """
@@ -435,7 +439,7 @@ def release_index_html(entries: list[dict], product: str | None = None) -> str:
     return render("release_index.html.j2", rows=rows, product=product).html
 
 
-# ------------------------------------------------------------------ workspace look-ups for the notebooks
+# ---------------------------------------------------- workspace look-ups for the notebooks
 def feature_names(workspace) -> dict:
     """``feature_id`` -> feature name."""
     f = workspace.features

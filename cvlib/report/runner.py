@@ -5,13 +5,16 @@ Imported lazily (by ``cvlib report``), never by ``import cvlib``.
 Layout of a report folder ``DIR``::
 
     DIR/index.html              every release, its verdict counts, links; the rendered portfolio
-    DIR/index.json              [{release_id, name, released_on, status, report, summary, scorecard, generated_at}]
+    DIR/index.json              [{release_id, name, released_on, status, report, summary,
+                                  scorecard, generated_at}]
     DIR/portfolio.ipynb         the executed portfolio notebook
     DIR/<release_id>/report.ipynb   executed notebook: the audit record with its parameters
-    DIR/<release_id>/report.html    self-contained HTML (no code, images embedded, nothing from a network)
+    DIR/<release_id>/report.html    self-contained HTML (no code, images embedded,
+                                    nothing from a network)
     DIR/<release_id>/summary.json   written by the notebook (``ReleaseEvaluation.to_dict()``)
     DIR/<release_id>/run.json       what the report was built from (the key for skipping)
-    DIR/<release_id>.error.txt      why the last run of the release failed (removed at its next success)
+    DIR/<release_id>.error.txt      why the last run of the release failed (removed at its
+                                    next success)
     DIR/.lock                       held (``fcntl.flock``) while a run writes DIR
 
 Scheduled-run behaviour
@@ -281,7 +284,8 @@ def run_reports(
             if not force and complete and {k: previous.get(k) for k in key} == key:
                 summary.releases.append(ReleaseOutcome(release_id, "skipped"))
                 log(
-                    f"{release_id}: skipped (inputs, notebook, parameters and cvlib version unchanged)"
+                    f"{release_id}: skipped "
+                    "(inputs, notebook, parameters and cvlib version unchanged)"
                 )
                 continue
             name = workspace.release(release_id)["name"]
@@ -292,7 +296,8 @@ def run_reports(
         order = {r: i for i, r in enumerate(known)}
         summary.releases.sort(key=lambda r: order[r.release_id])
 
-        # releases not asked for this time keep their place in the index, with their last known state
+        # releases not asked for this time keep their place in the index, with their last
+        # known state
         others = [_previous_outcome(out_dir, r) for r in known if r not in set(selected)]
         listed = sorted(summary.releases + others, key=lambda r: order[r.release_id])
         entries = _index_entries(workspace, out_dir, listed)
@@ -420,7 +425,7 @@ def _index_entries(workspace, out_dir: Path, outcomes) -> list[dict]:
 
 
 def _write_index(workspace, data_dir, out_dir, notebooks_dir, entries, product, timeout, log):
-    """Run the portfolio notebook over the summaries and render it, with the release table, as index.html."""
+    """Render index.html: the portfolio notebook run over the summaries, and the release table."""
     import nbformat
 
     from cvlib import __version__
@@ -477,7 +482,8 @@ def _fallback_index(entries, product, error) -> str:
 
     title = html.escape(f"{product}: value validation by release")
     return (
-        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{title}</title></head>"
         f"<body><h1>{title}</h1>{release_index_html(entries, product)}"
         f"<p>The portfolio could not be rendered: {html.escape(error)}</p></body></html>\n"
     )

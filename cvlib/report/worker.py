@@ -87,7 +87,7 @@ def build_portfolio(spec: dict) -> None:
 
 
 def main(spec_file: str) -> int:
-    """Entry point of a worker process: ``python -m cvlib.report.worker SPEC.json``; the exit status."""
+    """Worker process entry point (``python -m cvlib.report.worker SPEC.json``); the exit status."""
     spec = json.loads(Path(spec_file).read_text(encoding="utf-8"))
     _set_parent_death_signal(spec.get("parent_pid"))
     _quiet_logging()

@@ -163,7 +163,8 @@ def readme(seed: int, tables: dict[str, pd.DataFrame], *, events: int | None = N
         "",
         '"True value" is what the data are drawn from; the intended verdict follows from the rules',
         (
-            "of docs/verdicts.md (95% intervals). Task-time, completion-rate, error-rate and adoption"
+            "of docs/verdicts.md (95% intervals). Task-time, completion-rate, error-rate"
+            " and adoption"
             " hypotheses get"
         ),
         (

@@ -381,7 +381,8 @@ def compare(
 
         z = \frac{c_{after} - c_{before}}{\sqrt{v_{before} + v_{after}}},
         \qquad
-        \text{CI} = 100\,\bigl(c_{after} - c_{before} \pm z_{crit}\sqrt{v_{before} + v_{after}}\bigr).
+        \text{CI} = 100\,\bigl(c_{after} - c_{before}
+            \pm z_{crit}\sqrt{v_{before} + v_{after}}\bigr).
 
     This is the adjusted-Wald test of Lewis and Sauro (2021), built on the
     adjusted-Wald interval Rocks (2016) found to have the best coverage. The

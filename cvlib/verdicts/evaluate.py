@@ -199,7 +199,10 @@ def _evaluate(ctx: Context, h) -> HypothesisResult:
             if rules.side(after, h.target, spec.lower_is_better) == "neither" and (
                 needed is None or needed > rules.MAX_NEEDED_FACTOR * max(after.n, 1)
             ):
-                reason += " The estimate is practically at the target: no realistic amount of data would settle it."
+                reason += (
+                    " The estimate is practically at the target: "
+                    "no realistic amount of data would settle it."
+                )
 
     value = None
     if verdict == "validated":

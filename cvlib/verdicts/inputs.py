@@ -88,8 +88,9 @@ def inputs_sha256(root: Path, relative_paths, *, sources=(), fingerprints=None) 
     --------
     >>> import tempfile, pathlib
     >>> with tempfile.TemporaryDirectory() as tmp:
-    ...     _ = (pathlib.Path(tmp) / "a.csv").write_text("x\\n1\\n")
-    ...     inputs_sha256(pathlib.Path(tmp), ["a.csv"]) == inputs_sha256(pathlib.Path(tmp), ["a.csv"])
+    ...     root = pathlib.Path(tmp)
+    ...     _ = (root / "a.csv").write_text("x\\n1\\n")
+    ...     inputs_sha256(root, ["a.csv"]) == inputs_sha256(root, ["a.csv"])
     True
     """
     digest = hashlib.sha256()

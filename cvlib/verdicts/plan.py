@@ -1,4 +1,4 @@
-"""The release's query plan: the engine aggregates its hypotheses need, read from the metric registry.
+"""The release's query plan: the engine aggregates its hypotheses need, from the metric registry.
 
 Every metric with an engine query (:attr:`~cvlib.metrics.base.MetricSpec.aggregate`)
 gets one call with all the periods of the release's hypotheses of that metric,

@@ -36,10 +36,10 @@ __all__ = [
 
 VERDICT_MEANING = {
     "validated": "the promised value was delivered: the whole confidence interval meets the target",
-    "not_validated": "the promised value was not delivered: the confidence interval misses the target, "
-    "or the result is worse than before the release",
-    "inconclusive": "the data cannot tell yet: the confidence interval contains the target, or there is "
-    "no detectable improvement over before",
+    "not_validated": "the promised value was not delivered: the confidence interval misses the "
+    "target, or the result is worse than before the release",
+    "inconclusive": "the data cannot tell yet: the confidence interval contains the target, or "
+    "there is no detectable improvement over before",
     "insufficient_data": "too little data, or the measurement window is not complete yet",
 }
 #: Beyond this multiple of the current sample, the reason of an inconclusive result adds
@@ -63,7 +63,7 @@ def side(after, target: float, lower_is_better: bool) -> str:
 
 
 def direction(ci_low, ci_high, no_change: float, lower_is_better: bool) -> str:
-    """``improved``, ``worsened`` or ``unclear``: where the change interval lies against no change."""
+    """``improved``, ``worsened`` or ``unclear``: where the change interval lies vs. no change."""
     if ci_low is None or ci_high is None or math.isnan(ci_low) or math.isnan(ci_high):
         return "unclear"
     if ci_high < no_change:
