@@ -46,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
     report = sub.add_parser(
         "report",
         help="write the value-validation report of every release",
-        description="Run notebooks/release_report.ipynb for each release (papermill) and render "
+        description="Run the release notebook for each release (papermill) and render "
         "self-contained HTML into DIR, with DIR/index.html and DIR/index.json. Releases whose "
         "inputs, notebook, parameters and cvlib version are unchanged since their last report are "
         "skipped. Exit status: 0 all written or skipped, 1 a release failed (or the workspace is "

@@ -1,4 +1,4 @@
-"""The same workspace gives the same numbers whichever engine aggregates it (issue 6).
+"""The same workspace gives the same numbers whichever engine aggregates it.
 
 Two workspaces, each stored four ways:
 

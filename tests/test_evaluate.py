@@ -1,4 +1,4 @@
-"""Verdicts, scorecard and economic value (issue 4) on workspaces with known answers.
+"""Verdicts, scorecard and economic value on workspaces with known answers.
 
 The workspace below is written so that every number a test checks can be derived
 by hand or with scipy/statsmodels directly, never with the cvlib function under

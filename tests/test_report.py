@@ -1,4 +1,4 @@
-"""``cvlib report``: the scheduled-run behaviour of issue 5, through the real command line.
+"""``cvlib report``: the scheduled-run behaviour, through the real command line.
 
 Each run starts real kernels (a few seconds per release), so these tests are
 marked slow. They use the small two-release workspace of workspace_files.py

@@ -1,4 +1,4 @@
-"""The sample workspace: reproducible to the byte, and it keeps the promises of issue 2.
+"""The sample workspace: reproducible to the byte, and it keeps the promises of its README.
 
 ``data/sample/`` must be exactly what ``write_sample`` writes with the default
 seed. If a numpy or pandas upgrade changes the random stream or the CSV
@@ -168,7 +168,7 @@ def test_bad_arguments(tmp_path, monkeypatch, kwargs, error, match):
     assert list(tmp_path.iterdir()) == []
 
 
-# -- the promises of issue 2, section 4 -----------------------------------------------------------
+# -- the promises the sample makes ----------------------------------------------------------------
 
 
 def test_settings_fix_the_data_through_date():
@@ -352,7 +352,7 @@ def test_readme_states_every_hypothesis_and_its_intended_verdict():
         assert f"**{v}**" in readme
 
 
-# -- the large variant: write_sample(..., events=N), cvlib sample OUT --events N (issue 6) --------
+# -- the large variant: write_sample(..., events=N), cvlib sample OUT --events N -------------------
 
 MONTHS = [f"2025-{m:02d}" for m in (11, 12)] + [f"2026-{m:02d}" for m in range(1, 12)]
 

@@ -8,6 +8,7 @@ so the release report never loads it.
 from __future__ import annotations
 
 import dataclasses
+import warnings
 
 from cvlib.metrics import adoption
 from cvlib.report import plots
@@ -79,7 +80,11 @@ def task_time_distribution(workspace, release_id: str, task: str) -> plots.Chart
     style = {"data": done, "x": "seconds", "y": by, "order": groups, "ax": ax}
     if by == "segment":
         style |= {"hue": "phase", "hue_order": list(_PHASES)}
-    sns.boxplot(**style, log_scale=True, showfliers=False, fill=False, legend=by == "segment")
+    with warnings.catch_warnings():
+        # seaborn 0.13.2 passes boxplot(vert=...), which matplotlib 3.11 deprecates; its next
+        # release passes orientation= (nothing here to change)
+        warnings.filterwarnings("ignore", "vert: bool was deprecated", DeprecationWarning)
+        sns.boxplot(**style, log_scale=True, showfliers=False, fill=False, legend=by == "segment")
     sns.stripplot(**style, dodge=by == "segment", alpha=0.45, size=3, legend=False)
     seconds = done["seconds"]
     plots.seconds_axis(ax, float(seconds.min()) / 1.25, float(seconds.max()) * 1.25)
