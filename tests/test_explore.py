@@ -47,7 +47,7 @@ def test_adoption_by_day_counts_as_pandas_does(workspace):
     for day in (1, 7, 30):
         row = frame[frame["day"] == day].iloc[0]
         assert (row["active_users"], row["adopters"]) == _by_pandas(str(released_on), FEATURE, day)
-        assert row["adoption"] == row["adopters"] / row["active_users"]
+        assert row["share"] == row["adopters"] / row["active_users"]
     # never fewer users or adopters as the window grows
     assert frame["active_users"].is_monotonic_increasing
     assert frame["adopters"].is_monotonic_increasing
@@ -62,7 +62,7 @@ def test_adoption_by_day_meets_the_hypothesis_estimate(workspace):
     days = result.hypothesis.window_days
     row = adoption.by_day(workspace, RELEASE, FEATURE, days=days).iloc[-1]
     assert row["active_users"] == result.after.n
-    assert row["adoption"] == pytest.approx(result.after.estimate, rel=1e-12)
+    assert row["share"] == pytest.approx(result.after.estimate, rel=1e-12)
 
 
 def test_adoption_by_day_rejects_bad_days(workspace):

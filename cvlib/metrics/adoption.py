@@ -123,7 +123,7 @@ def by_day(workspace, release_id: str, feature_id: str, days: int = 30):
     -------
     pandas.DataFrame
         Columns ``day``, ``date`` (the last day counted), ``active_users``,
-        ``adopters`` and ``adoption`` (their share; ``nan`` before any user is active).
+        ``adopters`` and ``share`` (adopters per active user; ``nan`` before any user is active).
     """
     import pandas as pd
 
@@ -145,7 +145,7 @@ def by_day(workspace, release_id: str, feature_id: str, days: int = 30):
             "date": release["released_on"] + dt.timedelta(days=d - 1),
             "active_users": counts[p].n,
             "adopters": counts[p].hits,
-            "adoption": counts[p].hits / counts[p].n if counts[p].n else math.nan,
+            "share": counts[p].hits / counts[p].n if counts[p].n else math.nan,
         }
         for d, p in enumerate(periods, start=1)
     ]

@@ -116,7 +116,7 @@ def adoption_over_time(workspace, release_id: str, feature_id: str, days: int = 
     frame = adoption.by_day(workspace, release_id, feature_id, days)
     fig = plots.figure(7.5, 3.0)
     ax = fig.add_subplot()
-    sns.lineplot(data=frame, x="day", y="adoption", ax=ax, color=plots.PALETTE["sky_blue"])
+    sns.lineplot(data=frame, x="day", y="share", ax=ax, color=plots.PALETTE["sky_blue"])
     for h in workspace.hypotheses_for(release_id):
         if h.feature_id == feature_id and h.spec is adoption.SPEC:
             ax.axhline(h.target, color=plots.PALETTE["orange"], linestyle="--", linewidth=1)
@@ -132,7 +132,7 @@ def adoption_over_time(workspace, release_id: str, feature_id: str, days: int = 
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(lambda v, _: f"{v:.0%}")
     ax.set_xlabel(f"days after the release of {release_id}")
-    ax.set_ylabel("adoption")
+    ax.set_ylabel(adoption.SPEC.label)
     ax.set_title(f"Adoption of {feature_id}", loc="left", fontsize=10)
     fig.tight_layout()
     last = frame.iloc[-1]
