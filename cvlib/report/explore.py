@@ -85,7 +85,8 @@ def task_time_distribution(workspace, release_id: str, task: str) -> plots.Chart
         # release passes orientation= (nothing here to change)
         warnings.filterwarnings("ignore", "vert: bool was deprecated", DeprecationWarning)
         sns.boxplot(**style, log_scale=True, showfliers=False, fill=False, legend=by == "segment")
-    sns.stripplot(**style, dodge=by == "segment", alpha=0.45, size=3, legend=False)
+    # no jitter: the same figure on every run (jitter draws from the global random state)
+    sns.stripplot(**style, dodge=by == "segment", jitter=False, alpha=0.4, size=3, legend=False)
     seconds = done["seconds"]
     plots.seconds_axis(ax, float(seconds.min()) / 1.25, float(seconds.max()) * 1.25)
     ax.set_xlabel("time per completed attempt (log scale)")
