@@ -16,7 +16,6 @@ verdict.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -391,11 +390,6 @@ def same_window_before(h, ctx: Context, feature: bool = False) -> tuple[Period, 
         Period(h.id, "after", after, feature_id),
         Period(h.id, "before", after.preceding(), feature_id),
     )
-
-
-def finite(value) -> bool:
-    """Whether ``value`` is a finite number."""
-    return value is not None and math.isfinite(value)
 
 
 # ---------------------------------------------------------------- task studies (task_times)
