@@ -30,9 +30,8 @@ import datetime as dt
 import math
 
 from cvlib.engine import sql
-from cvlib.engine.scan import scan as open_scan
 from cvlib.metrics import base
-from cvlib.metrics.base import Measurement, MetricSpec, Period, Shares, Window, register
+from cvlib.metrics.base import Measurement, MetricSpec, Period, Window, register
 from cvlib.metrics.units import PROPORTION
 
 
@@ -83,31 +82,7 @@ def _query(scan, start, periods) -> str:
 def aggregate(source, periods, timezone: str):
     """Start the events query of ``periods``; return a function that waits for
     Period -> :class:`Shares` (``hits``: adopters, ``n``: active users), overall and per segment."""
-    by_start: dict = {}
-    for p in periods:
-        by_start.setdefault(p.window.start, []).append(p)
-    with open_scan(source, timezone) as scan:
-        has_segment = scan.has("segment")
-        pending = [
-            (group, scan.start(_query(scan, start, group))) for start, group in by_start.items()
-        ]
-
-    def finish() -> dict:
-        totals = {p: [0, 0, {}] for p in periods}
-        for group, rows in pending:
-            for row in rows():
-                for i, p in enumerate(group):
-                    users, adopters = int(row[f"u{i}"] or 0), int(row[f"a{i}"] or 0)
-                    if users == 0:
-                        continue
-                    entry = totals[p]
-                    entry[0] += adopters
-                    entry[1] += users
-                    if has_segment and row["seg"]:
-                        entry[2][row["seg"]] = Shares(adopters, users)
-        return {p: Shares(hits, n, segments) for p, (hits, n, segments) in totals.items()}
-
-    return finish
+    return base.start_share_queries(source, periods, timezone, _query, hits="a", n="u")
 
 
 def by_day(workspace, release_id: str, feature_id: str, days: int = 30):
@@ -152,29 +127,11 @@ def by_day(workspace, release_id: str, feature_id: str, days: int = 30):
     return pd.DataFrame(rows)
 
 
-def _measure_counts(ctx, counts: Shares) -> Measurement:
-    if counts.n == 0:
-        return Measurement(absent="No users were active in the measurement window.")
-    return base.measure_shares(counts, None, ctx.confidence_level, absent="", method="wilson")
-
-
-def _counts(ctx, h) -> Shares | None:
-    (period,) = _periods(h, ctx)
-    return ctx.aggregates.get(period)
-
-
-def _measure(ctx, h) -> Measurement:
-    counts = _counts(ctx, h)
-    if counts is None:
-        return Measurement(absent="There are no usage events in this workspace.")
-    return _measure_counts(ctx, counts)
-
-
-def _segments(ctx, h) -> list:
-    counts = _counts(ctx, h)
-    if counts is None:
-        return []
-    return [(s, _measure_counts(ctx, c)) for s, c in sorted(counts.segments.items())]
+_measure, _segments = base.share_measures(
+    _periods,
+    no_table="There are no usage events in this workspace.",
+    no_one="No users were active in the measurement window.",
+)
 
 
 def _flags(h, m: Measurement) -> tuple[str, ...]:

@@ -392,6 +392,73 @@ def same_window_before(h, ctx: Context, feature: bool = False) -> tuple[Period, 
     )
 
 
+# ---------------------------------------------------------------- shares of users (events)
+def start_share_queries(source, periods, timezone: str, query, *, hits: str, n: str):
+    """Start one query per distinct window start of ``periods``; return a function that
+    waits for them all: Period -> :class:`Shares`, overall and per segment.
+
+    ``query(scan, start, group)`` is the SQL of the periods in ``group`` (those
+    starting at ``start``); its rows are one per segment (column ``seg``,
+    ``''`` for none) with, for the ``i``-th period of the group, the columns
+    ``{hits}{i}`` and ``{n}{i}``. A segment without anyone counted is left out.
+    """
+    from cvlib.engine.scan import scan as open_scan
+
+    by_start: dict = {}
+    for p in periods:
+        by_start.setdefault(p.window.start, []).append(p)
+    with open_scan(source, timezone) as scan:
+        has_segment = scan.has("segment")
+        pending = [
+            (group, scan.start(query(scan, start, group))) for start, group in by_start.items()
+        ]
+
+    def finish() -> dict:
+        totals = {p: [0, 0, {}] for p in periods}
+        for group, rows in pending:
+            for row in rows():
+                for i, p in enumerate(group):
+                    k, m = int(row[f"{hits}{i}"] or 0), int(row[f"{n}{i}"] or 0)
+                    if m == 0:
+                        continue
+                    entry = totals[p]
+                    entry[0] += k
+                    entry[1] += m
+                    if has_segment and row["seg"]:
+                        entry[2][row["seg"]] = Shares(k, m)
+        return {p: Shares(k, m, segments) for p, (k, m, segments) in totals.items()}
+
+    return finish
+
+
+def share_measures(periods, *, no_table: str, no_one: str):
+    """``(measure, segments)`` of a metric whose one period is a :class:`Shares` with no
+    before: the Wilson interval overall and per segment.
+
+    ``periods`` is the metric's :attr:`MetricSpec.periods`; ``no_table`` the
+    reason when the workspace has no such table, ``no_one`` when nobody was counted.
+    """
+
+    def counts(ctx, h) -> Shares | None:
+        (period,) = periods(h, ctx)
+        return ctx.aggregates.get(period)
+
+    def one(ctx, c: Shares) -> Measurement:
+        if c.n == 0:
+            return Measurement(absent=no_one)
+        return measure_shares(c, None, ctx.confidence_level, absent="", method="wilson")
+
+    def measure(ctx, h) -> Measurement:
+        c = counts(ctx, h)
+        return Measurement(absent=no_table) if c is None else one(ctx, c)
+
+    def segments(ctx, h) -> list:
+        c = counts(ctx, h)
+        return [] if c is None else [(s, one(ctx, x)) for s, x in sorted(c.segments.items())]
+
+    return measure, segments
+
+
 # ---------------------------------------------------------------- task studies (task_times)
 def task_rows(ctx: Context, h):
     """The task_times rows of the hypothesis's task in the release (``None`` without the table)."""
