@@ -53,7 +53,19 @@ def reports(tmp_path_factory):
         BASE["tickets.csv"]
         + 'T3,2026-01-22T08:00:00Z,F-report-builder,complaint,"<img src=x onerror=alert(2)>"\n'
     )
-    data = write_workspace(root / "ws", {"features.csv": features, "tickets.csv": tickets})
+    # every metric has a section: the base workspace's six, and feature retention
+    hypotheses = BASE["hypotheses.yaml"] + (
+        "  - id: H-reports-retention\n"
+        "    feature_id: F-report-builder\n"
+        "    statement: Teams who build a report come back to build another.\n"
+        "    metric: feature_retention\n"
+        "    target: 0.4\n"
+        "    window_days: 14\n"
+    )
+    data = write_workspace(
+        root / "ws",
+        {"features.csv": features, "tickets.csv": tickets, "hypotheses.yaml": hypotheses},
+    )
     out = root / "reports"
     run = subprocess.run(
         [sys.executable, "-m", "cvlib", "report", str(data), "--out", str(out)],
@@ -120,6 +132,11 @@ def test_release_report_in_a_real_browser(reports, browser, tmp_path):
     assert summary["hypotheses"]
     for h in summary["hypotheses"]:
         assert table.get_by_text(h["id"], exact=True).is_visible()
+    assert "H-reports-retention" in {h["id"] for h in summary["hypotheses"]}
+    section = page.locator("h3", has_text="H-reports-retention")
+    section.scroll_into_view_if_needed()
+    assert section.is_visible()
+    assert page.get_by_text("feature retention", exact=False).first.is_visible()
     assert page.get_by_text("<script>alert(1)</script>").first.is_visible()  # shown as text
     assert_images_rendered(page)
     assert page.locator("a", has_text="All releases").get_attribute("href") == "../index.html"

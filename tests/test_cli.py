@@ -78,7 +78,7 @@ def test_validate_broken_workspace_exits_1_listing_every_problem(tmp_path, comma
         ),
         (
             "hypotheses.yaml:32: metric: expected one of adoption, churn, completion_rate, "
-            "error_rate, nps, task_time, found 'net_promoter'"
+            "error_rate, feature_retention, nps, task_time, found 'net_promoter'"
         ),
         (
             "task_times.csv:3: seconds: expected a number with a decimal point (.), found '1720,5' "

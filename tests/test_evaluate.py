@@ -1123,7 +1123,7 @@ def sample_evaluations():
 
 def test_sample_verdicts_are_the_intended_ones(sample_evaluations):
     intended = _intended_verdicts()
-    assert len(intended) == 22
+    assert len(intended) == 25
     got = {r.hypothesis.id: r.verdict for ev in sample_evaluations.values() for r in ev.hypotheses}
     assert got == intended
 
@@ -1147,10 +1147,10 @@ def test_sample_flags_and_strict_json(sample_evaluations):
 
 
 def test_sample_scorecard_of_a_feature_with_mixed_verdicts(sample_evaluations):
-    # 2026.10: F-bank-feeds (time not validated, adoption validated) does not count,
+    # 2026.10: F-bank-feeds (time and retention not validated, adoption validated) does not count,
     # F-approval-rules-v2 is not validated, F-2fa-enforcement is
     card = sample_evaluations["2026.10"].scorecard.to_dict()
     assert (card["features_shipped"], card["features_with_hypothesis"]) == (3, 3)
-    assert (card["features_validated"], card["hypotheses"]) == (1, 4)
+    assert (card["features_validated"], card["hypotheses"]) == (1, 5)
     assert card["value_delivery_rate"] == pytest.approx(1 / 3)
     assert card["effort_points"] == 13 + 8 + 5

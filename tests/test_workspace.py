@@ -432,7 +432,8 @@ BROKEN = [
     pytest.param(
         edit("hypotheses.yaml", "metric: nps", "metric: net_promoter"),
         ("hypotheses.yaml", 32, "metric"),
-        r"^expected one of adoption, churn, completion_rate, error_rate, nps, task_time, "
+        r"^expected one of adoption, churn, completion_rate, error_rate, feature_retention, nps, "
+        r"task_time, "
         r"found 'net_promoter'$",
         True,
         id="unknown-metric",

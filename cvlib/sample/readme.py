@@ -44,7 +44,7 @@ def _format_target(h: Hypothesis) -> str:
     """
     if h.metric == "task_time":
         return f"<= {h.target:g} s"
-    if h.metric in ("completion_rate", "adoption"):
+    if h.metric in ("completion_rate", "adoption", "feature_retention"):
         return f">= {h.target:.0%}"
     if h.metric in ("error_rate", "churn"):
         return f"<= {h.target:.1%}".replace(".0%", "%")
@@ -171,7 +171,8 @@ def readme(seed: int, tables: dict[str, pd.DataFrame], *, events: int | None = N
             "their verdict for every seed by construction (exact counts, calibrated geometric"
             " means, exact"
         ),
-        "adopter shares among users active in the window); NPS and churn are drawn at random with",
+        "adopter shares among users active in the window); NPS, churn and feature retention are",
+        "drawn at random with",
         "margins that hold for the default seed.",
         "",
         "| hypothesis | metric | target | true value | intended verdict | why |",
