@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import html
 import json
 import os
 import shutil
@@ -478,12 +477,12 @@ def _write_index(workspace, data_dir, out_dir, notebooks_dir, entries, product, 
 
 
 def _fallback_index(entries, product, error) -> str:
-    from cvlib.report.present import release_index_html
+    from cvlib.report.present import release_index_html, render
 
-    title = html.escape(f"{product}: value validation by release")
-    return (
-        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
-        f"<title>{title}</title></head>"
-        f"<body><h1>{title}</h1>{release_index_html(entries, product)}"
-        f"<p>The portfolio could not be rendered: {html.escape(error)}</p></body></html>\n"
+    page = render(
+        "fallback_index.html.j2",
+        title=f"{product}: value validation by release",
+        table=release_index_html(entries, product),
+        error=error,
     )
+    return str(page) + "\n"

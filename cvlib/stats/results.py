@@ -6,7 +6,6 @@ percent signs, units) belongs to the notebooks, never to the result.
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import asdict, dataclass, fields
 
@@ -27,19 +26,17 @@ class _ResultMixin:
         return pd.DataFrame([self.to_dict()])
 
     def _repr_html_(self) -> str:
-        rows = []
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if isinstance(value, float) and math.isfinite(value):
-                shown = f"{value:.6g}"
-            else:
-                shown = str(value)
-            rows.append(
-                f"<tr><th style='text-align:left'>{html.escape(f.name)}</th>"
-                f"<td style='text-align:left'>{html.escape(shown)}</td></tr>"
-            )
-        name = html.escape(type(self).__name__)
-        return f"<table><caption>{name}</caption>{''.join(rows)}</table>"
+        """The fields as a two-column table (pandas' HTML, values escaped), for notebooks."""
+        shown = {
+            f.name: f"{v:.6g}" if isinstance(v, float) and math.isfinite(v) else str(v)
+            for f in fields(self)
+            for v in [getattr(self, f.name)]
+        }
+        import pandas as pd
+
+        name = type(self).__name__
+        index = pd.Index(list(shown), name="field")
+        return pd.DataFrame({name: list(shown.values())}, index=index).to_html()
 
 
 @dataclass(frozen=True, slots=True)
