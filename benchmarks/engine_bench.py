@@ -1,8 +1,13 @@
-"""Event-scale benchmark (issue 6): cvlib against DuckDB by hand and pandas, 1M to 100M events.
+"""Event-scale benchmark: cvlib against DuckDB by hand and pandas, 1M to 100M events.
 
 Run on demand, not by ``make test``::
 
     .venv/bin/python benchmarks/engine_bench.py --data /work/bench-data
+
+and, to compare this checkout's cvlib with another checkout's in the same run (at 1M
+events, a few minutes)::
+
+    .venv/bin/python benchmarks/engine_bench.py --sizes 1M --runs 9 --against ../other-checkout
 
 For each size it writes (once; kept for later runs) the large sample workspace
 ``cvlib sample DATA/events-N --events N`` and replaces its ``hypotheses.yaml``
@@ -13,7 +18,14 @@ measures, each in a fresh process (the time after imports; peak RSS from
 
 cvlib
     ``load_workspace`` + ``evaluate_release(ws, "2026.06")``: validation of
-    every source included, as a user runs it.
+    every source included, as a user runs it. The process imports only the
+    top-level API (``from cvlib import load_workspace, evaluate_release``) and
+    the libraries cvlib computes with (DuckDB, pandas, pyarrow, scipy.stats)
+    before the clock starts, so it runs against any layout of cvlib's modules;
+    the modules cvlib imports on first use are in the time.
+cvlib (against)
+    With ``--against PATH``: the same process run by ``PATH/.venv/bin/python``, so
+    with that checkout's cvlib, interleaved with the others.
 duckdb
     The same aggregates written by hand, one DuckDB query per table: events
     (distinct users and adopters per window for the ten windows, overall and
@@ -25,13 +37,15 @@ pandas
     windows skipped by a filter), then a groupby per window; surveys and
     accounts from their CSV.
 
-Measurements are interleaved and repeated ``--repeat`` times, in orders that put
-every mode right after every other equally often (see ``_balanced_orders``: a
-run's time depends on the run before it); the table shows the median time and
-the largest peak RSS.
-The three must agree on every count, or the run fails. The files are read from
-the page cache after the first repetition (warm runs). Ratios compare times of
-the same run only.
+Measurements are interleaved and repeated ``--runs`` times, in orders that put
+every mode right after every other equally often (see ``_bench.balanced_orders``:
+a run's time depends on the run before it); the table shows the median time and
+the largest peak RSS, and a second table the wall time of the whole process
+(interpreter start and imports included), as the parent sees it. Every mode must
+agree with DuckDB by hand on every count, or the run fails. The files are read from
+the page cache after the first round (warm runs). Ratios compare times of the same
+invocation only; the per-round ratio is the median of the ratios of runs of the
+same round.
 """
 
 from __future__ import annotations
@@ -40,12 +54,14 @@ import argparse
 import datetime as dt
 import itertools
 import json
-import os
+import shlex
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from _bench import Side, balanced_orders, describe, machine, paired_ratio, state_line
 
 RELEASE = "2026.06"
 RELEASED_ON = dt.date(2026, 6, 23)
@@ -68,6 +84,7 @@ ADOPTION = [
 ]
 LABELS = {
     "cvlib": "cvlib",
+    "cvlib-against": "cvlib (against)",
     "duckdb": "DuckDB by hand",
     "duckdb-join": "DuckDB range join",
     "pandas": "pandas per window",
@@ -86,7 +103,8 @@ def hypotheses_yaml() -> str:
         lines += [
             f"  - id: {hid}",
             f"    feature_id: {feature}",
-            f"    statement: At least {target:.0%} of active users use {feature} within {days} days.",
+            f"    statement: At least {target:.0%} of active users use {feature}"
+            f" within {days} days.",
             "    metric: adoption",
             f"    target: {target}",
             f"    window_days: {days}",
@@ -140,8 +158,7 @@ def _utc(instant: dt.datetime) -> str:
 
 # ------------------------------------------------------------------ the three implementations
 def run_cvlib(workspace: Path) -> dict:
-    from cvlib.evaluate import evaluate_release
-    from cvlib.workspace import load_workspace
+    from cvlib import evaluate_release, load_workspace
 
     ws = load_workspace(workspace)
     evaluation = evaluate_release(ws, RELEASE)
@@ -183,7 +200,8 @@ def _events_per_user_sql(events: str) -> tuple[str, list]:
         WITH ev AS (
             SELECT "timestamp" AS ts, user_id, event, segment
             FROM read_parquet('{events}')
-            WHERE "timestamp" >= TIMESTAMPTZ '{_utc(low)}' AND "timestamp" < TIMESTAMPTZ '{_utc(high)}'
+            WHERE "timestamp" >= TIMESTAMPTZ '{_utc(low)}'
+              AND "timestamp" < TIMESTAMPTZ '{_utc(high)}'
         ),
         per_user AS (
             SELECT user_id, min(ts) AS first_ts, arg_min(segment, ts) AS seg, {firsts}
@@ -208,7 +226,8 @@ def _events_join_sql(events: str) -> str:
         ev AS (
             SELECT "timestamp" AS ts, user_id, event, segment
             FROM read_parquet('{events}')
-            WHERE "timestamp" >= TIMESTAMPTZ '{_utc(low)}' AND "timestamp" < TIMESTAMPTZ '{_utc(high)}'
+            WHERE "timestamp" >= TIMESTAMPTZ '{_utc(low)}'
+              AND "timestamp" < TIMESTAMPTZ '{_utc(high)}'
         ),
         per_user AS (  -- one row per window and user: de-duplicate before counting
             SELECT w.key, ev.user_id, arg_min(ev.segment, ev.ts) AS seg,
@@ -266,7 +285,8 @@ def run_duckdb(workspace: Path, memory_limit: str, *, join: bool = False) -> dic
     rows = con.execute(
         f"""
         WITH c(key, cut_on, stop_on) AS (VALUES {cut}),
-        a AS (SELECT CAST(started_on AS DATE) AS started, CAST(churned_on AS DATE) AS churned, segment
+        a AS (SELECT CAST(started_on AS DATE) AS started, CAST(churned_on AS DATE) AS churned,
+                     segment
               FROM read_csv('{workspace / "accounts.csv"}', header = true))
         SELECT key, segment, count(*), count(*) FILTER (WHERE churned < stop_on), grouping(segment)
         FROM a JOIN c ON a.started < c.cut_on AND (a.churned IS NULL OR a.churned >= c.cut_on)
@@ -351,20 +371,8 @@ def child(mode: str, workspace: Path, memory_limit: str) -> None:
     import pyarrow.parquet  # noqa: F401
     import scipy.stats  # noqa: F401  (the statistics cvlib runs on the aggregates)
 
-    import cvlib.aggregate
-    import cvlib.evaluate
-    import cvlib.multiplicity
-    import cvlib.nps
-    import cvlib.power
-    import cvlib.proportions
-    import cvlib.workspace  # noqa: F401
-
-    try:  # the engine layer's own imports (ibis, its DuckDB backend and result conversion)
-        import ibis.backends.duckdb  # noqa: F401
-        import ibis.formats.pyarrow  # noqa: F401
-        import pyarrow.dataset  # noqa: F401
-    except ImportError:
-        pass
+    if mode == "cvlib":
+        from cvlib import evaluate_release, load_workspace  # noqa: F401  (the top-level API only)
 
     start = time.perf_counter()
     if mode == "cvlib":
@@ -380,18 +388,21 @@ def child(mode: str, workspace: Path, memory_limit: str) -> None:
     print(json.dumps({"seconds": seconds, "rss_mb": rss_mb, "result": result}))
 
 
-def measure(mode: str, workspace: Path, memory_limit: str) -> dict:
+def measure(mode: str, workspace: Path, memory_limit: str, python: Path) -> dict:
+    """One fresh process of ``mode`` run by ``python``; its time, peak RSS, counts, wall time."""
+    started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, __file__, "--child", mode, str(workspace), "--memory-limit", memory_limit],
+        [str(python), __file__, "--child", mode, str(workspace), "--memory-limit", memory_limit],
         capture_output=True,
         text=True,
         check=False,
     )
+    wall = time.perf_counter() - started
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["(no message)"])[-1]
-        print(f"{mode} on {workspace} failed:\n{proc.stderr}", file=sys.stderr)
+        print(f"{mode} ({python}) on {workspace} failed:\n{proc.stderr}", file=sys.stderr)
         return {"failed": last}
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return dict(json.loads(proc.stdout.strip().splitlines()[-1]), wall=wall)
 
 
 # ------------------------------------------------------------------ driver
@@ -419,64 +430,19 @@ def _size(text: str) -> int:
     return int(float(text.rstrip("KMG")) * scale)
 
 
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem = next(
-            int(line.split()[1])
-            for line in Path("/proc/meminfo").read_text().splitlines()
-            if line.startswith("MemTotal")
-        )
-    except OSError:
-        mem = 0
-    import duckdb
-    import pandas
-    import pyarrow
-
-    return (
-        f"{os.cpu_count()} CPUs ({cpu}), {mem / 1024**2:.0f} GiB RAM; Python {sys.version.split()[0]}, "
-        f"duckdb {duckdb.__version__}, pandas {pandas.__version__}, pyarrow {pyarrow.__version__}"
-    )
-
-
-def _balanced_orders(k: int) -> list[list[int]]:
-    """Orders of ``k`` modes in which each mode runs right after every other equally often.
-
-    A run's time can depend on the run before it (after a pandas run the machine has
-    just freed gigabytes and worked its cores hard), so the modes are not always run in
-    one order: this is a Williams design, whose ``k`` orders (``2k`` for odd ``k``) put
-    every mode once after every other. Repeats that are a multiple of its length are
-    fully balanced.
-
-    >>> _balanced_orders(4)
-    [[0, 1, 3, 2], [1, 2, 0, 3], [2, 3, 1, 0], [3, 0, 2, 1]]
-    >>> _balanced_orders(2)
-    [[0, 1], [1, 0]]
-    """
-    first, low, high = [0], 1, k - 1
-    while len(first) < k:
-        first.append(low)
-        low += 1
-        if len(first) < k:
-            first.append(high)
-            high -= 1
-    rows = [[(x + i) % k for x in first] for i in range(k)]
-    if k % 2:
-        rows += [list(reversed(row)) for row in rows]
-    return rows
-
-
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--data", type=Path, default=Path("/work/bench-data"), help="where the workspaces go"
     )
-    parser.add_argument("--sizes", default="1M,10M,100M", help="event counts (default 1M,10M,100M)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (median time)")
+    parser.add_argument(
+        "--sizes",
+        default="1M,10M,100M",
+        help="event counts, such as 1M or 1000000 (default 1M,10M,100M)",
+    )
+    parser.add_argument(
+        "--runs", "--repeat", type=int, default=3, help="runs per measurement (median time)"
+    )
     parser.add_argument("--pandas-up-to", default="100M", help="skip pandas above this many events")
     parser.add_argument(
         "--memory-limit",
@@ -486,7 +452,15 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--modes",
         default="cvlib,duckdb,pandas,pandas-user",
-        help="what to measure, of " + ", ".join(LABELS) + " (default: all but duckdb-join)",
+        help="what to measure, of "
+        + ", ".join(m for m in LABELS if m != "cvlib-against")
+        + " (default: all but duckdb-join; duckdb is always run, as the reference counts)",
+    )
+    parser.add_argument(
+        "--against",
+        type=Path,
+        metavar="PATH",
+        help="another checkout: its cvlib (PATH/.venv/bin/python) runs too, interleaved",
     )
     parser.add_argument("--json", type=Path, help="also write the raw measurements here")
     parser.add_argument("--child", nargs=2, metavar=("MODE", "WORKSPACE"), help=argparse.SUPPRESS)
@@ -496,21 +470,36 @@ def main(argv=None) -> int:
         return 0
 
     sizes = [_size(s) for s in args.sizes.split(",")]
-    modes = args.modes.split(",")
+    modes = [m for m in args.modes.split(",") if m != "cvlib-against"]
+    unknown = sorted(set(modes) - set(LABELS))
+    if unknown:
+        parser.error(f"--modes: unknown {', '.join(unknown)}")
+    if "duckdb" not in modes:
+        modes.append("duckdb")
+    sides = [Side.of_python("this", Path(sys.executable))]
+    if args.against:
+        sides.append(Side.of_checkout("against", args.against.resolve()))
+        modes.insert(modes.index("cvlib") + 1 if "cvlib" in modes else 0, "cvlib-against")
+    python = {m: sides[-1].python if m == "cvlib-against" else sides[0].python for m in modes}
+    before = [describe(side) for side in sides]
     pandas_max = _size(args.pandas_up_to)
     rows = []
+    started = time.perf_counter()
     for n in sizes:
         workspace = prepare(args.data, n)
         these = [m for m in modes if not (m.startswith("pandas") and n > pandas_max)]
         runs = {m: [] for m in these}
-        orders = _balanced_orders(len(these))
-        for r in range(args.repeat):
+        orders = balanced_orders(len(these))
+        for r in range(args.runs):
             for mode in (these[i] for i in orders[r % len(orders)]):
-                run = measure(mode, workspace, args.memory_limit)
+                child_mode = "cvlib" if mode == "cvlib-against" else mode
+                run = measure(child_mode, workspace, args.memory_limit, python[mode])
                 runs[mode].append(run)
-                shown = run.get("failed") or f"{run['seconds']:.2f} s, {run['rss_mb']:.0f} MB"
+                shown = run.get("failed") or (
+                    f"{run['seconds']:.2f} s ({run['wall']:.2f} s process), {run['rss_mb']:.0f} MB"
+                )
                 print(f"{_label(n)} {mode} run {r + 1}: {shown}", file=sys.stderr, flush=True)
-        reference = runs["duckdb"][0]["result"] if "duckdb" in runs else None
+        reference = runs["duckdb"][0].get("result")
         row = {"events": n}
         for mode in these:
             ok = [run for run in runs[mode] if "failed" not in run]
@@ -527,43 +516,61 @@ def main(argv=None) -> int:
                     }
                     raise SystemExit(f"{_label(n)}: {mode} disagrees with duckdb: {diff}")
             row[mode] = statistics.median(run["seconds"] for run in ok)
+            row[mode + "_wall"] = statistics.median(run["wall"] for run in ok)
             row[mode + "_rss"] = max(run["rss_mb"] for run in ok)
             row[mode + "_runs"] = [run["seconds"] for run in ok]
+            row[mode + "_walls"] = [run["wall"] for run in ok]
         rows.append(row)
+    after = [describe(side) for side in sides]
+    lines = [f"Command: `{shlex.join([sys.executable, *sys.argv])}`", ""]
+    lines += [f"- {state_line(info)}" for info in before]
+    for old, new in zip(before, after, strict=True):
+        if old != new:
+            lines.append(
+                f"- WARNING, {new['side']}'s code changed during the run: {state_line(new)}"
+            )
+    lines += [f"- total time {(time.perf_counter() - started) / 60:.1f} min", ""]
+    lines += machine(sides)
     if args.json:
-        args.json.write_text(json.dumps({"machine": machine(), "rows": rows}, indent=2) + "\n")
-    print(report(rows, modes, args.repeat))
+        args.json.write_text(json.dumps({"machine": lines, "rows": rows}, indent=2) + "\n")
+    print("\n".join(lines) + "\n")
+    print(report(rows, modes, args.runs))
     return 0
 
 
-def report(rows: list[dict], modes: list[str], repeat: int) -> str:
-    """The Markdown tables: times and peak RSS, ratios of the same run, growth."""
+def report(rows: list[dict], modes: list[str], runs: int) -> str:
+    """The Markdown tables: times and peak RSS, ratios of the same invocation, growth, every run."""
 
     def cell(row, mode, fmt="{:.2f}"):
         if row.get(mode) is None:
             return "failed" if mode + "_failed" in row else "not run"
         return fmt.format(row[mode])
 
-    def ratio(row, top, bottom):
+    def ratio(row, top, bottom, suffix=""):
         if row.get(top) is None or row.get(bottom) is None:
             return ""
-        return f"{row[top] / row[bottom]:.2f}×"
+        return f"{row[top + suffix] / row[bottom + suffix]:.3f}"
 
+    def paired(row, suffix):
+        if row.get("cvlib") is None or row.get("cvlib-against") is None:
+            return ""
+        return f"{paired_ratio(row['cvlib' + suffix], row['cvlib-against' + suffix]):.3f}"
+
+    against = "cvlib-against" in modes
+    pandas_modes = [m for m in modes if m.startswith("pandas")]
     lines = [
-        f"Machine: {machine()}.",
         (
-            f"Median time of {repeat} runs, each in a fresh process (after imports); "
+            f"Median time of {runs} runs, each in a fresh process (after imports); "
             "peak RSS is the largest of the runs."
         ),
         "",
         "| events | "
         + " | ".join(f"{LABELS[m]} (s) | peak RSS (MB)" for m in modes)
-        + " | cvlib / DuckDB | "
-        + " | ".join(f"{LABELS[m]} / cvlib" for m in modes if m.startswith("pandas"))
+        + " | cvlib / DuckDB"
+        + (" | cvlib / cvlib (against) | per-round ratio (median)" if against else "")
+        + "".join(f" | {LABELS[m]} / cvlib" for m in pandas_modes)
         + " |",
-        "|---:|"
-        + "---:|---:|" * len(modes)
-        + "---:|" * (1 + sum(m.startswith("pandas") for m in modes)),
+        "|---:|" + "---:|---:|" * len(modes) + "---:|" * (1 + 2 * against + len(pandas_modes)),
     ]
     for row in rows:
         cells = [_label(row["events"])]
@@ -573,8 +580,28 @@ def report(rows: list[dict], modes: list[str], repeat: int) -> str:
                 cell(row, m + "_rss", "{:.0f}") if row.get(m) is not None else "",
             ]
         cells.append(ratio(row, "cvlib", "duckdb"))
-        cells += [ratio(row, m, "cvlib") for m in modes if m.startswith("pandas")]
+        if against:
+            cells += [ratio(row, "cvlib", "cvlib-against"), paired(row, "_runs")]
+        cells += [ratio(row, m, "cvlib") for m in pandas_modes]
         lines.append("| " + " | ".join(cells) + " |")
+
+    lines += [
+        "",
+        "Whole process (interpreter start and imports included), median wall time in seconds:",
+        "",
+        "| events | "
+        + " | ".join(LABELS[m] for m in modes)
+        + (" | cvlib / cvlib (against) | per-round ratio (median)" if against else "")
+        + " |",
+        "|---:|" + "---:|" * (len(modes) + 2 * against),
+    ]
+    for row in rows:
+        cells = [_label(row["events"])]
+        cells += [cell(row, m + "_wall") if row.get(m) is not None else cell(row, m) for m in modes]
+        if against:
+            cells += [ratio(row, "cvlib", "cvlib-against", "_wall"), paired(row, "_walls")]
+        lines.append("| " + " | ".join(cells) + " |")
+
     if len(rows) > 1:
         lines += [
             "",
@@ -587,6 +614,16 @@ def report(rows: list[dict], modes: list[str], repeat: int) -> str:
             cells = [_label(row["events"]), f"{row['events'] / prev['events']:.0f}×"]
             cells += [_growth(prev, row, m) for m in modes]
             lines.append("| " + " | ".join(cells) + " |")
+
+    lines += ["", "Every run in the order run, seconds after imports (whole process):", ""]
+    for row in rows:
+        for m in modes:
+            if row.get(m) is not None:
+                shown = ", ".join(
+                    f"{t:.2f} ({w:.2f})"
+                    for t, w in zip(row[m + "_runs"], row[m + "_walls"], strict=True)
+                )
+                lines.append(f"- {_label(row['events'])} {LABELS[m]}: {shown}")
     return "\n".join(lines)
 
 
