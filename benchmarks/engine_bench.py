@@ -413,6 +413,7 @@ def prepare(data: Path, n: int) -> Path:
         start = time.perf_counter()
         subprocess.run(
             [sys.executable, "-m", "cvlib", "sample", str(workspace), "--events", str(n)],
+            stdout=sys.stderr,  # the Markdown on stdout stays clean
             check=True,
         )
         print(f"  {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
