@@ -128,6 +128,7 @@ def test_html_is_self_contained_titled_and_escaped(built):
 def test_unchanged_rerun_skips_and_force_rebuilds(built):
     data, out, _ = built
     before = (out / "2026.01" / "report.html").stat().st_mtime_ns
+    index_before = (out / "index.html").stat().st_mtime_ns
     started = time.monotonic()
     run = cvlib_report(data, out)
     assert run.returncode == 0, run.stderr
@@ -137,6 +138,8 @@ def test_unchanged_rerun_skips_and_force_rebuilds(built):
     )
     assert statuses(out) == {"2026.01": "skipped", "2026.02": "skipped"}
     assert (out / "2026.01" / "report.html").stat().st_mtime_ns == before
+    # "ok" and "skipped" read the same in the index ("up to date"): the page is not rendered again
+    assert (out / "index.html").stat().st_mtime_ns == index_before
 
     run = cvlib_report(data, out, "--force", "--release", "2026.01")
     assert run.returncode == 0, run.stderr

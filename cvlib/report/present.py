@@ -47,6 +47,7 @@ __all__ = [
     "percent",
     "redact",
     "release_index_html",
+    "release_index_rows",
     "scorecard_table",
     "segments_table",
     "verdict_table",
@@ -413,6 +414,12 @@ def release_index_html(entries: list[dict], product: str | None = None) -> str:
     >>> "&lt;b&gt;x&lt;/b&gt;" in page and "no report yet" in page
     True
     """
+    rows = release_index_rows(entries)
+    return render("release_index.html.j2", rows=rows, product=product).html
+
+
+def release_index_rows(entries: list[dict]) -> list[dict]:
+    """What each row of the table of releases shows (text, before escaping)."""
     rows = []
     for e in entries:
         card = e.get("scorecard") or {}
@@ -436,7 +443,7 @@ def release_index_html(entries: list[dict], product: str | None = None) -> str:
                 "error": f"{e['release_id']}.error.txt" if e["status"] == "failed" else None,
             }
         )
-    return render("release_index.html.j2", rows=rows, product=product).html
+    return rows
 
 
 # ---------------------------------------------------- workspace look-ups for the notebooks

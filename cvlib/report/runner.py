@@ -424,11 +424,13 @@ def _index_entries(workspace, out_dir: Path, outcomes) -> list[dict]:
 
 
 def _write_index(workspace, data_dir, out_dir, notebooks_dir, entries, product, timeout, log):
-    """Render index.html: the portfolio notebook run over the summaries, and the release table."""
-    import nbformat
+    """Render index.html: the portfolio notebook run over the summaries, and the release table.
 
+    Nothing is rendered (or imported for it) when the summaries, the notebook,
+    what the release table shows and its template are those of the last index.
+    """
     from cvlib import __version__
-    from cvlib.report.present import release_index_html
+    from cvlib.report.present import TEMPLATES, release_index_html, release_index_rows
 
     notebook = notebooks_dir / PORTFOLIO_NOTEBOOK
     parameters = {"data_dir": str(data_dir), "summaries_dir": str(out_dir)}
@@ -444,10 +446,12 @@ def _write_index(workspace, data_dir, out_dir, notebooks_dir, entries, product, 
     executed = out_dir / "portfolio.ipynb"
     state = out_dir / "portfolio.run.json"
     previous = read_json(state) or {}
-    table_html = release_index_html(entries, product)
-    page_key = hashlib.sha256(table_html.encode("utf-8")).hexdigest()
+    table_key = hashlib.sha256(
+        json.dumps([release_index_rows(entries), product], sort_keys=True).encode("utf-8")
+        + (TEMPLATES / "fragments" / "release_index.html.j2").read_bytes()
+    ).hexdigest()
     if {k: previous.get(k) for k in key} == key and executed.is_file():
-        if previous.get("index_sha256") == page_key and (out_dir / "index.html").is_file():
+        if previous.get("table_sha256") == table_key and (out_dir / "index.html").is_file():
             return  # nothing changed: index.html is already this page
     else:
         started = time.monotonic()
@@ -467,13 +471,16 @@ def _write_index(workspace, data_dir, out_dir, notebooks_dir, entries, product, 
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         log(f"index: portfolio ok in {time.monotonic() - started:.1f} s")
+    import nbformat
+
+    table_html = release_index_html(entries, product)
     nb = nbformat.read(str(executed), as_version=4)
     table = nbformat.v4.new_code_cell(source="")
     table.outputs = [nbformat.v4.new_output("display_data", data={"text/html": table_html})]
     nb.cells.insert(1 if nb.cells and nb.cells[0].cell_type == "markdown" else 0, table)
     page = export_html(nb, title=f"{product}: value validation by release")
     write_atomic(out_dir / "index.html", page)
-    write_atomic(state, json.dumps(dict(key, index_sha256=page_key), indent=2) + "\n")
+    write_atomic(state, json.dumps(dict(key, table_sha256=table_key), indent=2) + "\n")
 
 
 def _fallback_index(entries, product, error) -> str:
