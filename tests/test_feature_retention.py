@@ -11,7 +11,8 @@ Users of the events below, by design:
 - a16 uses it again at 03-02 00:00, the first instant after the second window: not;
 - a17 uses it again at 03-01 23:59:59, the last second of it: retained;
 - a19..a22 use it once, in the first week: not retained;
-- b01 uses it only in the second week, c01 only before the release: not adopters;
+- b01 uses it only in the second week, c01 the day before the release and in the
+  second week: not adopters (a18 has no events);
 - d01 only logs in.
 
 So 21 adopters, 16 retained. Segments: a01..a10 are smb and the others ent,
@@ -166,10 +167,11 @@ def test_sample_hypotheses_match_pandas():
             continue
         release_id = ws.features.set_index("feature_id").loc[h.feature_id, "release_id"]
         start = pd.Timestamp(str(ws.release(release_id)["released_on"]), tz="Europe/Berlin")
-        w = pd.Timedelta(days=h.window_days)
+        # calendar days in the workspace zone (a window may cross a summer-time change)
+        stop, again_stop = (start + pd.DateOffset(days=k * h.window_days) for k in (1, 2))
         used = events["event"] == h.feature_id
-        first = set(events.loc[used & (ts >= start) & (ts < start + w), "user_id"])
-        again = set(events.loc[used & (ts >= start + w) & (ts < start + 2 * w), "user_id"])
+        first = set(events.loc[used & (ts >= start) & (ts < stop), "user_id"])
+        again = set(events.loc[used & (ts >= stop) & (ts < again_stop), "user_id"])
         (r,) = [
             r for r in cvlib.evaluate_release(ws, release_id).hypotheses if r.hypothesis.id == h.id
         ]
@@ -177,3 +179,68 @@ def test_sample_hypotheses_match_pandas():
         assert math.isclose(r.after.estimate, len(first & again) / len(first), rel_tol=1e-12)
         checked += 1
     assert checked >= 2
+
+
+TWO_WINDOWS = """\
+hypotheses:
+  - id: H-dark-week
+    feature_id: F-dark-mode
+    statement: Dark mode users come back to it the week after.
+    metric: feature_retention
+    target: 0.5
+    window_days: 7
+  - id: H-dark-fortnight
+    feature_id: F-dark-mode
+    statement: Dark mode users come back to it the fortnight after.
+    metric: feature_retention
+    target: 0.5
+    window_days: 14
+"""
+
+# Windows from 2026-02-16 00:00 (+01:00): w=7 [02-16, 02-23) then [02-23, 03-02);
+# w=14 [02-16, 03-02) then [03-02, 03-16). One query serves both (one window start).
+# x1: at the release instant and at 02-23 00:00 -> w7 adopter, retained; w14 adopter, not
+# x2: 02-22 23:59:59 and 03-08 -> w7 adopter, not retained; w14 adopter, retained
+# x3: 02-15 23:59:59 and 02-23 12:00 -> w7 not an adopter; w14 adopter, not retained
+# x4 (empty segment): 02-17 and 02-24 -> w7 adopter, retained; w14 adopter, not retained
+BOUNDARY_EVENTS = """\
+timestamp,user_id,event,segment
+2026-02-16T00:00:00+01:00,x1,F-dark-mode,smb
+2026-02-23T00:00:00+01:00,x1,F-dark-mode,smb
+2026-02-22T23:59:59+01:00,x2,F-dark-mode,smb
+2026-03-08T10:00:00+01:00,x2,F-dark-mode,smb
+2026-02-15T23:59:59+01:00,x3,F-dark-mode,ent
+2026-02-23T12:00:00+01:00,x3,F-dark-mode,ent
+2026-02-17T10:00:00+01:00,x4,F-dark-mode,
+2026-02-24T10:00:00+01:00,x4,F-dark-mode,
+2026-03-20T10:00:00+01:00,x5,login,smb
+"""
+
+
+def test_window_bounds_and_two_windows_in_one_query(tmp_path):
+    root = write_workspace(
+        tmp_path / "ws",
+        {
+            "workspace.yaml": WORKSPACE_YAML + "data_through: 2026-03-15\n",
+            "hypotheses.yaml": TWO_WINDOWS,
+            "events.csv": BOUNDARY_EVENTS,
+        },
+    )
+    results = {
+        r.hypothesis.id: r
+        for r in cvlib.evaluate_release(cvlib.load_workspace(root), "2026.02").hypotheses
+    }
+
+    def counts(r):
+        return r.after.n, round(r.after.estimate * r.after.n)
+
+    def segments(r):
+        return {s.segment: (s.n, round(s.estimate * s.n)) for s in r.segments}
+
+    week, fortnight = results["H-dark-week"], results["H-dark-fortnight"]
+    assert counts(week) == (3, 2)
+    assert counts(fortnight) == (4, 1)
+    # x4's empty segment counts overall only
+    assert segments(week) == {"smb": (2, 1)}
+    assert segments(fortnight) == {"ent": (1, 0), "smb": (2, 1)}
+    assert week.verdict == fortnight.verdict == "insufficient_data"  # fewer than 20 adopters

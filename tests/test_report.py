@@ -179,6 +179,32 @@ def failing_notebooks(tmp_path: Path, release_id: str) -> Path:
     return folder
 
 
+def test_an_index_that_failed_is_rendered_again_once_the_portfolio_works(built, tmp_path):
+    data, out, _ = built
+    copy_out = tmp_path / "reports"
+    shutil.copytree(out, copy_out)
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(NOTEBOOKS_DIR, notebooks)
+    env = {"CVLIB_NOTEBOOKS": str(notebooks)}
+    run = cvlib_report(data, copy_out, env=env)  # the reports and index of these notebooks
+    assert run.returncode == 0, run.stderr
+    good = (notebooks / "portfolio.ipynb").read_bytes()
+    nb = nbformat.read(notebooks / "portfolio.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell('raise RuntimeError("portfolio broken on purpose")'))
+    nbformat.write(nb, notebooks / "portfolio.ipynb")
+    run = cvlib_report(data, copy_out, env=env)
+    assert "2026.01: skipped" in run.stdout and "index: failed" in run.stdout, run.stdout
+    assert "The portfolio could not be rendered" in (copy_out / "index.html").read_text()
+
+    # the notebook repaired: every input is the last good index's again
+    (notebooks / "portfolio.ipynb").write_bytes(good)
+    run = cvlib_report(data, copy_out, env=env)
+    assert run.returncode == 0, run.stderr
+    assert "index: portfolio ok" in run.stdout, run.stdout
+    page = (copy_out / "index.html").read_text()
+    assert "could not be rendered" not in page and "cvlib-index" in page
+
+
 def test_a_failing_release_keeps_its_previous_report_and_the_others_are_written(built, tmp_path):
     data, out, _ = built
     copy_out = tmp_path / "reports"

@@ -16,8 +16,9 @@ The query (one per distinct window start, that is one per release) reduces
 the events in [start, latest stop) to one row per user with the instant and
 segment of their first event and, per hypothesis, two flags: used the
 feature in the first window, and used it in the second. Only counts leave
-the engine, and memory grows with users, not events. Written with ``CASE``
-(no ``FILTER``), so the SQL is the same on every engine.
+the engine, and memory grows with users, not events. The flags are ``CASE``
+expressions (no ``FILTER``), which every SQL engine takes; only the segment's
+tie-break is written per engine (:meth:`cvlib.engine.scan.Scan.earliest`).
 
 References
 ----------
@@ -61,11 +62,11 @@ def _query(scan, start, periods) -> str:
     return f"""
         WITH ev AS (
             SELECT {col} AS ts, {scan.text("user_id", strip=strip)} AS user_id,
-                   {scan.text("event", strip=strip)} AS event, {seg} AS seg
+                   {scan.text("event", strip=strip)} AS event, coalesce({seg}, '') AS seg
             FROM {scan.name}
             WHERE {col} >= {scan.at("timestamp", start)} AND {col} < {latest}
         ), per_seg AS (
-            SELECT user_id, coalesce(seg, '') AS seg, min(ts) AS first_ts, {", ".join(flags)}
+            SELECT user_id, seg, min(ts) AS first_ts, {", ".join(flags)}
             FROM ev GROUP BY user_id, seg
         ), per_user AS (
             SELECT {scan.earliest("seg", "first_ts")} AS seg, {", ".join(merged)}

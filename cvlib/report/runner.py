@@ -308,6 +308,10 @@ def run_reports(
             summary.index_error = describe_error(exc).splitlines()[0]
             log(f"index: failed: {summary.index_error}")
             print(f"cvlib report: index: {describe_error(exc)}", file=sys.stderr)
+            # the next run renders the index again, even if its inputs are then those of the
+            # last good index (the page written here is not that index)
+            with contextlib.suppress(FileNotFoundError):
+                (out_dir / "portfolio.run.json").unlink()
             write_atomic(
                 out_dir / "index.html", _fallback_index(entries, product, summary.index_error)
             )
