@@ -437,8 +437,12 @@ def _estimate_chart(result, ev) -> Chart:
         )
         described.append(f"after {_fmt(h.metric, after.estimate)}{ci}")
     ax.axvline(h.target * scale, color=PALETTE["vermillion"], linestyle="--", linewidth=1.5)
-    ax.set_yticks([0, 1], ["after", "before"])
-    ax.set_ylim(-0.6, 1.6)
+    if spec.has_before:
+        ax.set_yticks([0, 1], ["after", "before"])
+        ax.set_ylim(-0.6, 1.6)
+    else:  # the feature did not exist before: no empty "before" row
+        ax.set_yticks([0], ["after"])
+        ax.set_ylim(-0.8, 0.8)
     ax.set_xlabel(f"{spec.label} ({spec.unit.axis}); dashed: target")
     ax.set_title(f"{h.id}: {spec.label}", fontsize=10)
     _estimate_place(fig, right=0.3)
