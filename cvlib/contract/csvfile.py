@@ -18,6 +18,9 @@ from pathlib import Path
 from cvlib.contract.problems import Problems
 from cvlib.contract.values import _DECIMAL_COMMA, ValueProblem
 
+#: The longest field read (in characters); a longer one is a problem that says so.
+MAX_FIELD_CHARS = 10 * 1024 * 1024
+
 __all__ = ["Column", "Table", "read_csv"]
 
 
@@ -62,6 +65,7 @@ class Table:
     rows: list[dict]
     lines: list[int]
     header_line: int = 1
+    longest: int = 0  # characters of the longest record (its fields and separators)
 
 
 def read_csv(
@@ -87,6 +91,9 @@ def read_csv(
     except OSError as exc:
         problems.add(display, None, None, f"cannot be read: {exc.strerror}")
         return None
+    # Python's csv module refuses fields over its limit (131,072 characters by default)
+    if csv.field_size_limit() < MAX_FIELD_CHARS:
+        csv.field_size_limit(MAX_FIELD_CHARS)
     with handle:
         reader = csv.reader(_decoded_lines(handle), strict=True)
         try:
@@ -111,9 +118,11 @@ def read_csv(
                 return None
             index = {name: i for i, name in enumerate(header)}
             width = len(header)
+            longest = 0
             for record in reader:
                 start = previous_end + 1
                 previous_end = reader.line_num
+                longest = max(longest, sum(map(len, record)) + len(record))
                 if not record or not any(cell.strip() for cell in record):
                     continue  # blank line
                 if len(record) != width:
@@ -173,14 +182,16 @@ def read_csv(
             return None
         except csv.Error as exc:
             # the line on which the broken record starts (an unclosed quote runs to the end)
-            problems.add(
-                display,
-                previous_end + 1,
-                None,
-                f"expected a well-formed CSV record, found {exc} (an unclosed quote?)",
-            )
+            if "field larger than field limit" in str(exc):
+                found = (
+                    f"expected fields of at most {MAX_FIELD_CHARS:,} characters (10 MB), found a "
+                    "longer one (or a quote that is never closed)"
+                )
+            else:
+                found = f"expected a well-formed CSV record, found {exc} (an unclosed quote?)"
+            problems.add(display, previous_end + 1, None, found)
             return None
-    return Table(display, header, rows, lines, header_line)
+    return Table(display, header, rows, lines, header_line, longest)
 
 
 def _decimal_comma_split(record, header, wanted):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from cvlib import metrics
 from cvlib.contract import values
+from cvlib.contract.files import ABSENT, REGULAR, check_regular
 from cvlib.contract.problems import Problems
 from cvlib.contract.yamlfile import describe, is_number, read_yaml, unknown_key, yaml_date
 
@@ -85,10 +86,12 @@ def read_hypotheses(
     """
     file = HYPOTHESES_FILE
     path = root / file
-    if not path.exists():
+    found = check_regular(path, file, problems)
+    if found == ABSENT:
         problems.add(
             file, None, None, "file not found: every workspace states its value hypotheses"
         )
+    if found != REGULAR:
         return []
     reported = len(problems.items)
     data = read_yaml(path, file, problems)
@@ -102,6 +105,11 @@ def read_hypotheses(
             file, line, None, f"expected a top-level 'hypotheses:' list, found {describe(data)}"
         )
         return []
+    for key in data:
+        # hypotheses written under another key ('defaults:') would vanish; a key starting with
+        # x- holds YAML anchors for merge keys (<<: *defaults), as in docker compose files
+        if key != "hypotheses" and not str(key).startswith("x-"):
+            unknown_key(problems, file, data.lines.get(key), key, ("hypotheses",))
     items = data["hypotheses"]
     if items is None:
         return []
@@ -218,10 +226,12 @@ class _Reader:
 
         task = item.get("task")
         if spec is not None and spec.needs_task:
-            if task is None or not str(task).strip():
+            if task is None or isinstance(task, str) and not task.strip():
                 bad(
                     "task", f"expected the task measured (metric {metric} needs one), found nothing"
                 )
+            elif isinstance(task, list | dict):
+                bad("task", f"expected the name of a task, found {describe(task)}")
             else:
                 task = str(task)
         elif task is not None and spec is not None:

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cvlib.contract.files import ABSENT, REGULAR, check_regular
 from cvlib.contract.problems import Problems
 from cvlib.contract.tables import STREAMED
 from cvlib.contract.yamlfile import LineDict, describe, is_number, read_yaml, unknown_key, yaml_date
@@ -80,7 +81,10 @@ def read_settings(root, problems: Problems) -> ReadSettings:
     path = root / file
     values = {}
     declared = ReadSettings(Settings(), ZoneInfo("UTC"))
-    if path.exists():
+    found = check_regular(path, file, problems)  # absent: every default
+    if found not in (ABSENT, REGULAR):
+        return declared
+    if found == REGULAR:
         data = read_yaml(path, file, problems)
         if data is not None and not isinstance(data, dict):
             problems.add(file, 1, None, f"expected a mapping of settings, found {describe(data)}")
@@ -100,12 +104,23 @@ def read_settings(root, problems: Problems) -> ReadSettings:
             if parsed is not None:
                 values[key] = parsed
     settings = Settings(**values)
-    try:
-        tz = ZoneInfo(settings.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        tz = ZoneInfo("UTC")
+    tz = _zone(settings.timezone) or ZoneInfo("UTC")
     declared.settings, declared.tz = settings, tz
     return declared
+
+
+def _zone(name: str) -> ZoneInfo | None:
+    """The time zone ``name``, or ``None`` when it is not one.
+
+    A name may also fail as a path of the tz database: a folder
+    (``Europe``), a name too long for the file system.
+    """
+    if not 0 < len(name) <= 255:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
 
 
 def _sources_block(problems, file, line, value, declared: ReadSettings) -> None:
@@ -237,12 +252,8 @@ def _setting(problems, file, line, key, value):
             return bad(f"expected a number from 0.5 to 0.999, found {value!r}")
         return float(value)
     if key == "timezone":
-        try:
-            ZoneInfo(str(value))
-        except (ZoneInfoNotFoundError, ValueError):
-            return bad(
-                f"expected an IANA time zone name such as Europe/Berlin or UTC, found {value!r}"
-            )
+        if not isinstance(value, str) or _zone(value) is None:
+            return bad(f"expected an IANA time zone such as Europe/Berlin, found {describe(value)}")
         return str(value)
     if key == "data_through":
         return yaml_date(problems, file, line, key, value)

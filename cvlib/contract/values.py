@@ -39,12 +39,20 @@ __all__ = [
 ]
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-_DATE_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
+# The grammar of values (docs/data-contract.md), ASCII digits only: no underscores, no digits
+# of other scripts, no thousands separators.
+_DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _TIMESTAMP_PATTERN = re.compile(
     # an offset only after a time: "2026-02-16-05" is not a timestamp
-    r"(\d{4}-\d{2}-\d{2})([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|z|[+-]\d{2}(:?\d{2})?)?)?"
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2})"
+    r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)?)?"
 )
-_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+_WHOLE = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+_DECIMAL_COMMA = re.compile(r"[+-]?[0-9]+,[0-9]+")
+#: Dates and timestamps are written from 1900-01-01 to 2199-12-31 (so every window and
+#: pre-period stays representable in every time zone).
+FIRST_YEAR, LAST_YEAR = 1900, 2199
 _TRUE = {"true", "1", "yes"}
 _FALSE = {"false", "0", "no"}
 
@@ -88,10 +96,18 @@ def _parse_text(text: str) -> str:
     return text
 
 
+def _in_years(text: str) -> None:
+    if not FIRST_YEAR <= int(text[:4]) <= LAST_YEAR:
+        raise ValueProblem(
+            f"expected a date from {FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31, found {_found(text)}"
+        )
+
+
 def parse_date(text: str) -> dt.date:
-    """A calendar date written YYYY-MM-DD."""
+    """A calendar date written YYYY-MM-DD, from 1900-01-01 to 2199-12-31."""
     if not _DATE_PATTERN.fullmatch(text):
         raise ValueProblem(f"expected a date as YYYY-MM-DD, found {_found(text)}")
+    _in_years(text)
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
@@ -109,6 +125,7 @@ def _timestamp_parser(tz: ZoneInfo) -> Callable[[str], dt.datetime]:
                 "expected an ISO 8601 timestamp such as 2026-03-04T10:15:00Z "
                 f"(or with an offset like +01:00, or a bare date), found {_found(text)}"
             )
+        _in_years(text)
         try:
             value = dt.datetime.fromisoformat(text.replace("z", "Z"))
         except ValueError:
@@ -128,10 +145,9 @@ def _parse_number(text: str) -> float:
             f"expected a number with a decimal point (.), found {_found(text)} "
             "(a decimal comma: export the file with '.' as the decimal separator)"
         )
-    try:
-        value = float(text)
-    except ValueError:
-        raise ValueProblem(f"expected a number, found {_found(text)}") from None
+    if not _DECIMAL.fullmatch(text.strip()):
+        raise ValueProblem(f"expected a number, found {_found(text)}")
+    value = float(text)
     if not math.isfinite(value):
         raise ValueProblem(f"expected a finite number, found {_found(text)}")
     return value
@@ -151,9 +167,15 @@ def _parse_positive(text: str) -> float:
     return value
 
 
+def _whole(text: str) -> int:
+    if not _WHOLE.fullmatch(text.strip()):
+        raise ValueError(text)
+    return int(text)  # ValueError above Python's limit of digits
+
+
 def _parse_count(text: str) -> int:
     try:
-        value = int(text)
+        value = _whole(text)
     except ValueError:
         raise ValueProblem(f"expected a whole number >= 0, found {_found(text)}") from None
     if value < 0:
@@ -163,7 +185,7 @@ def _parse_count(text: str) -> int:
 
 def _parse_score(text: str) -> int:
     try:
-        value = int(text)
+        value = _whole(text)
     except ValueError:
         raise ValueProblem(f"expected a whole number from 0 to 10, found {_found(text)}") from None
     if not 0 <= value <= 10:
@@ -274,19 +296,37 @@ TEXT = Kind(
 ANY_TEXT = Kind(
     "any text", "any text", _same(str), csv_doubt=lambda _v, _raw: "false", free_text=True
 )
+
+
+def _sql_years(v: str) -> str:
+    """True where the text ``v`` (starting with a YYYY year) is outside the years allowed."""
+    return f"substr({v}, 1, 4) NOT BETWEEN '{FIRST_YEAR}' AND '{LAST_YEAR}'"
+
+
+_YEARS_RULE = (
+    lambda col: f"{col} < DATE '{FIRST_YEAR}-01-01' OR {col} >= DATE '{LAST_YEAR + 1}-01-01'",
+    f"expected dates from {FIRST_YEAR}-01-01 to {LAST_YEAR}-12-31, found values outside",
+    "years",
+)
+
 DATE = Kind(
     "date",
     "date",
     _same(parse_date),
     csv_doubt=lambda v, _raw: (
-        f"NOT regexp_full_match({v}, '{_SQL_DATE}') OR TRY_CAST({v} AS DATE) IS NULL"
+        f"NOT regexp_full_match({v}, '{_SQL_DATE}') OR {_sql_years(v)} "
+        f"OR TRY_CAST({v} AS DATE) IS NULL"
     ),
     stored=("date", "text", "timestamp", "timestamptz"),
     stored_as="a date column",
     text_rule=(
-        lambda v: f"NOT regexp_matches({v}, '{_SQL_DATE_TEXT}') OR TRY_CAST({v} AS DATE) IS NULL",
-        "expected dates as YYYY-MM-DD, found values that are not",
+        lambda v: (
+            f"NOT regexp_matches({v}, '{_SQL_DATE_TEXT}') OR {_sql_years(v)} "
+            f"OR TRY_CAST({v} AS DATE) IS NULL"
+        ),
+        f"expected dates as YYYY-MM-DD from {FIRST_YEAR} to {LAST_YEAR}, found values that are not",
     ),
+    range_rule=_YEARS_RULE,
     time="day",
 )
 TIMESTAMP = Kind(
@@ -294,18 +334,19 @@ TIMESTAMP = Kind(
     "timestamp",
     _timestamp_parser,
     csv_doubt=lambda v, _raw: (
-        f"NOT regexp_full_match({v}, '{_SQL_DATE}({_SQL_TIME})?') "
+        f"NOT regexp_full_match({v}, '{_SQL_DATE}({_SQL_TIME})?') OR {_sql_years(v)} "
         f"OR TRY_CAST(substr({v}, 1, 10) AS DATE) IS NULL"
     ),
     stored=("timestamp", "timestamptz", "date", "text"),
     stored_as="a timestamp column",
     text_rule=(
         lambda v: (
-            f"NOT regexp_matches({v}, '{_SQL_TIMESTAMP_TEXT}') "
+            f"NOT regexp_matches({v}, '{_SQL_TIMESTAMP_TEXT}') OR {_sql_years(v)} "
             f"OR TRY_CAST(substr({v}, 1, 10) AS DATE) IS NULL"
         ),
-        "expected ISO 8601 timestamps, found values that are not",
+        f"expected ISO 8601 timestamps from {FIRST_YEAR} to {LAST_YEAR}, found values that are not",
     ),
+    range_rule=_YEARS_RULE,
     time="instant",
     dtype="instant",
 )

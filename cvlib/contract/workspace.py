@@ -18,7 +18,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cvlib import metrics
+from cvlib.contract import files
 from cvlib.contract.csvfile import read_csv
+from cvlib.contract.files import ABSENT, REGULAR, check_regular
 from cvlib.contract.hypotheses import HYPOTHESES_FILE, read_hypotheses
 from cvlib.contract.problems import Problems, in_file_order
 from cvlib.contract.settings import WORKSPACE_FILE, Settings, read_settings
@@ -235,8 +237,12 @@ class _Loader:
     def _small(self, spec: TableSpec):
         file = spec.file
         path = self.root / file
-        if not path.exists():
+        found = check_regular(path, file, self.problems)
+        if found != REGULAR:
             self.failed.add(spec.name)
+        if found not in (ABSENT, REGULAR):
+            return None
+        if found == ABSENT:
             if spec.required:
                 names = ", ".join(c.name for c in spec.columns if c.required)
                 self.problems.add(
@@ -359,15 +365,27 @@ class _Loader:
                 return self._checked(
                     Source(spec, "connection", None, shown, url=url, table=declared.table)
                 )
-        elif csv_path.exists() and parquet_path.exists():
+        csv_file = declared.value if declared is not None else csv_path.name
+        csv_kind = check_regular(csv_path, csv_file, self.problems)
+        parquet_kind = ABSENT
+        if parquet_path is not None:  # a file, or a folder of Parquet files
+            parquet_kind = files.kind(parquet_path)
+            if parquet_kind == "a directory":
+                parquet_kind = REGULAR
+            else:
+                parquet_kind = check_regular(parquet_path, parquet_path.name, self.problems)
+        if {csv_kind, parquet_kind} - {ABSENT, REGULAR}:
+            self.failed.add(name)
+            return None
+        if csv_kind == REGULAR and parquet_kind == REGULAR:
             message = f"expected one of {name}.csv or {name}.parquet, found both (remove one)"
             self.problems.add(spec.file, None, None, message)
             return None
-        if parquet_path is not None and parquet_path.exists():
+        if parquet_kind == REGULAR:
             return self._checked(
                 Source(spec, "parquet", parquet_path, parquet_path.name, engine=self.engine)
             )
-        if not csv_path.exists():
+        if csv_kind == ABSENT:
             self.failed.add(name)
             if declared is not None:
                 self.problems.add(
@@ -385,9 +403,7 @@ class _Loader:
                     f"{', '.join(self._needed_by(spec))} (or provide {name}.parquet)",
                 )
             return None
-        return self._checked_csv(
-            spec, csv_path, declared.value if declared is not None else csv_path.name
-        )
+        return self._checked_csv(spec, csv_path, csv_file)
 
     def _checked(self, source: Source):
         from cvlib.engine.checks import check_table
@@ -436,7 +452,7 @@ class _Loader:
         if table is None:
             self.failed.add(spec.name)
             return None
-        return Source(spec, "csv", path, file), count
+        return Source(spec, "csv", path, file, max_line=table.longest), count
 
 
 def _midnight(day, tz):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import numbers
+import reprlib
 from pathlib import Path
 
 import yaml
@@ -85,6 +87,18 @@ def _construct_timestamp(loader, node):
         return loader.construct_scalar(node)
 
 
+def _construct_int(loader, node):
+    # an integer of thousands of digits is beyond Python's int() of text: it stays text, so
+    # the caller reports it as not the number expected
+    try:
+        return yaml.SafeLoader.construct_yaml_int(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+#: YAML files larger than this are refused unread.
+MAX_YAML_BYTES = 16 * 1024 * 1024
+
 # libyaml's parser (five times faster) reads the files; a file it rejects is read again by
 # PyYAML's own parser, whose messages the problems quote.
 _FastLineLoader = type("_FastLineLoader", (getattr(yaml, "CSafeLoader", _LineLoader),), {})
@@ -93,11 +107,18 @@ for _loader in (_LineLoader, _FastLineLoader):
     _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
     _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
     _loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+    _loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def read_yaml(path: Path, display: str, problems: Problems):
     """Load a YAML file with line numbers, or add a problem and return ``None``."""
     try:
+        size = path.stat().st_size
+        if size > MAX_YAML_BYTES:
+            problems.add(
+                display, None, None, f"expected a YAML file of at most 16 MB, found {size:,} bytes"
+            )
+            return None
         raw = path.read_bytes()
     except OSError as exc:
         problems.add(display, None, None, f"cannot be read: {exc.strerror}")
@@ -112,6 +133,9 @@ def read_yaml(path: Path, display: str, problems: Problems):
         return None
     try:
         return yaml.load(text, Loader=_FastLineLoader)  # noqa: S506 - a SafeLoader subclass
+    except RecursionError:
+        problems.add(display, None, None, "expected valid YAML, found nesting too deep to read")
+        return None
     except yaml.YAMLError:
         pass  # read again below for PyYAML's message
     try:
@@ -148,12 +172,20 @@ def describe(value) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    return repr(value)
+    return _SHORT.repr(value)
+
+
+# a value quoted in a message: at most 200 characters of it (an alias can expand a short file
+# into a huge value)
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = 200
+_SHORT.maxlist = _SHORT.maxdict = _SHORT.maxtuple = 6
+_SHORT.maxlevel = 3
 
 
 def is_number(value) -> bool:
-    """Whether YAML read ``value`` as a number (not a boolean)."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+    """Whether YAML read ``value`` as a finite number (not a boolean, not .nan or .inf)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def unknown_key(problems: Problems, file: str, line, key, known) -> None:

@@ -13,10 +13,10 @@ key, references and not-before rules), neither reading rows into Python:
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cvlib.contract.csvfile import MAX_FIELD_CHARS
 from cvlib.engine import database as db
 from cvlib.engine import parquet_meta
 from cvlib.engine import sql as q
@@ -259,7 +259,7 @@ def csv_profile_if_clean(
             if (
                 column.kind.free_text
             ):  # Python's csv module refuses longer fields (in bytes: stricter)
-                conditions.append(f"strlen({raw}) > {csv.field_size_limit()}")
+                conditions.append(f"strlen({raw}) > {MAX_FIELD_CHARS}")
         for name, (allowed, _) in _allowed(spec, known or {}).items():
             if name in present:
                 values = ", ".join(

@@ -18,9 +18,15 @@ its query, so the messages are those of the query path, counts included.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
+from cvlib.contract.values import FIRST_YEAR, LAST_YEAR
 from cvlib.engine.sql import sql_string as _sql_string
+
+# the years of dates and timestamps (the contract's), as the epoch seconds the footers give
+_EPOCH_FIRST = (dt.date(FIRST_YEAR, 1, 1) - dt.date(1970, 1, 1)).days * 86400
+_EPOCH_AFTER_LAST = (dt.date(LAST_YEAR + 1, 1, 1) - dt.date(1970, 1, 1)).days * 86400
 
 __all__ = ["ColumnStats", "FooterStats", "applies", "footer_stats", "bad_rows", "profile_row"]
 
@@ -174,7 +180,8 @@ def bad_rows(stats: FooterStats | None, column: str, rule: str, *, text: bool) -
     column : str
     rule : str
         ``value`` (null, or empty text after stripping white space), ``score``
-        (outside 0..10) or ``nonnegative`` (below 0).
+        (outside 0..10), ``nonnegative`` (below 0) or ``years`` (a date or
+        timestamp outside 1900..2199).
     text : bool
         Whether the column holds text (only text can be empty).
 
@@ -205,6 +212,8 @@ def bad_rows(stats: FooterStats | None, column: str, rule: str, *, text: bool) -
         return 0 if col.low >= 0 and col.high <= 10 else None
     if rule == "nonnegative":
         return 0 if col.low >= 0 else None
+    if rule == "years":  # dates and timestamps from 1900 to 2199, as epoch seconds here
+        return 0 if _EPOCH_FIRST <= col.low and col.high < _EPOCH_AFTER_LAST else None
     return None
 
 

@@ -370,8 +370,16 @@ def csv_header(path: Path) -> list[str] | None:
     return header
 
 
+_DUCKDB_MAX_LINE = 2_000_000  # bytes: DuckDB's default max_line_size
+
+
 def csv_relation(
-    path: Path, *, strict: bool, header: list[str] | None = None, buffer_size: int | None = None
+    path: Path,
+    *,
+    strict: bool,
+    header: list[str] | None = None,
+    buffer_size: int | None = None,
+    max_line: int = 0,
 ) -> str:
     """DuckDB ``read_csv`` of ``path``, every column as text (the contract's CSV dialect).
 
@@ -380,6 +388,9 @@ def csv_relation(
     DuckDB detects the header itself. DuckDB reads a file in parallel by
     buffers of ``buffer_size`` bytes (by default 32 MB, so a smaller file is
     read by one thread); a line longer than the buffer is an error.
+    ``max_line``: characters of the longest record, when it is longer than
+    DuckDB's default limit of a line (2 MB; a larger limit costs speed, so
+    it is raised only for a file that needs it).
     """
     header = header if header is not None else csv_header(path)
     options = (
@@ -388,6 +399,8 @@ def csv_relation(
     )
     if buffer_size is not None:
         options += f", buffer_size = {int(buffer_size)}, max_line_size = {int(buffer_size)}"
+    elif max_line > _DUCKDB_MAX_LINE // 4:  # characters: up to 4 bytes each in UTF-8
+        options += f", max_line_size = {4 * int(max_line) + 1024}"
     if header is None:
         return f"read_csv({sql.sql_string(str(path))}, {options}, all_varchar = true)"
     columns = ", ".join(f"{sql.sql_string(name)}: 'VARCHAR'" for name in header)
@@ -431,7 +444,9 @@ def _embedded_relation(
         relation = base
     elif source.kind == "csv":
         relation = make(
-            f"SELECT * FROM {csv_relation(Path(source.path), strict=False)}", view + "_file"
+            f"SELECT * FROM "
+            f"{csv_relation(Path(source.path), strict=False, max_line=source.max_line)}",
+            view + "_file",
         )
     else:
         if not source.files():

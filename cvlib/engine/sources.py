@@ -38,6 +38,9 @@ class Source:
         never shown).
     table : str or None
         The table behind the connection.
+    max_line : int
+        For a CSV file: the characters of its longest record when the
+        engine needs to be told (records over DuckDB's default 2 MB), else 0.
     engine : str or ibis backend
         What aggregates Parquet files: ``duckdb`` (embedded, the default),
         ``pyspark`` (the active SparkSession) or an ibis backend object.
@@ -52,6 +55,7 @@ class Source:
     url: str | None = field(default=None, repr=False)
     table: str | None = None
     engine: object = field(default="duckdb", compare=False)
+    max_line: int = 0
 
     @property
     def name(self) -> str:
