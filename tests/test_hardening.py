@@ -233,3 +233,44 @@ def test_a_field_over_10_mb_says_so(tmp_path):
         "expected fields of at most 10,485,760 characters (10 MB), found a longer one "
         "(or a quote that is never closed)"
     )
+
+
+# -- secrets in connection URLs -----------------------------------------------------------------
+PASSWORD = "p@ss/w#rd:1"
+
+
+def _connection_workspace(tmp_path, monkeypatch, password):
+    if password is None:
+        monkeypatch.delenv("CVLIB_TEST_PGPASSWORD", raising=False)
+    else:
+        monkeypatch.setenv("CVLIB_TEST_PGPASSWORD", password)
+    sources = "sources:\n" + "".join(
+        f"  {t}:\n    connection: postgres://analyst:${{CVLIB_TEST_PGPASSWORD}}@127.0.0.1:9/db\n"
+        f"    table: {t}\n"
+        for t in ("events", "surveys", "accounts")
+    )
+    changes = {"workspace.yaml": BASE["workspace.yaml"] + sources}
+    changes |= {"events.csv": None, "surveys.csv": None, "accounts.csv": None}
+    return write_workspace(tmp_path / "ws", changes)
+
+
+def test_a_password_with_url_characters_is_encoded_and_never_shown(tmp_path, monkeypatch):
+    from cvlib.contract.problems import Problems
+    from cvlib.contract.settings import read_settings
+
+    root = _connection_workspace(tmp_path, monkeypatch, PASSWORD)
+    found = read_settings(root, Problems())
+    url = found.sources["events"].value
+    assert url == "postgres://analyst:p%40ss%2Fw%23rd%3A1@127.0.0.1:9/db"
+    # no server listens there: the messages name the source, without the password
+    messages = "\n".join(str(p) for p in problems_of(root))
+    assert "postgres://analyst@127.0.0.1:9/db table events" in messages
+    for form in (PASSWORD, "p%40ss", "w#rd", "ss/w"):
+        assert form not in messages
+
+
+def test_an_unset_variable_stops_at_its_declaration(tmp_path, monkeypatch):
+    root = _connection_workspace(tmp_path, monkeypatch, None)
+    problems = problems_of(root)
+    assert {p.file for p in problems} == {"workspace.yaml"}, [str(p) for p in problems]
+    assert all("CVLIB_TEST_PGPASSWORD" in p.message for p in problems)

@@ -73,6 +73,8 @@ class ReadSettings:
     tz: ZoneInfo
     sources: dict = field(default_factory=dict)
     engine: str | None = None
+    #: tables whose declaration in ``sources:`` is broken (reported): not looked for elsewhere
+    broken: set = field(default_factory=set)
 
 
 def read_settings(root, problems: Problems) -> ReadSettings:
@@ -152,6 +154,8 @@ def _sources_block(problems, file, line, value, declared: ReadSettings) -> None:
         found = _source(problems, file, where, column, key, spec)
         if found is not None:
             declared.sources[key] = found
+        else:
+            declared.broken.add(key)
 
 
 def _source(problems, file, where, column, key, spec) -> DeclaredSource | None:
@@ -196,7 +200,7 @@ def _source(problems, file, where, column, key, spec) -> DeclaredSource | None:
             problems.add(file, k_line, column, f"expected {k} to be text, found {describe(v)}")
             ok = False
             continue
-        v = _substitute(problems, file, k_line, column, v.strip())
+        v = _substitute(problems, file, k_line, column, v.strip(), url=k == "connection")
         if v is None:
             ok = False
         values[k] = v
@@ -217,8 +221,21 @@ def _source(problems, file, where, column, key, spec) -> DeclaredSource | None:
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
-def _substitute(problems, file, line, column, text):
-    """Replace ``${NAME}`` from the environment; a missing variable is a problem."""
+def _substitute(problems, file, line, column, text, *, url: bool = False):
+    """Replace ``${NAME}`` from the environment; a missing variable is a problem.
+
+    In a connection URL (``url``), a value put into the user or password part
+    (``scheme://USER:PASSWORD@host``) is percent-encoded, so a password may
+    hold any character (``@``, ``/``, ``#``, ``:``); elsewhere (a host, a path)
+    values are put in as written.
+
+    Examples
+    --------
+    >>> import os
+    >>> os.environ["CVLIB_DOCTEST_PW"] = "p@ss/w#rd:1"
+    >>> _substitute(None, "", 1, "", "postgres://me:${CVLIB_DOCTEST_PW}@db/x", url=True)
+    'postgres://me:p%40ss%2Fw%23rd%3A1@db/x'
+    """
     missing = [m.group(1) for m in _VARIABLE.finditer(text) if m.group(1) not in os.environ]
     if missing:
         name = missing[0]
@@ -228,6 +245,16 @@ def _substitute(problems, file, line, column, text):
         )
         problems.add(file, line, column, message)
         return None
+    if url and "://" in text:
+        from urllib.parse import quote
+
+        scheme, rest = text.split("://", 1)
+        authority, slash, tail = rest.partition("/")
+        if "@" in authority:
+            userinfo, host = authority.rsplit("@", 1)
+            userinfo = _VARIABLE.sub(lambda m: quote(os.environ[m.group(1)], safe=""), userinfo)
+            rest = f"{userinfo}@{host}{slash}{tail}"
+        return scheme + "://" + _VARIABLE.sub(lambda m: os.environ[m.group(1)], rest)
     return _VARIABLE.sub(lambda m: os.environ[m.group(1)], text)
 
 

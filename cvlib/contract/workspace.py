@@ -160,6 +160,7 @@ class _Loader:
         found = read_settings(self.root, self.problems)
         settings, self.tz = found.settings, found.tz
         self.declared = found.sources
+        self.broken = found.broken
         self.engine = self.engine or found.engine or "duckdb"
 
         frames: dict = {}
@@ -340,6 +341,9 @@ class _Loader:
     def _streamed(self, spec: TableSpec):
         """``(Source, rows)`` of an event-scale table that passed its checks, else ``None``."""
         name = spec.name
+        if name in self.broken:  # its declaration is reported: no "file not found" after it
+            self.failed.add(name)
+            return None
         csv_path, parquet_path = self.root / spec.file, self.root / f"{name}.parquet"
         declared = self.declared.get(name)
         if declared is not None:

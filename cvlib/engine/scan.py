@@ -91,13 +91,14 @@ def _backend(source: Source):
 
 
 def redact(source: Source, text: str) -> str:
-    """``text`` without the password of the source's URL."""
-    from urllib.parse import urlsplit
+    """``text`` without the password of the source's URL (as written in it, and decoded)."""
+    from urllib.parse import unquote, urlsplit
 
     if source.url:
         password = urlsplit(source.url).password
         if password:
-            text = text.replace(password, "***")
+            for form in sorted({password, unquote(password)}, key=len, reverse=True):
+                text = text.replace(form, "***")
     return text
 
 
