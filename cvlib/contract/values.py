@@ -64,10 +64,9 @@ _SQL_TIME = (
     "[T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\\.[0-9]{1,9})?)?"
     "(Z|z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)?"
 )
-_SQL_TIMESTAMP_TEXT = (
-    "^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}([.][0-9]{1,9})?)?"
-    "(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)?)?$"
-)
+# the text rule of typed sources is their only check: as strict as the parser (hours, minutes,
+# seconds and offsets in range)
+_SQL_TIMESTAMP_TEXT = f"^{_SQL_DATE}({_SQL_TIME})?$"
 _SQL_DATE_TEXT = "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 
 
