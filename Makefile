@@ -4,13 +4,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 PIP    := $(BIN)/python -m pip
 
-.PHONY: help install test test-fast report notebooks lab clean
+.PHONY: help install test test-fast fuzz report notebooks lab clean
 
 help:
 	@echo "make report   write the reports for data/sample into reports/"
 	@echo "make test     run the whole test suite (what CI runs)"
 	@echo "make lab      start JupyterLab with cvlib installed"
 	@echo "make notebooks  re-execute notebooks/ in place (the stored outputs nbval checks)"
+	@echo "make fuzz     the workspace fuzzer with 2,000 examples and a fresh seed"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "cvlib needs Python 3.11 or newer: run make PYTHON=python3.11 ...")'
@@ -59,6 +60,17 @@ test: $(VENV)/.installed-dev $(SPARK)
 # Everything but the tests marked slow, for quick local runs (CI runs everything).
 test-fast: $(VENV)/.installed-dev
 	@$(MAKE) --no-print-directory test PYTEST_ARGS="-m 'not slow' $(PYTEST_ARGS)"
+
+# The fuzzer of tests/test_fuzz.py with many more examples than make test runs, and a fresh
+# seed each time (printed; FUZZ_SEED=N repeats a run).
+FUZZ_EXAMPLES ?= 2000
+ifndef FUZZ_SEED
+FUZZ_SEED := $(shell od -An -N4 -tu4 /dev/urandom | tr -d ' ')
+endif
+fuzz: $(VENV)/.installed-dev
+	@echo "make fuzz: $(FUZZ_EXAMPLES) examples, seed $(FUZZ_SEED)"
+	CVLIB_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -p no:cacheprovider -q \
+	  tests/test_fuzz.py --hypothesis-seed=$(FUZZ_SEED) --hypothesis-show-statistics
 
 report: $(VENV)/.installed
 	$(BIN)/cvlib report data/sample --out reports

@@ -274,3 +274,27 @@ def test_an_unset_variable_stops_at_its_declaration(tmp_path, monkeypatch):
     problems = problems_of(root)
     assert {p.file for p in problems} == {"workspace.yaml"}, [str(p) for p in problems]
     assert all("CVLIB_TEST_PGPASSWORD" in p.message for p in problems)
+
+
+# -- found by the fuzzer ------------------------------------------------------------------------
+def test_a_line_of_spaces_is_blank_to_the_engine_too(tmp_path):
+    accounts = BASE["accounts.csv"].replace("\nA2,", "\n   \nA2,")
+    ws = cvlib.load_workspace(write_workspace(tmp_path / "ws", {"accounts.csv": accounts}))
+    assert ws.row_counts["accounts"] == 2
+    for release_id in ws.releases["release_id"]:
+        cvlib.evaluate_release(ws, release_id)
+
+
+def test_a_blank_line_above_the_header_is_skipped_by_the_engine_too(tmp_path):
+    ws = cvlib.load_workspace(
+        write_workspace(tmp_path / "ws", {"accounts.csv": "\n" + BASE["accounts.csv"]})
+    )
+    assert ws.row_counts["accounts"] == 2
+    for release_id in ws.releases["release_id"]:
+        cvlib.evaluate_release(ws, release_id)
+
+
+def test_a_control_character_in_a_column_name_is_a_problem(tmp_path):
+    accounts = BASE["accounts.csv"].replace(",segment,", ",seg\x00ment,", 1)
+    problem = _one(tmp_path, {"accounts.csv": accounts}, "accounts.csv", 1, None)
+    assert problem.message == "expected column names of text, found 'seg\\x00ment'"

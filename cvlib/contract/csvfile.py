@@ -66,6 +66,7 @@ class Table:
     lines: list[int]
     header_line: int = 1
     longest: int = 0  # characters of the longest record (its fields and separators)
+    blank: bool = False  # a record of nothing but spaces (skipped as a blank line)
 
 
 def read_csv(
@@ -118,12 +119,13 @@ def read_csv(
                 return None
             index = {name: i for i, name in enumerate(header)}
             width = len(header)
-            longest = 0
+            longest, blank = 0, False
             for record in reader:
                 start = previous_end + 1
                 previous_end = reader.line_num
                 longest = max(longest, sum(map(len, record)) + len(record))
                 if not record or not any(cell.strip() for cell in record):
+                    blank = blank or bool(record)  # not an empty line: spaces, or commas
                     continue  # blank line
                 if len(record) != width:
                     split = _decimal_comma_split(record, header, wanted)
@@ -191,7 +193,7 @@ def read_csv(
                 found = f"expected a well-formed CSV record, found {exc} (an unclosed quote?)"
             problems.add(display, previous_end + 1, None, found)
             return None
-    return Table(display, header, rows, lines, header_line, longest)
+    return Table(display, header, rows, lines, header_line, longest, blank)
 
 
 def _decimal_comma_split(record, header, wanted):
@@ -242,6 +244,10 @@ def _check_header(display, line, header, columns, problems) -> bool:
     ok = True
     seen = set()
     for name in header:
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+            # a NUL or another control character in a name breaks the engine's SQL
+            problems.add(display, line, None, f"expected column names of text, found {name!r}")
+            ok = False
         if name in seen and name:
             problems.add(display, line, name, "expected each column once, found it twice")
             ok = False

@@ -22,7 +22,7 @@ from cvlib.contract import files
 from cvlib.contract.csvfile import read_csv
 from cvlib.contract.files import ABSENT, REGULAR, check_regular
 from cvlib.contract.hypotheses import HYPOTHESES_FILE, read_hypotheses
-from cvlib.contract.problems import Problems, in_file_order
+from cvlib.contract.problems import Problems, bounded, in_file_order
 from cvlib.contract.settings import WORKSPACE_FILE, Settings, read_settings
 from cvlib.contract.tables import TABLES, TableSpec
 from cvlib.engine.sources import ENGINES, Source, resolve_url, safe_url
@@ -456,7 +456,8 @@ class _Loader:
         if table is None:
             self.failed.add(spec.name)
             return None
-        return Source(spec, "csv", path, file, max_line=table.longest), count
+        found = Source(spec, "csv", path, file, max_line=table.longest, blank_records=table.blank)
+        return found, count
 
 
 def _midnight(day, tz):
@@ -527,4 +528,4 @@ def _measurement_warnings(ws: Workspace, frames: dict) -> list[Problem]:
                     f"of {release_id} yet",
                 )
             )
-    return out
+    return [Problem(p.file, p.line, p.column, bounded(p.message)) for p in out]

@@ -366,6 +366,8 @@ def csv_header(path: Path) -> list[str] | None:
         header = next(csv.reader([first.decode("utf-8")]))
     except (UnicodeDecodeError, csv.Error, StopIteration):
         return None
+    if not header:  # a blank first line: the engine finds the header below it
+        return None
     if any(name != name.strip() or not name for name in header) or len(set(header)) != len(header):
         return None
     return header
@@ -381,6 +383,7 @@ def csv_relation(
     header: list[str] | None = None,
     buffer_size: int | None = None,
     max_line: int = 0,
+    skip_blank: bool = False,
 ) -> str:
     """DuckDB ``read_csv`` of ``path``, every column as text (the contract's CSV dialect).
 
@@ -391,7 +394,9 @@ def csv_relation(
     read by one thread); a line longer than the buffer is an error.
     ``max_line``: characters of the longest record, when it is longer than
     DuckDB's default limit of a line (2 MB; a larger limit costs speed, so
-    it is raised only for a file that needs it).
+    it is raised only for a file that needs it). ``skip_blank``: the file has
+    lines of nothing but spaces, which the contract skips as blank (a file
+    checked line by line; any other line the engine cannot read was reported).
     """
     header = header if header is not None else csv_header(path)
     options = (
@@ -402,6 +407,8 @@ def csv_relation(
         options += f", buffer_size = {int(buffer_size)}, max_line_size = {int(buffer_size)}"
     elif max_line > _DUCKDB_MAX_LINE // 4:  # characters: up to 4 bytes each in UTF-8
         options += f", max_line_size = {4 * int(max_line) + 1024}"
+    if skip_blank:
+        options += ", ignore_errors = true"
     if header is None:
         return f"read_csv({sql.sql_string(str(path))}, {options}, all_varchar = true)"
     columns = ", ".join(f"{sql.sql_string(name)}: 'VARCHAR'" for name in header)
@@ -445,8 +452,13 @@ def _embedded_relation(
         relation = base
     elif source.kind == "csv":
         relation = make(
-            f"SELECT * FROM "
-            f"{csv_relation(Path(source.path), strict=False, max_line=source.max_line)}",
+            "SELECT * FROM "
+            + csv_relation(
+                Path(source.path),
+                strict=False,
+                max_line=source.max_line,
+                skip_blank=source.blank_records,
+            ),
             view + "_file",
         )
     else:

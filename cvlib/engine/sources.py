@@ -41,6 +41,9 @@ class Source:
     max_line : int
         For a CSV file: the characters of its longest record when the
         engine needs to be told (records over DuckDB's default 2 MB), else 0.
+    blank_records : bool
+        For a CSV file: it has lines of nothing but spaces (or commas), which
+        the contract skips as blank and the engine must be told to skip.
     engine : str or ibis backend
         What aggregates Parquet files: ``duckdb`` (embedded, the default),
         ``pyspark`` (the active SparkSession) or an ibis backend object.
@@ -56,6 +59,7 @@ class Source:
     table: str | None = None
     engine: object = field(default="duckdb", compare=False)
     max_line: int = 0
+    blank_records: bool = False
 
     @property
     def name(self) -> str:
