@@ -147,10 +147,16 @@ def _sample(args) -> int:
 
 
 def _report(args) -> int:
+    from pathlib import Path
+
     from cvlib.errors import DataError
     from cvlib.report.folders import LockedError
     from cvlib.report.runner import run_reports
 
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        print(f"cvlib report: --out {out}: expected a folder, found a file", file=sys.stderr)
+        return EXIT_USAGE
     try:
         summary = run_reports(
             args.data,
@@ -173,6 +179,14 @@ def _report(args) -> int:
         return EXIT_USAGE
     except LockedError as exc:
         print(f"cvlib report: {exc}", file=sys.stderr)
+        return EXIT_DATA
+    except OSError as exc:  # the report folder cannot be written (no space left, ...)
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(
+            f"cvlib report: could not write into {out}: {exc.strerror or exc}{where}; "
+            "the reports already there are kept as they were",
+            file=sys.stderr,
+        )
         return EXIT_DATA
     counts = {s: sum(r.status == s for r in summary.releases) for s in ("ok", "skipped", "failed")}
     print(

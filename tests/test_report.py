@@ -414,3 +414,42 @@ def test_an_index_of_releases_without_a_report_yet_is_written(tmp_path):
     assert schema_errors("index", entries) == []
     assert [e["status"] for e in entries] == ["failed", "skipped"]
     assert "last run failed" in (tmp_path / "r" / "index.html").read_text()
+
+
+def test_an_output_folder_that_is_a_file_is_a_usage_error(tmp_path):
+    data = hostile_workspace(tmp_path / "ws")
+    (tmp_path / "out").write_text("not a folder")
+    run = cvlib_report(data, tmp_path / "out")
+    assert run.returncode == 2
+    assert (
+        run.stderr == f"cvlib report: --out {tmp_path / 'out'}: expected a folder, found a file\n"
+    )
+
+
+def test_no_space_left_is_one_line_and_keeps_the_reports(built, tmp_path, monkeypatch, capsys):
+    import errno
+
+    from cvlib import cli
+    from cvlib.report import runner
+
+    data, out, _ = built
+    copy_out = tmp_path / "reports"
+    shutil.copytree(out, copy_out)
+    before = (copy_out / "index.json").read_bytes()
+    real = runner.write_atomic
+
+    def full(path, text):
+        if Path(path).name == "index.json":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        return real(path, text)
+
+    monkeypatch.setattr(runner, "write_atomic", full)
+    status = cli.main(["report", str(data), "--out", str(copy_out)])
+    err = capsys.readouterr().err
+    assert status == 1
+    assert "Traceback" not in err
+    assert err.strip().splitlines()[-1] == (
+        f"cvlib report: could not write into {copy_out}: No space left on device "
+        f"({copy_out / 'index.json'}); the reports already there are kept as they were"
+    )
+    assert (copy_out / "index.json").read_bytes() == before
