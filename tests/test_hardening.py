@@ -200,9 +200,30 @@ def test_at_most_200_problems_are_listed_per_file():
         len(p.message) <= len("expected a number, found ") + MAX_FOUND_CHARS + 1 for p in listed
     )
     assert [p.message for p in out if p.file == "a.csv" and p.line is None] == [
-        "... and 100 more problems in this file (the first 200 are listed above)"
+        "... and 100 more problems in this file (at most 200 per file and 200 in all are listed)"
     ]
-    assert [p.file for p in out].count("b.csv") == 1
+    # b.csv's problem came after 200 were listed: it is counted
+    assert [p.message for p in out if p.file == "b.csv"] == [
+        "... and 1 more problems in this file (at most 200 per file and 200 in all are listed)"
+    ]
+
+
+def test_the_output_of_validate_stays_under_100_kb(tmp_path, capsys):
+    from cvlib import cli
+
+    # nine tables of bad rows: each column's 20 problems, in every file
+    bad = {
+        "task_times.csv": "x,y,z,w,-1,maybe,-2,\n" * 500,
+        "surveys.csv": "R,U,never,99,,F-none,\n" * 500,
+        "accounts.csv": "A,never,never,,-5\n" * 500,
+        "tickets.csv": "T,never,F-none,what,\n" * 500,
+    }
+    changes = {name: BASE[name] + rows for name, rows in bad.items()}
+    root = write_workspace(tmp_path / "ws", changes)
+    assert cli.main(["validate", str(root)]) == 1
+    out = capsys.readouterr()
+    assert "Traceback" not in out.err
+    assert len((out.out + out.err).encode()) < 100_000
 
 
 # -- long text is text ----------------------------------------------------------------------------

@@ -19,6 +19,8 @@ __all__ = [
 MAX_PROBLEMS_PER_COLUMN = 20
 #: At most this many problems are listed per file.
 MAX_PROBLEMS_PER_FILE = 200
+#: At most this many problems are listed in all (so a report of them stays under 100 KB).
+MAX_PROBLEMS = 200
 #: A message quotes at most this many characters of the value found.
 MAX_FOUND_CHARS = 200
 
@@ -61,7 +63,7 @@ class Problems:
         self._counts[key] = count
         if count > MAX_PROBLEMS_PER_COLUMN:
             return
-        if self._listed.get(file, 0) >= MAX_PROBLEMS_PER_FILE:
+        if self._listed.get(file, 0) >= MAX_PROBLEMS_PER_FILE or len(self.items) >= MAX_PROBLEMS:
             self._unlisted[file] = self._unlisted.get(file, 0) + 1
             return
         self._listed[file] = self._listed.get(file, 0) + 1
@@ -91,8 +93,8 @@ class Problems:
                     file,
                     None,
                     None,
-                    f"... and {count} more problems in this file "
-                    f"(the first {MAX_PROBLEMS_PER_FILE} are listed above)",
+                    f"... and {count} more problems in this file (at most "
+                    f"{MAX_PROBLEMS_PER_FILE} per file and {MAX_PROBLEMS} in all are listed)",
                 )
             )
         return out
