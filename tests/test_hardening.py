@@ -319,3 +319,17 @@ def test_a_control_character_in_a_column_name_is_a_problem(tmp_path):
     accounts = BASE["accounts.csv"].replace(",segment,", ",seg\x00ment,", 1)
     problem = _one(tmp_path, {"accounts.csv": accounts}, "accounts.csv", 1, None)
     assert problem.message == "expected column names of text, found 'seg\\x00ment'"
+
+
+# -- YAML numbers follow the contract's grammar, not YAML 1.1's ---------------------------------
+@pytest.mark.parametrize("value", ["1_000", "0x1F", "0o17", "1:30", "1_0.5"])
+def test_yaml_numbers_of_other_grammars_are_problems(tmp_path, value):
+    changes = edit("hypotheses.yaml", "tasks_per_month: 5000", f"tasks_per_month: {value}")
+    problem = _one(tmp_path, changes, "hypotheses.yaml", 9, "tasks_per_month")
+    assert problem.message == f"expected a number >= 0, found '{value}'"
+
+
+@pytest.mark.parametrize(("value", "read"), [("1e3", 1000.0), ("017", 17.0), ("+5", 5.0)])
+def test_yaml_numbers_of_the_grammar(tmp_path, value, read):
+    root = write_workspace(tmp_path / "ws", edit("workspace.yaml", "42.5", value))
+    assert cvlib.load_workspace(root).settings.hourly_cost == read

@@ -6,6 +6,7 @@ import datetime as dt
 import difflib
 import math
 import numbers
+import re
 import reprlib
 from pathlib import Path
 
@@ -87,13 +88,32 @@ def _construct_timestamp(loader, node):
         return loader.construct_scalar(node)
 
 
+# The contract's grammar of numbers (docs/data-contract.md), not YAML 1.1's, which also reads
+# 1_000, 0x1F, 0o17 and the base-60 1:30 as numbers: those stay text, and the caller reports
+# them as not the number expected.
+_WHOLE = re.compile(r"[+-]?[0-9]+")
+_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+
+
 def _construct_int(loader, node):
-    # an integer of thousands of digits is beyond Python's int() of text: it stays text, so
-    # the caller reports it as not the number expected
+    if not _WHOLE.fullmatch(node.value):
+        return loader.construct_scalar(node)
+    # decimal digits (YAML 1.1 reads 017 as octal 15); an integer of thousands of digits is
+    # beyond Python's int() of text: it stays text too
     try:
-        return yaml.SafeLoader.construct_yaml_int(loader, node)
+        return int(node.value)
     except ValueError:
         return loader.construct_scalar(node)
+
+
+def _construct_float(loader, node):
+    # .nan and .inf stay floats (reported as not finite); 1_000.5 or 1:30.5 stay text
+    if not _DECIMAL.fullmatch(node.value) and node.value.lower().lstrip("+-") not in (
+        ".nan",
+        ".inf",
+    ):
+        return loader.construct_scalar(node)
+    return yaml.SafeLoader.construct_yaml_float(loader, node)
 
 
 #: YAML files larger than this are refused unread.
@@ -108,6 +128,13 @@ for _loader in (_LineLoader, _FastLineLoader):
     _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
     _loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
     _loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+    _loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+    # 1e3 is a number in the contract's grammar (YAML 1.1 wants a dot: 1.0e3)
+    _loader.add_implicit_resolver(
+        "tag:yaml.org,2002:float",
+        re.compile(r"^[+-]?[0-9]+[eE][+-]?[0-9]+$"),
+        list("-+0123456789"),
+    )
 
 
 def read_yaml(path: Path, display: str, problems: Problems):
