@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import platform
+import shlex
 import statistics
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,6 +92,19 @@ def state_line(info: dict) -> str:
         f"{info['side']}: {info['python']} -> cvlib {info['version']} from {info['package']} "
         f"(commit {info['commit']}{dirty})"
     )
+
+
+def header_lines(before: list[dict], after: list[dict]) -> list[str]:
+    """The report's first lines: the command, the code each side measured, and a warning
+    for a side whose code changed during the run."""
+    lines = [f"Command: `{shlex.join([sys.executable, *sys.argv])}`", ""]
+    lines += [f"- {state_line(info)}" for info in before]
+    for old, new in zip(before, after, strict=True):
+        if old != new:
+            lines.append(
+                f"- WARNING, {new['side']}'s code changed during the run: {state_line(new)}"
+            )
+    return lines
 
 
 def compile_package(side: Side, package: str) -> None:

@@ -54,14 +54,13 @@ import argparse
 import datetime as dt
 import itertools
 import json
-import shlex
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from _bench import Side, balanced_orders, describe, machine, paired_ratio, state_line
+from _bench import Side, balanced_orders, describe, header_lines, machine, paired_ratio
 
 RELEASE = "2026.06"
 RELEASED_ON = dt.date(2026, 6, 23)
@@ -523,13 +522,7 @@ def main(argv=None) -> int:
             row[mode + "_walls"] = [run["wall"] for run in ok]
         rows.append(row)
     after = [describe(side) for side in sides]
-    lines = [f"Command: `{shlex.join([sys.executable, *sys.argv])}`", ""]
-    lines += [f"- {state_line(info)}" for info in before]
-    for old, new in zip(before, after, strict=True):
-        if old != new:
-            lines.append(
-                f"- WARNING, {new['side']}'s code changed during the run: {state_line(new)}"
-            )
+    lines = header_lines(before, after)
     lines += [f"- total time {(time.perf_counter() - started) / 60:.1f} min", ""]
     lines += machine(sides)
     if args.json:

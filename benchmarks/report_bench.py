@@ -56,10 +56,10 @@ from _bench import (
     balanced_orders,
     compile_package,
     describe,
+    header_lines,
     load,
     machine,
     paired_ratio,
-    state_line,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -290,13 +290,7 @@ def main(argv=None) -> int:
 
 def table(commands, names, before, after, args, wall) -> str:
     """The Markdown report: the code measured, the table of medians, every run."""
-    lines = [f"Command: `{shlex.join([sys.executable, *sys.argv])}`", ""]
-    lines += [f"- {state_line(info)}" for info in before]
-    for old, new in zip(before, after, strict=True):
-        if old != new:
-            lines.append(
-                f"- WARNING, {new['side']}'s code changed during the run: {state_line(new)}"
-            )
+    lines = header_lines(before, after)
     lines += [f"- workspace: a copy of {args.data.resolve()}; total time {wall / 60:.1f} min", ""]
 
     figures = list(dict.fromkeys(c.figure for c in commands))

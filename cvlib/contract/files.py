@@ -56,9 +56,14 @@ def kind(path: Path) -> str:
     return "a special file"
 
 
-def check_regular(path: Path, display: str, problems: Problems) -> str:
-    """:func:`kind` of ``path``; anything but a regular file or nothing is also a problem."""
+def check_regular(path: Path, display: str, problems: Problems, *, folder: bool = False) -> str:
+    """:func:`kind` of ``path``; anything but a regular file or nothing is also a problem.
+
+    With ``folder``, a directory (of Parquet files) counts as :data:`REGULAR`.
+    """
     found = kind(path)
+    if folder and found == "a directory":
+        return REGULAR
     if found not in (REGULAR, ABSENT):
         problems.add(display, None, None, f"expected a regular file, found {found}")
     return found

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 __all__ = [
     "ANY_TEXT",
+    "DECIMAL_PATTERN",
     "BOOL",
     "COUNT",
     "DATE",
@@ -31,6 +32,7 @@ __all__ = [
     "SCORE",
     "TEXT",
     "TIMESTAMP",
+    "WHOLE_PATTERN",
     "Kind",
     "ValueProblem",
     "choice",
@@ -47,8 +49,8 @@ _TIMESTAMP_PATTERN = re.compile(
     r"([0-9]{4}-[0-9]{2}-[0-9]{2})"
     r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,9})?)?(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)?)?"
 )
-_WHOLE = re.compile(r"[+-]?[0-9]+")
-_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
+WHOLE_PATTERN = re.compile(r"[+-]?[0-9]+")
+DECIMAL_PATTERN = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 _DECIMAL_COMMA = re.compile(r"[+-]?[0-9]+,[0-9]+")
 #: Dates and timestamps are written from 1900-01-01 to 2199-12-31 (so every window and
 #: pre-period stays representable in every time zone).
@@ -144,7 +146,7 @@ def _parse_number(text: str) -> float:
             f"expected a number with a decimal point (.), found {_found(text)} "
             "(a decimal comma: export the file with '.' as the decimal separator)"
         )
-    if not _DECIMAL.fullmatch(text.strip()):
+    if not DECIMAL_PATTERN.fullmatch(text.strip()):
         raise ValueProblem(f"expected a number, found {_found(text)}")
     value = float(text)
     if not math.isfinite(value):
@@ -167,7 +169,7 @@ def _parse_positive(text: str) -> float:
 
 
 def _whole(text: str) -> int:
-    if not _WHOLE.fullmatch(text.strip()):
+    if not WHOLE_PATTERN.fullmatch(text.strip()):
         raise ValueError(text)
     return int(text)  # ValueError above Python's limit of digits
 

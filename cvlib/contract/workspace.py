@@ -18,7 +18,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cvlib import metrics
-from cvlib.contract import files
 from cvlib.contract.csvfile import read_csv
 from cvlib.contract.files import ABSENT, REGULAR, check_regular
 from cvlib.contract.hypotheses import HYPOTHESES_FILE, read_hypotheses
@@ -373,11 +372,9 @@ class _Loader:
         csv_kind = check_regular(csv_path, csv_file, self.problems)
         parquet_kind = ABSENT
         if parquet_path is not None:  # a file, or a folder of Parquet files
-            parquet_kind = files.kind(parquet_path)
-            if parquet_kind == "a directory":
-                parquet_kind = REGULAR
-            else:
-                parquet_kind = check_regular(parquet_path, parquet_path.name, self.problems)
+            parquet_kind = check_regular(
+                parquet_path, parquet_path.name, self.problems, folder=True
+            )
         if {csv_kind, parquet_kind} - {ABSENT, REGULAR}:
             self.failed.add(name)
             return None

@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from cvlib.contract.problems import Problems
-from cvlib.contract.values import ValueProblem, parse_date
+from cvlib.contract.values import DECIMAL_PATTERN, WHOLE_PATTERN, ValueProblem, parse_date
 
 __all__ = ["LineDict", "LineList", "describe", "is_number", "read_yaml", "unknown_key", "yaml_date"]
 
@@ -91,12 +91,10 @@ def _construct_timestamp(loader, node):
 # The contract's grammar of numbers (docs/data-contract.md), not YAML 1.1's, which also reads
 # 1_000, 0x1F, 0o17 and the base-60 1:30 as numbers: those stay text, and the caller reports
 # them as not the number expected.
-_WHOLE = re.compile(r"[+-]?[0-9]+")
-_DECIMAL = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 
 def _construct_int(loader, node):
-    if not _WHOLE.fullmatch(node.value):
+    if not WHOLE_PATTERN.fullmatch(node.value):
         return loader.construct_scalar(node)
     # decimal digits (YAML 1.1 reads 017 as octal 15); an integer of thousands of digits is
     # beyond Python's int() of text: it stays text too
@@ -108,7 +106,7 @@ def _construct_int(loader, node):
 
 def _construct_float(loader, node):
     # .nan and .inf stay floats (reported as not finite); 1_000.5 or 1:30.5 stay text
-    if not _DECIMAL.fullmatch(node.value) and node.value.lower().lstrip("+-") not in (
+    if not DECIMAL_PATTERN.fullmatch(node.value) and node.value.lower().lstrip("+-") not in (
         ".nan",
         ".inf",
     ):

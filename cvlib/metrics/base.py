@@ -413,22 +413,30 @@ def start_share_queries(source, periods, timezone: str, query, *, hits: str, n: 
             (group, scan.start(query(scan, start, group))) for start, group in by_start.items()
         ]
 
-    def finish() -> dict:
-        totals = {p: [0, 0, {}] for p in periods}
-        for group, rows in pending:
-            for row in rows():
-                for i, p in enumerate(group):
-                    k, m = int(row[f"{hits}{i}"] or 0), int(row[f"{n}{i}"] or 0)
-                    if m == 0:
-                        continue
-                    entry = totals[p]
-                    entry[0] += k
-                    entry[1] += m
-                    if has_segment and row["seg"]:
-                        entry[2][row["seg"]] = Shares(k, m)
-        return {p: Shares(k, m, segments) for p, (k, m, segments) in totals.items()}
+    return lambda: sum_shares(pending, periods, has_segment, hits=hits, n=n)
 
-    return finish
+
+def sum_shares(pending, periods, has_segment: bool, *, hits: str, n: str) -> dict:
+    """Wait for the started queries and sum their rows: Period -> :class:`Shares`.
+
+    ``pending`` holds ``(group, rows)``: the periods one query counted, and the
+    function waiting for its rows (one per segment, column ``seg``; for the
+    ``i``-th period of the group, ``{hits}{i}`` and ``{n}{i}``). A segment
+    without anyone counted is left out.
+    """
+    totals = {p: [0, 0, {}] for p in periods}
+    for group, rows in pending:
+        for row in rows():
+            for i, p in enumerate(group):
+                k, m = int(row[f"{hits}{i}"] or 0), int(row[f"{n}{i}"] or 0)
+                if m == 0:
+                    continue
+                entry = totals[p]
+                entry[0] += k
+                entry[1] += m
+                if has_segment and row["seg"]:
+                    entry[2][row["seg"]] = Shares(k, m)
+    return {p: Shares(k, m, segments) for p, (k, m, segments) in totals.items()}
 
 
 def share_measures(periods, *, no_table: str, no_one: str):

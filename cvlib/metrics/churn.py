@@ -46,21 +46,7 @@ def aggregate(source, periods, timezone: str):
             "GROUP BY seg"
         )
 
-    def finish() -> dict:
-        totals = {p: [0, 0, {}] for p in periods}
-        for row in rows():
-            for i, p in enumerate(periods):
-                n, churned = int(row[f"n{i}"] or 0), int(row[f"c{i}"] or 0)
-                if n == 0:
-                    continue
-                entry = totals[p]
-                entry[0] += churned
-                entry[1] += n
-                if has_segment and row["seg"]:
-                    entry[2][row["seg"]] = Shares(churned, n)
-        return {p: Shares(hits, n, segments) for p, (hits, n, segments) in totals.items()}
-
-    return finish
+    return lambda: base.sum_shares([(periods, rows)], periods, has_segment, hits="c", n="n")
 
 
 _ABSENT = "No customer accounts were active at the release date."
