@@ -30,12 +30,13 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m compileall -q cvlib
 	@touch $@ $(VENV)/.installed
 
-# Under CI (CI set and non-empty) `make test` installs the spark extra too, so the PySpark engine
-# tests run there (they never skip under CI); locally they skip while pyspark is not installed.
-$(VENV)/.installed-spark: pyproject.toml | $(VENV)/.installed-dev
-	$(PIP) install --quiet -e '.[dev,spark]'
+# Under CI (CI set and non-empty) `make test` installs the spark and postgres extras too, so the
+# PySpark and PostgreSQL engine tests run there (they never skip under CI; PySpark needs Java 17,
+# and .ci/run installs Debian's postgresql); locally they skip while these are not installed.
+$(VENV)/.installed-engines: pyproject.toml | $(VENV)/.installed-dev
+	$(PIP) install --quiet -e '.[dev,spark,postgres]'
 	@touch $@
-SPARK := $(if $(CI),$(VENV)/.installed-spark)
+ENGINES := $(if $(CI),$(VENV)/.installed-engines)
 
 $(VENV)/.installed-lab: pyproject.toml | $(BIN)/python
 	$(PIP) install --quiet -e '.[dev,lab]'
@@ -50,7 +51,7 @@ $(KERNEL): | $(VENV)/.installed
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (cvlib)" > /dev/null
 
 # pytest exits 5 when it collected no test: that must never pass silently.
-test: $(VENV)/.installed-dev $(SPARK)
+test: $(VENV)/.installed-dev $(ENGINES)
 	$(BIN)/ruff format --check cvlib tests benchmarks
 	$(BIN)/ruff check cvlib tests benchmarks
 	@status=0; $(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \

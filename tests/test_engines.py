@@ -451,7 +451,10 @@ def test_pyspark_finds_the_same_problems_in_parquet_files(tmp_path, spark):
             Source(spec, "parquet", path, path.name, engine=spark_backend(spark)), known=known
         )
         assert duck[0], name  # every table has problems to find
-        assert on_spark == duck, name
+        # and instants held as text, which only DuckDB reads, are one problem more on Spark
+        text_instants = [p for p in on_spark[0] if "only DuckDB reads text timestamps" in p.message]
+        assert len(text_instants) == (name == "events"), name
+        assert ([p for p in on_spark[0] if p not in text_instants], on_spark[1]) == duck, name
 
 
 # ---------------------------------------------------------------- the sources block
@@ -730,7 +733,8 @@ def test_an_error_of_the_events_query_reaches_the_caller_and_no_query_is_left_ru
             handle.seek(4)
             handle.write(b"\xff" * (stat.st_size // 2))
         os.utime(file, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    with pytest.raises(duckdb.Error):
+    # one line naming the source, with the engine's first line
+    with pytest.raises(SourceError, match=r"^events: Invalid Input Error: Failed to read file"):
         start_queries(_context(ws, release_id), hypotheses)()
     assert not [t for t in threading.enumerate() if t.name == "cvlib-query"]
     # a failing survey query waits for the (failing) events query, and its own error is raised

@@ -130,6 +130,11 @@ class TableSpec:
         raise KeyError(f"{self.name} has no column {name!r}")
 
     @property
+    def column_names(self) -> tuple[str, ...]:
+        """The declared columns' names, in declaration order."""
+        return tuple(c.name for c in self.columns)
+
+    @property
     def time_columns(self) -> tuple[str, ...]:
         """Columns holding instants or days, in declaration order."""
         return tuple(c.name for c in self.columns if c.kind.time)

@@ -38,6 +38,7 @@ __all__ = [
     "choice",
     "parse_date",
     "parse_id",
+    "sql_is_date",
 ]
 
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -299,9 +300,34 @@ ANY_TEXT = Kind(
 )
 
 
-def _sql_years(v: str) -> str:
-    """True where the text ``v`` (starting with a YYYY year) is outside the years allowed."""
-    return f"substr({v}, 1, 4) NOT BETWEEN '{FIRST_YEAR}' AND '{LAST_YEAR}'"
+def sql_is_date(v: str) -> str:
+    """SQL true where the text ``v`` is a day ``YYYY-MM-DD`` of the calendar from
+    :data:`FIRST_YEAR` to :data:`LAST_YEAR` (so 2021-02-30 is not), false otherwise.
+
+    Written without ``TRY_CAST`` (which sqlglot turns into a ``CAST`` that fails
+    the whole query on most engines): the format by a regular expression, the
+    year, month and day by arithmetic, the leap years of the Gregorian
+    calendar. Only text that passed the regular expression is cast, so the
+    casts cannot fail; any engine sqlglot translates to runs it.
+
+    Examples
+    --------
+    >>> import duckdb
+    >>> [duckdb.sql(f"SELECT {sql_is_date(repr(t))}").fetchone()[0]
+    ...  for t in ("2024-02-29", "2023-02-29", "2021-04-31", "1899-12-31", "2026-1-01")]
+    [True, False, False, False, False]
+    """
+    y, m, d = (f"CAST(substr({v}, {i}, {n}) AS INTEGER)" for i, n in ((1, 4), (6, 2), (9, 2)))
+    leap = f"({y} % 4 = 0 AND ({y} % 100 <> 0 OR {y} % 400 = 0))"
+    days = (
+        f"CASE WHEN {m} IN (4, 6, 9, 11) THEN 30 "
+        f"WHEN {m} = 2 THEN CASE WHEN {leap} THEN 29 ELSE 28 END ELSE 31 END"
+    )
+    return (
+        f"(CASE WHEN regexp_matches({v}, '{_SQL_DATE_TEXT}') THEN "
+        f"{y} BETWEEN {FIRST_YEAR} AND {LAST_YEAR} AND {m} BETWEEN 1 AND 12 "
+        f"AND {d} BETWEEN 1 AND {days} ELSE false END)"
+    )
 
 
 _YEARS_RULE = (
@@ -314,17 +340,11 @@ DATE = Kind(
     "date",
     "date",
     _same(parse_date),
-    csv_doubt=lambda v, _raw: (
-        f"NOT regexp_full_match({v}, '{_SQL_DATE}') OR {_sql_years(v)} "
-        f"OR TRY_CAST({v} AS DATE) IS NULL"
-    ),
+    csv_doubt=lambda v, _raw: f"NOT {sql_is_date(v)}",
     stored=("date", "text", "timestamp", "timestamptz"),
     stored_as="a date column",
     text_rule=(
-        lambda v: (
-            f"NOT regexp_matches({v}, '{_SQL_DATE_TEXT}') OR {_sql_years(v)} "
-            f"OR TRY_CAST({v} AS DATE) IS NULL"
-        ),
+        lambda v: f"NOT {sql_is_date(v)}",
         f"expected dates as YYYY-MM-DD from {FIRST_YEAR} to {LAST_YEAR}, found values that are not",
     ),
     range_rule=_YEARS_RULE,
@@ -335,15 +355,15 @@ TIMESTAMP = Kind(
     "timestamp",
     _timestamp_parser,
     csv_doubt=lambda v, _raw: (
-        f"NOT regexp_full_match({v}, '{_SQL_DATE}({_SQL_TIME})?') OR {_sql_years(v)} "
-        f"OR TRY_CAST(substr({v}, 1, 10) AS DATE) IS NULL"
+        f"NOT regexp_full_match({v}, '{_SQL_DATE}({_SQL_TIME})?') "
+        f"OR NOT {sql_is_date(f'substr({v}, 1, 10)')}"
     ),
     stored=("timestamp", "timestamptz", "date", "text"),
     stored_as="a timestamp column",
     text_rule=(
         lambda v: (
-            f"NOT regexp_matches({v}, '{_SQL_TIMESTAMP_TEXT}') OR {_sql_years(v)} "
-            f"OR TRY_CAST(substr({v}, 1, 10) AS DATE) IS NULL"
+            f"NOT regexp_matches({v}, '{_SQL_TIMESTAMP_TEXT}') "
+            f"OR NOT {sql_is_date(f'substr({v}, 1, 10)')}"
         ),
         f"expected ISO 8601 timestamps from {FIRST_YEAR} to {LAST_YEAR}, found values that are not",
     ),

@@ -156,6 +156,9 @@ class _Loader:
         self.used: set[str] = set()  # the metrics of the hypotheses
 
     def load(self) -> Workspace:
+        from cvlib.engine.scan import forget_schemas
+
+        forget_schemas()  # a connection table's columns are read afresh by every load
         found = read_settings(self.root, self.problems)
         settings, self.tz = found.settings, found.tz
         self.declared = found.sources
@@ -407,8 +410,21 @@ class _Loader:
         return self._checked_csv(spec, csv_path, csv_file)
 
     def _checked(self, source: Source):
+        from cvlib.engine import proof
         from cvlib.engine.checks import check_table
+        from cvlib.engine.scan import SourceError
 
+        if proof.needs_proof(source):  # before its first query: the engine computes as DuckDB
+            probes = [
+                (f"the {m.label} query", m.probe)
+                for m in metrics.all_metrics()
+                if m.table == source.name and m.probe is not None
+            ]
+            try:
+                proof.prove(source, self.tz.key, probes)
+            except SourceError as exc:
+                self.problems.extend(exc.problems)
+                return None
         problems, rows = check_table(source, known=self._known())
         self.problems.extend(problems)
         return None if problems else (source, rows)

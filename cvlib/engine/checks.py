@@ -20,7 +20,13 @@ from cvlib.contract.csvfile import MAX_FIELD_CHARS
 from cvlib.engine import database as db
 from cvlib.engine import parquet_meta
 from cvlib.engine import sql as q
-from cvlib.engine.scan import SourceError, csv_header, csv_relation, first_line, redact, remember
+from cvlib.engine.scan import (
+    SourceError,
+    csv_header,
+    csv_relation,
+    remember,
+    text_instants_problem,
+)
 from cvlib.engine.scan import scan as open_scan
 from cvlib.engine.sources import Source, TableProfile
 from cvlib.errors import Problem
@@ -28,7 +34,7 @@ from cvlib.errors import Problem
 if TYPE_CHECKING:  # pragma: no cover
     from cvlib.contract.tables import TableSpec
 
-__all__ = ["CSV_CHECK_BUFFER", "check_table", "csv_profile_if_clean", "footers"]
+__all__ = ["CSV_CHECK_BUFFER", "check_scan", "check_table", "csv_profile_if_clean", "footers"]
 
 
 def footers(scan, source: Source):
@@ -75,6 +81,8 @@ def check_table(source: Source, *, known: dict | None = None):
     -----
     Id formats are checked for CSV files only: a regular expression over
     every row of an event table costs a full scan (``docs/data-contract.md``).
+    Instants held as text are read by DuckDB only: on another engine they
+    are a problem that says how to store them.
     """
     file = source.display
     try:
@@ -82,19 +90,29 @@ def check_table(source: Source, *, known: dict | None = None):
             stats = None
             if parquet_meta.applies(source, scan.embedded):  # nulls and ranges from the footers
                 stats = footers(scan, source)
-            return _check(scan, source.spec, file, _allowed(source.spec, known or {}), stats)
+            problems, rows = check_scan(
+                scan, source.spec, file, _allowed(source.spec, known or {}), stats
+            )
+            if not scan.duckdb:  # then the values' own problems, if any
+                text = [c for c in source.spec.instant_columns if scan.kinds.get(c) == "text"]
+                problems += [Problem(file, None, None, text_instants_problem(c)) for c in text]
+            return problems, rows
     except SourceError as exc:
+        if exc.whole:
+            return [Problem(file, None, None, exc.reason)], None
         if source.kind == "parquet":
             what = "a readable Parquet file"
         else:
             what = f"a readable table {source.table!r}"
-        return [Problem(file, None, None, f"expected {what}, found: {exc}")], None
-    except Exception as exc:  # an engine error while counting
-        found = redact(source, first_line(exc))
-        return [Problem(file, None, None, f"expected a readable table, found: {found}")], None
+        return [Problem(file, None, None, f"expected {what}, found: {exc.reason}")], None
 
 
-def _check(scan, spec, file, references, stats=None):
+def check_scan(scan, spec, file: str, references: dict, stats=None):
+    """The problems of ``scan`` under ``spec`` and its row count (see :func:`check_table`).
+
+    ``references``: column -> (allowed values, the file listing them);
+    ``stats``: the Parquet footers' statistics, which answer what they can.
+    """
     kinds = scan.kinds
     problems = []
     # (column, SQL condition true for a bad row, or the count the footers give, message)
@@ -137,7 +155,7 @@ def _check(scan, spec, file, references, stats=None):
             check(name, footer_rule, lambda col=col, rule=rule: rule(col), message)
     # Checks on the whole table, counted by aggregates: (column, count (SQL or int), message).
     counted = [
-        (name, cond if isinstance(cond, int) else f"count(*) FILTER (WHERE {cond})", message)
+        (name, cond if isinstance(cond, int) else q.count_if(cond), message)
         for name, cond, message in checks
     ]
     if spec.key is not None and spec.key in kinds:
@@ -156,7 +174,7 @@ def _check(scan, spec, file, references, stats=None):
             counted.append(
                 (
                     name,
-                    f"count(*) FILTER (WHERE {text} <> '' AND {text} NOT IN ({values}))",
+                    q.count_if(f"{text} <> '' AND {text} NOT IN ({values})"),
                     f"expected a {name} listed in {other} or nothing, found others",
                 )
             )
@@ -166,7 +184,7 @@ def _check(scan, spec, file, references, stats=None):
             counted.append(
                 (
                     rule.later,
-                    f"count(*) FILTER (WHERE {later} < {earlier})",
+                    q.count_if(f"{later} < {earlier}"),
                     f"expected {rule.later} on or after {rule.earlier}, found earlier dates",
                 )
             )

@@ -14,7 +14,7 @@ from cvlib.engine.checks import footers
 from cvlib.engine.scan import scan as open_scan
 from cvlib.engine.sources import Source, TableProfile
 
-__all__ = ["feature_comments", "fingerprint", "profile"]
+__all__ = ["comments_sql", "feature_comments", "fingerprint", "profile", "profile_sql"]
 
 
 def profile(source: Source, timezone: str) -> TableProfile:
@@ -42,8 +42,7 @@ def profile(source: Source, timezone: str) -> TableProfile:
         ):  # the footers, when their statistics suffice
             row = parquet_meta.profile_row(footers(scan, source), present)
         if row is None:
-            latest = "".join(f", max({scan.wall_clock(c)}) AS m{i}" for i, c in enumerate(present))
-            row = scan.rows(f"SELECT count(*) AS n{latest} FROM {scan.name}")[0]
+            row = scan.rows(profile_sql(scan, present))[0]
             row["rows"] = row.pop("n")
         latest = dict.fromkeys(time_columns)
         for i, column in enumerate(present):
@@ -51,6 +50,12 @@ def profile(source: Source, timezone: str) -> TableProfile:
             if value is not None:
                 latest[column] = scan.instant(column, value)
     return TableProfile(rows=int(row["rows"]), latest=latest)
+
+
+def profile_sql(scan, columns: list[str]) -> str:
+    """The row count ``n`` and the latest reading ``m0``, ``m1``... of each time column."""
+    latest = "".join(f", max({scan.wall_clock(c)}) AS m{i}" for i, c in enumerate(columns))
+    return f"SELECT count(*) AS n{latest} FROM {scan.name}"
 
 
 def fingerprint(prof: TableProfile) -> str:
@@ -70,6 +75,30 @@ def fingerprint(prof: TableProfile) -> str:
     )
 
 
+def comments_sql(scan, feature_ids: list[str], limit: int) -> str:
+    """The newest ``limit`` comments of each of ``feature_ids`` (ties: the smaller response_id)."""
+    comment = scan.text("comment", strip=False)
+    features = ", ".join(q.sql_string(f) for f in feature_ids)
+    feature = scan.text("feature_id")
+    return f"""
+        SELECT feature_id, submitted, score, comment FROM (
+            SELECT feature_id, submitted, score, comment,
+                   row_number() OVER (
+                       PARTITION BY feature_id ORDER BY ts DESC, response_id
+                   ) AS rn
+            FROM (
+                SELECT {feature} AS feature_id, {q.quote_ident("submitted_at")} AS ts,
+                       {scan.wall_clock("submitted_at")} AS submitted,
+                       {scan.text("response_id")} AS response_id,
+                       CAST({q.quote_ident("score")} AS BIGINT) AS score, {comment} AS comment
+                FROM {scan.name}
+                WHERE {feature} IN ({features}) AND {comment} IS NOT NULL
+                  AND {q.trim(comment)} <> ''
+            ) AS s
+        ) AS r
+        WHERE rn <= {int(limit)} ORDER BY feature_id, rn"""
+
+
 def feature_comments(source: Source, feature_ids: list[str], timezone: str, *, limit: int = 50):
     """Survey comments tied to the given features (at most ``limit`` per feature, newest first).
 
@@ -83,26 +112,7 @@ def feature_comments(source: Source, feature_ids: list[str], timezone: str, *, l
     with open_scan(source, timezone) as scan:
         if not scan.has("feature_id") or not scan.has("comment"):
             return []
-        comment = scan.text("comment", strip=False)
-        features = ", ".join(q.sql_string(f) for f in feature_ids)
-        feature = scan.text("feature_id")
-        rows = scan.rows(f"""
-            SELECT feature_id, submitted, score, comment FROM (
-                SELECT feature_id, submitted, score, comment,
-                       row_number() OVER (
-                           PARTITION BY feature_id ORDER BY ts DESC, response_id
-                       ) AS rn
-                FROM (
-                    SELECT {feature} AS feature_id, {q.quote_ident("submitted_at")} AS ts,
-                           {scan.wall_clock("submitted_at")} AS submitted,
-                           {scan.text("response_id")} AS response_id,
-                           CAST({q.quote_ident("score")} AS BIGINT) AS score, {comment} AS comment
-                    FROM {scan.name}
-                    WHERE {feature} IN ({features}) AND {comment} IS NOT NULL
-                      AND {q.trim(comment)} <> ''
-                ) AS s
-            ) AS r
-            WHERE rn <= {int(limit)} ORDER BY feature_id, rn""")
+        rows = scan.rows(comments_sql(scan, feature_ids, limit))
         aware = scan.aware.get("submitted_at", True)
     out = []
     for row in rows:

@@ -13,10 +13,14 @@ runs where the data lives:
 
 The embedded engine runs the SQL itself, without ibis; a file source is a view
 of the process's database (:mod:`cvlib.engine.database`), declared once while
-its files keep their sizes and modification times. For the other engines ibis
-hands the SQL over (``Table.sql(sql, dialect="duckdb")``) and sqlglot
-translates it into the engine's dialect; ``tests/test_engines.py`` checks that
-every engine gives the same numbers.
+its files keep their sizes and modification times. For the other engines
+sqlglot translates the SQL into the engine's dialect and it is sent as one
+plain ``SELECT`` through the backend's raw SQL (a cursor): no temporary view
+or table is created, so read-only roles and replicas work. A connection
+(other than a DuckDB file) is opened once per process and URL; a table's
+columns are read once per :func:`cvlib.load_workspace`, which also has
+:mod:`cvlib.engine.proof` check, before the first query on an engine other
+than DuckDB, that the engine computes what DuckDB computes.
 """
 
 from __future__ import annotations
@@ -25,69 +29,34 @@ import csv
 import datetime as dt
 import hashlib
 import os
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from cvlib.contract.values import sql_is_date
 from cvlib.engine import database as db
 from cvlib.engine import sql
+from cvlib.engine.backends import (
+    SourceError,
+    backend,
+    fetch,
+    forget_schemas,
+    is_duckdb,
+    spark_backend,
+    table_schema,
+)
 from cvlib.engine.sources import Source
 
-__all__ = ["Scan", "SourceError", "csv_header", "csv_relation", "remember", "scan", "spark_backend"]
-
-
-class SourceError(Exception):
-    """A source could not be read (the message names it, without secrets)."""
-
-
-# ---------------------------------------------------------------- engines
-def _is_duckdb(backend) -> bool:
-    return getattr(backend, "name", None) == "duckdb"
-
-
-def _set_utc(backend) -> None:
-    if _is_duckdb(backend):
-        db.duckdb_session(backend.raw_sql)
-    elif getattr(backend, "name", None) == "pyspark":
-        backend._session.conf.set("spark.sql.session.timeZone", "UTC")
-
-
-def spark_backend(session=None):
-    """An ibis PySpark backend on ``session`` (default: the active one, or a new local one), UTC."""
-    import ibis
-    from pyspark.sql import SparkSession
-
-    if session is None:
-        session = SparkSession.builder.config("spark.sql.session.timeZone", "UTC").getOrCreate()
-    con = ibis.pyspark.connect(session)
-    _set_utc(con)
-    return con
-
-
-@contextmanager
-def _backend(source: Source):
-    """The ibis backend that aggregates ``source``, or ``None`` for the embedded engine.
-
-    A backend opened here is closed afterwards. The embedded engine needs no ibis.
-    """
-    if source.kind == "csv" or (source.kind == "parquet" and source.engine in (None, "duckdb")):
-        yield None
-        return
-    import ibis
-
-    owned = True
-    if source.kind == "connection":
-        con = ibis.connect(source.url)
-    elif source.engine == "pyspark":
-        con, owned = spark_backend(), False
-    else:  # an ibis backend object given by the caller
-        con, owned = source.engine, False
-    try:
-        _set_utc(con)
-        yield con
-    finally:
-        if owned:
-            con.disconnect()
+__all__ = [
+    "Scan",
+    "SourceError",
+    "csv_header",
+    "csv_relation",
+    "forget_schemas",
+    "remember",
+    "scan",
+    "spark_backend",
+]
 
 
 def redact(source: Source, text: str) -> str:
@@ -196,10 +165,9 @@ class Scan:
 
     Queries are DuckDB SQL that name the table ``scan.name``. The embedded
     engine runs them on the process's database, where file sources are views.
-    Elsewhere ibis hands them to the source's engine (``Table.sql`` with
-    ``dialect="duckdb"``: sqlglot translates them to the engine's dialect).
-    The methods build the pieces of SQL that depend on how the source holds
-    its columns.
+    Elsewhere sqlglot translates them into the engine's dialect and they run
+    as plain ``SELECT`` statements (:func:`fetch`). The methods build the
+    pieces of SQL that depend on how the source holds its columns.
     """
 
     name: str  # the table in SQL (a quoted identifier)
@@ -208,9 +176,10 @@ class Scan:
     aware: dict  # time column -> True (instants) or False (wall-clock in the workspace zone)
     timezone: str = "UTC"
     con: object = None  # the ibis backend; None: the embedded engine
-    table: object = None  # the ibis table (other engines)
     csv: bool = False  # text read as written: values are trimmed
     key: tuple | None = None  # the source's key among the kept views (embedded engine)
+    display: str = "source"  # how messages name the source
+    redact: object = None  # text -> text without the source's secrets (None: nothing secret)
 
     @property
     def embedded(self) -> bool:
@@ -220,7 +189,7 @@ class Scan:
     @property
     def duckdb(self) -> bool:
         """Whether DuckDB runs the queries (embedded or behind a connection)."""
-        return self.con is None or _is_duckdb(self.con)
+        return self.con is None or is_duckdb(self.con)
 
     # -- pieces of SQL
     def has(self, column: str) -> bool:
@@ -241,18 +210,31 @@ class Scan:
         return f"coalesce({self.text('segment', strip=strip)}, '')"
 
     def date(self, column: str) -> str:
-        """A date column; text is read as YYYY-MM-DD (empty or unreadable: null)."""
+        """A date column; text is read as YYYY-MM-DD (empty or not a day of the calendar: null).
+
+        Text is cast only where :func:`~cvlib.contract.values.sql_is_date`
+        holds, so no engine fails the query on an impossible date.
+        """
         kind = self.kinds[column]
         if kind == "text":
-            return f"TRY_CAST(NULLIF({sql.trim(sql.quote_ident(column))}, '') AS DATE)"
-        if kind in ("timestamp", "timestamptz"):
+            text = sql.trim(sql.quote_ident(column))
+            return f"CASE WHEN {sql_is_date(text)} THEN CAST({text} AS DATE) END"
+        if kind == "timestamptz":
+            return f"CAST({sql.utc(sql.quote_ident(column))} AS DATE)"
+        if kind == "timestamp":
             return f"CAST({sql.quote_ident(column)} AS DATE)"
         return sql.quote_ident(column)
 
     def wall_clock(self, column: str) -> str:
-        """A time column as a naive timestamp: UTC for instants (session time zone UTC),
-        the reading itself for naive timestamps, midnight for dates (text: YYYY-MM-DD)."""
-        value = self.date(column) if self.kinds[column] == "text" else sql.quote_ident(column)
+        """A time column as a naive timestamp: the UTC reading of instants (converted
+        explicitly, whatever the session's zone), the reading itself for naive
+        timestamps, midnight for dates (text: YYYY-MM-DD)."""
+        kind = self.kinds[column]
+        if kind == "timestamptz":
+            return sql.utc(sql.quote_ident(column))
+        if kind == "timestamp":
+            return sql.quote_ident(column)
+        value = self.date(column) if kind == "text" else sql.quote_ident(column)
         return f"CAST({value} AS TIMESTAMP)"
 
     def at(self, column: str, value: dt.datetime) -> str:
@@ -265,26 +247,61 @@ class Scan:
         """A :meth:`wall_clock` value (or its epoch seconds) as an aware workspace-zone datetime."""
         return sql.instant(reading, self.aware.get(column, False), self.timezone)
 
-    def earliest(self, value: str, order: str) -> str:
-        """An aggregate: ``value`` of the row with the smallest ``(order, value)``.
+    def one_per_user(self, rows: str, merged: list[str]) -> str:
+        """SQL reducing ``rows`` (one row per user and segment: ``user_id``, ``seg``,
+        ``first_ts``) to one row per user: ``user_id``, ``first_ts`` (the earliest),
+        ``seg`` (that of the earliest row; of rows sharing it, the smallest
+        segment name) and the aggregates ``merged`` (``"min(f0) AS f0"``, ...).
 
-        DuckDB's ordered ``FIRST``, elsewhere the minimum of a struct (structs
-        order field by field): ties of ``order`` go to the smallest value in
-        every engine, without a window function.
+        DuckDB takes its ordered ``first``; elsewhere the segment comes from a
+        join back to each user's first instant, plain SQL that every engine
+        runs (no struct or ordered aggregate). Both break ties alike.
         """
+        extra = "".join(f", {m}" for m in merged)
         if self.duckdb:
-            return f"first({value} ORDER BY {order}, {value})"
-        return f"min({{'{order}': {order}, '{value}': {value}}}).{value}"
+            return (
+                "SELECT user_id, min(first_ts) AS first_ts, "
+                f"first(seg ORDER BY first_ts, seg) AS seg{extra} FROM {rows} GROUP BY user_id"
+            )
+        names = "".join(f", u.{m.rsplit(' AS ', 1)[1]}" for m in merged)
+        return (
+            f"SELECT u.user_id, u.first_ts, s.seg{names} FROM "
+            f"(SELECT user_id, min(first_ts) AS first_ts{extra} FROM {rows} GROUP BY user_id) AS u "
+            f"JOIN (SELECT user_id, first_ts, min(seg) AS seg FROM {rows} "
+            "GROUP BY user_id, first_ts) AS s "
+            "ON s.user_id = u.user_id AND s.first_ts = u.first_ts"
+        )
 
     # -- running queries
+    def translated(self, query: str) -> str:
+        """``query`` in the engine's dialect (sqlglot; DuckDB runs it as written)."""
+        if self.duckdb:
+            return query
+        import sqlglot
+
+        return sqlglot.transpile(
+            query, read="duckdb", write=self.con.dialect, unsupported_level=sqlglot.ErrorLevel.RAISE
+        )[0]
+
     def rows(self, query: str) -> list[dict]:
-        """Run ``query`` (an aggregate: few rows) and return its rows as dicts."""
-        if self.con is None:
-            return db.fetch(query)
-        expr = self.table.alias(_ALIAS).sql(query, dialect="duckdb")
-        if getattr(self.con, "name", None) == "pyspark":
-            return self.con._session.sql(self.con.compile(expr)).toArrow().to_pylist()
-        return expr.to_pyarrow().to_pylist()
+        """Run ``query`` (an aggregate: few rows) and return its rows as dicts.
+
+        An engine's error is a :class:`SourceError` naming the source, with the
+        first line of the engine's message (without secrets).
+        """
+        try:
+            if self.con is None:
+                return db.fetch(query)
+            return fetch(self.con, self.translated(query))
+        except Exception as exc:
+            raise self.failed(exc) from None
+
+    def failed(self, exc: BaseException) -> SourceError:
+        """``exc`` (an engine's error) as the :class:`SourceError` of this source."""
+        if isinstance(exc, SourceError):
+            return exc
+        reason = first_line(exc)
+        return SourceError(self.redact(reason) if self.redact else reason, self.display)
 
     def start(self, query: str):
         """Start ``query`` and return a function that waits for its rows (as :meth:`rows`).
@@ -312,7 +329,8 @@ class Scan:
         def wait():
             thread.join()
             if "error" in out:
-                raise out["error"]
+                error = out["error"]
+                raise (self.failed(error) if isinstance(error, Exception) else error) from None
             return out["rows"]
 
         return wait
@@ -322,32 +340,48 @@ class Scan:
 _ALIAS = "cvlib_source"
 
 
+def table_sql(table: str) -> str:
+    """The connection table ``schema.table`` (or ``table``) as quoted SQL.
+
+    Examples
+    --------
+    >>> print(table_sql("analytics.app_events"))
+    "analytics"."app_events"
+    """
+    database, _, name = table.rpartition(".")
+    return ".".join(sql.quote_ident(part) for part in (database, name) if part)
+
+
+def text_instants_problem(column: str) -> str:
+    """The message for instants held as text on an engine other than DuckDB."""
+    return (
+        f"{column}: expected a timestamp column, found text (only DuckDB reads text timestamps; "
+        "store them as timestamp with time zone, or point table: at a view that casts them, "
+        f"such as CAST({column} AS TIMESTAMPTZ))"
+    )
+
+
 def _ibis_scan(con, source: Source, timezone: str | None) -> Scan:
-    """A source of another engine (PySpark, a connection) as an ibis table; text timestamps
-    parsed (DuckDB) when ``timezone`` is given."""
+    """A source of another engine (PySpark, a connection): its columns from the catalog;
+    text timestamps parsed (DuckDB only) when ``timezone`` is given."""
     if source.kind == "parquet":
         if not source.files():
             raise SourceError(f"expected Parquet files at {source.display}, found none")
         table = con.read_parquet(str(Path(source.path)))
+        schema, name = table.schema(), sql.quote_ident(table.get_name())
     else:
-        table = con.table(source.table)
-    schema = table.schema()
-    kinds = {name: _ibis_kind(typ) for name, typ in schema.items()}
+        schema, name = table_schema(con, source), table_sql(source.table)
+    kinds = {column: _ibis_kind(typ) for column, typ in schema.items()}
     aware = {}
     if timezone is not None:
         aware, text = _time_meaning(source, kinds)
         if text:
-            if not _is_duckdb(con):
-                raise SourceError(
-                    f"{text[0]}: expected a timestamp column (text timestamps are parsed by the "
-                    f"duckdb engine only), found text"
-                )
-            import ibis
-
-            table = con.sql(sql.parsed(text, timezone, f"({ibis.to_sql(table, dialect='duckdb')})"))
+            if not is_duckdb(con):
+                raise SourceError(text_instants_problem(text[0]), whole=True)
+            name = f"({sql.parsed(text, timezone, name)}) AS {sql.quote_ident(_ALIAS)}"
             kinds.update({c: "timestamptz" for c in text})
     shown = {n: str(t) for n, t in schema.items()}
-    return Scan(sql.quote_ident(_ALIAS), kinds, shown, aware, con=con, table=table)
+    return Scan(name, kinds, shown, aware, con=con)
 
 
 # ---------------------------------------------------------------- views of file sources
@@ -523,21 +557,27 @@ def _embedded_scan(source: Source, timezone: str | None) -> Scan:
 
 @contextmanager
 def scan(source: Source, timezone: str | None = None):
-    """The source as a :class:`Scan` on its engine (a connection opened here is closed after).
+    """The source as a :class:`Scan` on its engine.
 
     With ``timezone``, instants held as text are parsed and naive times read in
-    that zone; without, the columns are as stored (for the checks).
+    that zone; without, the columns are as stored (for the checks). Any
+    failure is a :class:`SourceError` naming the source.
     """
-    with _backend(source) as con:
+    with ExitStack() as stack:
         try:
+            con = stack.enter_context(backend(source))
             if con is None:
                 found = _embedded_scan(source, timezone)
             else:
                 found = _ibis_scan(con, source, timezone)
-        except SourceError:
+        except SourceError as exc:
+            if exc.where is None:
+                raise SourceError(exc.reason, source.display, whole=exc.whole) from None
             raise
         except Exception as exc:  # the engine's own error: keep its first line, without secrets
-            raise SourceError(redact(source, first_line(exc))) from None
+            raise SourceError(redact(source, first_line(exc)), source.display) from None
         found.csv = source.kind == "csv"  # text read as written: values are trimmed
         found.timezone = timezone or "UTC"
+        found.display = source.display
+        found.redact = lambda text: redact(source, text)
         yield found

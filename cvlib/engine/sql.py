@@ -1,5 +1,13 @@
 """Pieces of DuckDB SQL shared by the engine's queries (engine-neutral: sqlglot translates them).
 
+Queries are written once, in DuckDB SQL that sqlglot translates into every
+dialect: no ``FILTER`` clause (:func:`count_if`, :func:`min_if`), no
+``TRY_CAST`` (text dates are checked by
+:func:`cvlib.contract.values.sql_is_date` before they are cast), no struct
+or ordered aggregate outside DuckDB (:meth:`cvlib.engine.scan.Scan.one_per_user`),
+and instants turned into UTC readings explicitly (:func:`utc`), never through
+the session's time zone.
+
 The session time zone is UTC in every engine. Instants are compared as
 instants: a column with a time zone (Parquet ``isAdjustedToUTC``, DuckDB
 ``TIMESTAMPTZ``, text with an offset) is an instant; a naive timestamp or a
@@ -15,14 +23,17 @@ from zoneinfo import ZoneInfo
 
 __all__ = [
     "WHITESPACE",
+    "count_if",
     "date_literal",
     "instant",
+    "min_if",
     "parsed",
     "quote_ident",
     "sql_string",
     "time_literal",
     "timestamp_sql",
     "trim",
+    "utc",
 ]
 
 #: What is trimmed from text values (Python's string.whitespace).
@@ -54,6 +65,27 @@ def sql_string(value) -> str:
 def trim(expr: str) -> str:
     """``expr`` trimmed of :data:`WHITESPACE`."""
     return f"trim({expr}, {sql_string(WHITESPACE)})"
+
+
+def count_if(condition: str) -> str:
+    """An aggregate counting the rows where ``condition`` holds (``0`` for none).
+
+    Examples
+    --------
+    >>> count_if("score >= 9")
+    'count(CASE WHEN score >= 9 THEN 1 END)'
+    """
+    return f"count(CASE WHEN {condition} THEN 1 END)"
+
+
+def min_if(value: str, condition: str) -> str:
+    """An aggregate: the smallest ``value`` where ``condition`` holds (null for none)."""
+    return f"min(CASE WHEN {condition} THEN {value} END)"
+
+
+def utc(column: str) -> str:
+    """An instant column (a timestamp with time zone) as its UTC reading (a naive timestamp)."""
+    return f"({column} AT TIME ZONE 'UTC')"
 
 
 def timestamp_sql(column: str, timezone: str) -> str:

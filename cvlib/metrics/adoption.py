@@ -51,16 +51,16 @@ def _query(scan, start, periods) -> str:
     features = sorted({str(p.feature_id) for p in periods})
     uses = [f"f{i}" for i in range(len(features))]  # each user's first use of each feature
     firsts = "".join(
-        f", min(ts) FILTER (WHERE event = {sql.sql_string(f)}) AS {u}"
+        f", {sql.min_if('ts', f'event = {sql.sql_string(f)}')} AS {u}"
         for f, u in zip(features, uses, strict=True)
     )
     metrics = []
     for i, (p, high) in enumerate(zip(periods, highs, strict=True)):
         used = uses[features.index(str(p.feature_id))]
-        metrics.append(f"count(*) FILTER (WHERE first_ts < {high}) AS u{i}")
-        metrics.append(f"count(*) FILTER (WHERE {used} < {high}) AS a{i}")
+        metrics.append(f"{sql.count_if(f'first_ts < {high}')} AS u{i}")
+        metrics.append(f"{sql.count_if(f'{used} < {high}')} AS a{i}")
     kept = "".join(f", {u}" for u in uses)
-    earliest = "".join(f", min({u}) AS {u}" for u in uses)
+    per_user = scan.one_per_user("per_seg", [f"min({u}) AS {u}" for u in uses])
     return f"""
         WITH ev AS (
             SELECT {col} AS ts, {scan.text("user_id", strip=strip)} AS user_id,
@@ -71,11 +71,7 @@ def _query(scan, start, periods) -> str:
             FROM (
                 SELECT user_id, seg, min(ts) AS first_ts{firsts} FROM ev GROUP BY user_id, seg
             ) AS s
-        ), per_user AS (
-            SELECT user_id, min(first_ts) AS first_ts,
-                   {scan.earliest("seg", "first_ts")} AS seg{earliest}
-            FROM per_seg GROUP BY user_id
-        )
+        ), per_user AS ({per_user})
         SELECT seg, {", ".join(metrics)} FROM per_user GROUP BY seg"""
 
 
@@ -158,6 +154,7 @@ SPEC = register(
         has_before=False,
         periods=_periods,
         aggregate=aggregate,
+        probe=base.probe_by_start(_query),
         scope=base.in_window,
         flags=_flags,
         flag_texts={

@@ -36,6 +36,8 @@ __all__ = [
     "Saving",
     "Shares",
     "Window",
+    "probe_all",
+    "probe_by_start",
     "quiet",
     "register",
     "registered",
@@ -255,6 +257,12 @@ class MetricSpec:
         ``aggregate(source, periods, timezone)`` starts the engine's query for
         all periods of a release and returns a function that waits for its
         result: Period -> counts.
+    probe : callable or None
+        ``probe(scan, plan)``: the rows of the metric's engine query over the
+        fixture of :mod:`cvlib.engine.proof` (its windows and features), run
+        on DuckDB and on any other engine before the first real query, so
+        that an engine that computes otherwise is refused
+        (:func:`probe_by_start`, :func:`probe_all`).
     scope : callable
         ``scope(hypothesis)``: the words after the label in a sentence ("in
         the 30 days after the release").
@@ -293,6 +301,7 @@ class MetricSpec:
     data_after_release: bool = True
     periods: Callable | None = None
     aggregate: Callable | None = None
+    probe: Callable | None = None
     scope: Callable = _none
     flags: Callable = _none
     flag_texts: Mapping[str, str] = field(default_factory=dict)
@@ -390,6 +399,34 @@ def same_window_before(h, ctx: Context, feature: bool = False) -> tuple[Period, 
         Period(h.id, "after", after, feature_id),
         Period(h.id, "before", after.preceding(), feature_id),
     )
+
+
+# ---------------------------------------------------------------- the proof's probes
+def _proof_periods(plan) -> list[Period]:
+    """One period per window and feature of a proof's plan."""
+    return [
+        Period("proof", "after", Window(start, stop), feature)
+        for start, stop in plan.windows
+        for feature in plan.features
+    ]
+
+
+def probe_by_start(query):
+    """The probe of a metric whose ``query(scan, start, periods)`` takes the periods sharing
+    one start: one query per distinct start, as :func:`start_share_queries` sends them."""
+
+    def probe(scan, plan):
+        by_start: dict = {}
+        for p in _proof_periods(plan):
+            by_start.setdefault(p.window.start, []).append(p)
+        return [scan.rows(query(scan, start, group)) for start, group in by_start.items()]
+
+    return probe
+
+
+def probe_all(query):
+    """The probe of a metric whose ``query(scan, periods)`` takes every period at once."""
+    return lambda scan, plan: scan.rows(query(scan, _proof_periods(plan)))
 
 
 # ---------------------------------------------------------------- shares of users (events)

@@ -27,24 +27,29 @@ from cvlib.metrics.base import Measurement, MetricSpec, Shares, register
 from cvlib.metrics.units import PROPORTION
 
 
+def _query(scan, periods) -> str:
+    """Accounts at risk and churned per segment for each of ``periods``."""
+    metrics = []
+    for i, p in enumerate(periods):
+        cut_on = sql.date_literal(p.window.start.date())
+        stop_on = sql.date_literal(p.window.stop.date())
+        at_risk = f"started < {cut_on} AND (churned IS NULL OR churned >= {cut_on})"
+        metrics.append(f"{sql.count_if(at_risk)} AS n{i}")
+        metrics.append(f"{sql.count_if(f'{at_risk} AND churned < {stop_on}')} AS c{i}")
+    return (
+        f"SELECT seg, {', '.join(metrics)} FROM (SELECT {scan.date('started_on')} AS started, "
+        f"{scan.date('churned_on')} AS churned, {scan.segment()} AS seg FROM {scan.name}) AS a "
+        "GROUP BY seg"
+    )
+
+
 def aggregate(source, periods, timezone: str):
     """Start the accounts query of ``periods``; return a function that waits for
     Period -> :class:`Shares` (``hits``: churned, ``n``: accounts at risk), overall and
     per segment."""
     with open_scan(source) as scan:
         has_segment = scan.has("segment")
-        metrics = []
-        for i, p in enumerate(periods):
-            cut_on = sql.date_literal(p.window.start.date())
-            stop_on = sql.date_literal(p.window.stop.date())
-            at_risk = f"started < {cut_on} AND (churned IS NULL OR churned >= {cut_on})"
-            metrics.append(f"count(*) FILTER (WHERE {at_risk}) AS n{i}")
-            metrics.append(f"count(*) FILTER (WHERE {at_risk} AND churned < {stop_on}) AS c{i}")
-        rows = scan.start(
-            f"SELECT seg, {', '.join(metrics)} FROM (SELECT {scan.date('started_on')} AS started, "
-            f"{scan.date('churned_on')} AS churned, {scan.segment()} AS seg FROM {scan.name}) AS a "
-            "GROUP BY seg"
-        )
+        rows = scan.start(_query(scan, periods))
 
     return lambda: base.sum_shares([(periods, rows)], periods, has_segment, hits="c", n="n")
 
@@ -100,6 +105,7 @@ SPEC = register(
         data_after_release=False,  # the population is the accounts at risk at the release date
         periods=base.same_window_before,
         aggregate=aggregate,
+        probe=base.probe_all(_query),
         scope=base.in_window,
     )
 )

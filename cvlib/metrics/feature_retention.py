@@ -18,7 +18,7 @@ segment of their first event and, per hypothesis, two flags: used the
 feature in the first window, and used it in the second. Only counts leave
 the engine, and memory grows with users, not events. The flags are ``CASE``
 expressions (no ``FILTER``), which every SQL engine takes; only the segment's
-tie-break is written per engine (:meth:`cvlib.engine.scan.Scan.earliest`).
+tie-break is written per engine (:meth:`cvlib.engine.scan.Scan.one_per_user`).
 
 References
 ----------
@@ -57,8 +57,10 @@ def _query(scan, start, periods) -> str:
         second = f"ts >= {scan.at('timestamp', p.window.stop)} AND ts < {again}"
         flags.append(f"max(CASE WHEN {used} AND {first} THEN 1 ELSE 0 END) AS a{i}")
         flags.append(f"max(CASE WHEN {used} AND {second} THEN 1 ELSE 0 END) AS r{i}")
-        merged.append(f"max(a{i}) AS a{i}, max(r{i}) AS r{i}")
-        counts.append(f"sum(a{i}) AS n{i}, sum(CASE WHEN a{i} = 1 THEN r{i} ELSE 0 END) AS k{i}")
+        merged += [f"max(a{i}) AS a{i}", f"max(r{i}) AS r{i}"]
+        counts.append(
+            f"{sql.count_if(f'a{i} = 1')} AS n{i}, {sql.count_if(f'a{i} = 1 AND r{i} = 1')} AS k{i}"
+        )
     return f"""
         WITH ev AS (
             SELECT {col} AS ts, {scan.text("user_id", strip=strip)} AS user_id,
@@ -68,10 +70,7 @@ def _query(scan, start, periods) -> str:
         ), per_seg AS (
             SELECT user_id, seg, min(ts) AS first_ts, {", ".join(flags)}
             FROM ev GROUP BY user_id, seg
-        ), per_user AS (
-            SELECT {scan.earliest("seg", "first_ts")} AS seg, {", ".join(merged)}
-            FROM per_seg GROUP BY user_id
-        )
+        ), per_user AS ({scan.one_per_user("per_seg", merged)})
         SELECT seg, {", ".join(counts)} FROM per_user GROUP BY seg"""
 
 
@@ -115,6 +114,7 @@ SPEC = register(
         has_before=False,
         periods=_periods,
         aggregate=aggregate,
+        probe=base.probe_by_start(_query),
         scope=_scope,
     )
 )

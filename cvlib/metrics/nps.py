@@ -53,30 +53,33 @@ class Responses:
         return self.promoters, self.passives, self.detractors
 
 
+def _query(scan, periods) -> str:
+    """Promoters, passives and detractors per segment for each of ``periods``."""
+    col = sql.quote_ident("submitted_at")
+    metrics = []
+    for i, p in enumerate(periods):
+        inside = (
+            f"ts >= {scan.at('submitted_at', p.window.start)} "
+            f"AND ts < {scan.at('submitted_at', p.window.stop)}"
+        )
+        metrics.append(f"{sql.count_if(f'{inside} AND score >= 9')} AS p{i}")
+        metrics.append(f"{sql.count_if(f'{inside} AND score >= 7 AND score <= 8')} AS pa{i}")
+        metrics.append(f"{sql.count_if(f'{inside} AND score <= 6')} AS d{i}")
+    low = scan.at("submitted_at", min(p.window.start for p in periods))
+    high = scan.at("submitted_at", max(p.window.stop for p in periods))
+    return (
+        f"SELECT seg, {', '.join(metrics)} FROM (SELECT {col} AS ts, "
+        f"CAST({sql.quote_ident('score')} AS BIGINT) AS score, {scan.segment()} AS seg "
+        f"FROM {scan.name} WHERE {col} >= {low} AND {col} < {high}) AS s GROUP BY seg"
+    )
+
+
 def aggregate(source, periods, timezone: str):
     """Start the surveys query of ``periods``; return a function that waits for
     Period -> :class:`Responses`."""
     with open_scan(source, timezone) as scan:
         has_segment = scan.has("segment")
-        col = sql.quote_ident("submitted_at")
-        metrics = []
-        for i, p in enumerate(periods):
-            inside = (
-                f"ts >= {scan.at('submitted_at', p.window.start)} "
-                f"AND ts < {scan.at('submitted_at', p.window.stop)}"
-            )
-            metrics.append(f"count(*) FILTER (WHERE {inside} AND score >= 9) AS p{i}")
-            metrics.append(
-                f"count(*) FILTER (WHERE {inside} AND score >= 7 AND score <= 8) AS pa{i}"
-            )
-            metrics.append(f"count(*) FILTER (WHERE {inside} AND score <= 6) AS d{i}")
-        low = scan.at("submitted_at", min(p.window.start for p in periods))
-        high = scan.at("submitted_at", max(p.window.stop for p in periods))
-        rows = scan.start(
-            f"SELECT seg, {', '.join(metrics)} FROM (SELECT {col} AS ts, "
-            f"CAST({sql.quote_ident('score')} AS BIGINT) AS score, {scan.segment()} AS seg "
-            f"FROM {scan.name} WHERE {col} >= {low} AND {col} < {high}) AS s GROUP BY seg"
-        )
+        rows = scan.start(_query(scan, periods))
 
     def finish() -> dict:
         totals = {p: [[0, 0, 0], {}] for p in periods}
@@ -163,6 +166,7 @@ SPEC = register(
         has_history=True,
         periods=base.same_window_before,
         aggregate=aggregate,
+        probe=base.probe_all(_query),
         scope=base.in_window,
     )
 )
