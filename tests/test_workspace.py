@@ -1626,7 +1626,7 @@ def _check_three_ways(tmp_path, monkeypatch, name, case):
         with monkeypatch.context() as m:
             if way == "query":
                 m.setattr(parquet_meta, "applies", lambda *args: False)
-            problems, rows = check_table(source)
+            problems, rows, _ = check_table(source)
         found[way] = (sorted(f"{p.column}: {p.message}" for p in problems), rows)
     return found
 
@@ -1653,7 +1653,7 @@ def test_clean_parquet_with_statistics_is_checked_without_a_scan(tmp_path, monke
         return rows(self, expr)
 
     monkeypatch.setattr(Scan, "rows", counted)
-    assert check_table(source) == ([], 4)
+    assert check_table(source) == ([], 4, None)
     prof = profile(source, "Europe/Berlin")
     assert prof.rows == 4
     assert prof.latest["timestamp"] == dt.datetime(
@@ -1662,7 +1662,7 @@ def test_clean_parquet_with_statistics_is_checked_without_a_scan(tmp_path, monke
     assert queries == []
     # without statistics the same file needs the queries (and gets the same answers)
     pq.write_table(table, path, write_statistics=False)
-    assert check_table(source) == ([], 4)
+    assert check_table(source) == ([], 4, None)
     assert profile(source, "Europe/Berlin") == prof
     assert len(queries) == 2
 

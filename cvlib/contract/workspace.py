@@ -425,8 +425,10 @@ class _Loader:
             except SourceError as exc:
                 self.problems.extend(exc.problems)
                 return None
-        problems, rows = check_table(source, known=self._known())
+        problems, rows, found = check_table(source, known=self._known(), timezone=self.tz.key)
         self.problems.extend(problems)
+        if found is not None:  # profiled with the checks (a warehouse table: one scan)
+            self.profiles[source.name] = found
         return None if problems else (source, rows)
 
     def _known(self) -> dict:

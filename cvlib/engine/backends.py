@@ -14,6 +14,7 @@ import os
 from contextlib import contextmanager
 
 from cvlib.engine import database as db
+from cvlib.engine.sql import quote_ident
 from cvlib.errors import DataError, Problem
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "forget_schemas",
     "spark_backend",
     "table_schema",
+    "table_sql",
 ]
 
 
@@ -155,17 +157,90 @@ def forget_schemas() -> None:
     _SCHEMAS.clear()
 
 
-def table_schema(con, source):
-    """The ibis schema of the connection table ``source.table`` (``schema.table`` or ``table``)."""
+def ibis_kind(dtype) -> str:
+    """The column kind (see :mod:`cvlib.engine.scan`) of an ibis data type."""
+    if dtype.is_string():
+        return "text"
+    if dtype.is_timestamp():
+        return "timestamptz" if dtype.timezone is not None else "timestamp"
+    if dtype.is_date():
+        return "date"
+    if dtype.is_boolean():
+        return "boolean"
+    if dtype.is_integer():
+        return "integer"
+    return "number" if dtype.is_numeric() else "other"
+
+
+def table_sql(table: str) -> str:
+    """The connection table ``schema.table`` (or ``table``) as quoted SQL.
+
+    Examples
+    --------
+    >>> print(table_sql("analytics.app_events"))
+    "analytics"."app_events"
+    """
+    database, _, name = table.rpartition(".")
+    return ".".join(quote_ident(part) for part in (database, name) if part)
+
+
+#: PostgreSQL's type names (``pg_type.typname``) -> column kinds.
+_POSTGRES_KINDS = {
+    **dict.fromkeys(("text", "varchar", "bpchar", "name", "citext"), "text"),
+    **dict.fromkeys(("int2", "int4", "int8"), "integer"),
+    **dict.fromkeys(("float4", "float8", "numeric"), "number"),
+    "timestamptz": "timestamptz",
+    "timestamp": "timestamp",
+    "date": "date",
+    "bool": "boolean",
+}
+
+
+def _postgres_columns(con, source) -> dict:
+    """The columns of a PostgreSQL table from one ``SELECT ... LIMIT 0`` (its cursor's types)."""
+    import psycopg
+
+    try:
+        cursor = con.raw_sql(f"SELECT * FROM {table_sql(source.table)} LIMIT 0")
+    except (psycopg.errors.UndefinedTable, psycopg.errors.InvalidSchemaName):
+        raise _not_found(source) from None
+    try:
+        types = con.con.adapters.types
+        out = {}
+        for column in cursor.description:
+            info = types.get(column.type_code)
+            name = info.name if info is not None else str(column.type_code)
+            out[column.name] = (_POSTGRES_KINDS.get(name, "other"), name)
+        return out
+    finally:
+        cursor.close()
+
+
+def _not_found(source) -> SourceError:
+    return SourceError(
+        f"expected a table {source.table!r}, found none: table not found", whole=True
+    )
+
+
+def table_schema(con, source) -> dict:
+    """The columns of the connection table ``source.table`` (``schema.table`` or ``table``):
+    name -> (kind, type name), read once per :func:`cvlib.load_workspace`.
+
+    PostgreSQL: the types of one ``SELECT * ... LIMIT 0`` (one statement; the
+    table is found as a query finds it, through ``search_path``); other
+    databases: ibis's catalog reader.
+    """
     key = (os.getpid(), source.url, source.table)
     if key not in _SCHEMAS:
-        import ibis.common.exceptions as com
+        if getattr(con, "name", None) == "postgres":
+            _SCHEMAS[key] = _postgres_columns(con, source)
+        else:
+            import ibis.common.exceptions as com
 
-        database, _, name = source.table.rpartition(".")
-        try:
-            _SCHEMAS[key] = con.get_schema(name, database=database or None)
-        except com.TableNotFound:
-            raise SourceError(
-                f"expected a table {source.table!r}, found none: table not found", whole=True
-            ) from None
+            database, _, name = source.table.rpartition(".")
+            try:
+                schema = con.get_schema(name, database=database or None)
+            except com.TableNotFound:
+                raise _not_found(source) from None
+            _SCHEMAS[key] = {n: (ibis_kind(t), str(t)) for n, t in schema.items()}
     return _SCHEMAS[key]

@@ -26,6 +26,7 @@ from cvlib.engine.scan import (
     csv_relation,
     remember,
     text_instants_problem,
+    time_meaning,
 )
 from cvlib.engine.scan import scan as open_scan
 from cvlib.engine.sources import Source, TableProfile
@@ -60,7 +61,7 @@ def _allowed(spec: TableSpec, known: dict) -> dict:
     return out
 
 
-def check_table(source: Source, *, known: dict | None = None):
+def check_table(source: Source, *, known: dict | None = None, timezone: str | None = None):
     """Check a Parquet or connection source by its schema and aggregate queries, never reading rows.
 
     Parameters
@@ -70,12 +71,17 @@ def check_table(source: Source, *, known: dict | None = None):
     known : dict of str to set, optional
         Table -> its keys, for the references of ``source.spec``; a table
         missing here (it could not be read) is not checked against.
+    timezone : str, optional
+        The workspace time zone. Given, an engine other than the embedded one
+        also profiles the table in the checks' query (its latest instants):
+        one scan of a warehouse table instead of two.
 
     Returns
     -------
-    (list of Problem, int or None)
+    (list of Problem, int or None, TableProfile or None)
         The problems (each naming the source, the column and how many rows are
-        affected) and the row count (``None`` when the source cannot be read).
+        affected), the row count (``None`` when the source cannot be read) and
+        the profile, when it came with the checks.
 
     Notes
     -----
@@ -90,28 +96,45 @@ def check_table(source: Source, *, known: dict | None = None):
             stats = None
             if parquet_meta.applies(source, scan.embedded):  # nulls and ranges from the footers
                 stats = footers(scan, source)
-            problems, rows = check_scan(
-                scan, source.spec, file, _allowed(source.spec, known or {}), stats
+            latest = ()
+            aware, text = time_meaning(source, scan.kinds)
+            if timezone is not None and not scan.embedded and not text:
+                latest = tuple(c for c in source.spec.time_columns if scan.has(c))
+            problems, rows, readings = check_scan(
+                scan, source.spec, file, _allowed(source.spec, known or {}), stats, latest=latest
             )
             if not scan.duckdb:  # then the values' own problems, if any
-                text = [c for c in source.spec.instant_columns if scan.kinds.get(c) == "text"]
                 problems += [Problem(file, None, None, text_instants_problem(c)) for c in text]
-            return problems, rows
     except SourceError as exc:
         if exc.whole:
-            return [Problem(file, None, None, exc.reason)], None
+            return [Problem(file, None, None, exc.reason)], None, None
         if source.kind == "parquet":
             what = "a readable Parquet file"
         else:
             what = f"a readable table {source.table!r}"
-        return [Problem(file, None, None, f"expected {what}, found: {exc.reason}")], None
+        return [Problem(file, None, None, f"expected {what}, found: {exc.reason}")], None, None
+    found = None
+    if readings is not None and not problems:
+        found = TableProfile(
+            rows=rows,
+            latest={
+                c: None
+                if readings.get(c) is None
+                else q.instant(readings[c], aware.get(c, False), timezone)
+                for c in source.spec.time_columns
+            },
+        )
+    return problems, rows, found
 
 
-def check_scan(scan, spec, file: str, references: dict, stats=None):
-    """The problems of ``scan`` under ``spec`` and its row count (see :func:`check_table`).
+def check_scan(scan, spec, file: str, references: dict, stats=None, *, latest=()):
+    """The problems of ``scan`` under ``spec``, its row count, and the latest readings of the
+    time columns ``latest`` (see :func:`check_table`), in one query.
 
     ``references``: column -> (allowed values, the file listing them);
     ``stats``: the Parquet footers' statistics, which answer what they can.
+    The readings (column -> :meth:`Scan.wall_clock` value) are ``None`` when
+    ``latest`` is empty or no query ran.
     """
     kinds = scan.kinds
     problems = []
@@ -192,16 +215,20 @@ def check_scan(scan, spec, file: str, references: dict, stats=None):
     queried = "".join(
         f", {count} AS c{i}" for i, (_, count, _) in enumerate(valid) if not isinstance(count, int)
     )
+    queried += "".join(f", max({scan.wall_clock(c)}) AS m{i}" for i, c in enumerate(latest))
+    readings = None
     if stats is not None and not queried:  # everything answered by the footers: no scan
         row = {"n": stats.rows}
     else:
         row = scan.rows(f"SELECT count(*) AS n{queried} FROM {scan.name}")[0]
+        if latest:
+            readings = {c: row[f"m{i}"] for i, c in enumerate(latest)}
     rows = int(row["n"])
     for i, (name, count, message) in enumerate(valid):
         bad = count if isinstance(count, int) else int(row[f"c{i}"] or 0)
         if bad:
             problems.append(Problem(file, None, name, f"{message} ({bad:,} of {rows:,} rows)"))
-    return problems, rows
+    return problems, rows, readings
 
 
 # ---------------------------------------------------------------- CSV fast check

@@ -4,8 +4,8 @@ cvlib writes each query once, in DuckDB SQL, and sqlglot translates it for
 other engines (:mod:`cvlib.engine.scan`). A translation can be wrong without
 failing: SQLite reads ``CAST(ts AS TIMESTAMP)`` as the number 2026, and every
 instant comes out in 1970. So before the first query on a connection or a
-non-DuckDB engine, :func:`prove` runs the production queries -- the profile,
-the contract's checks, every metric's aggregate (:attr:`MetricSpec.probe
+non-DuckDB engine, :func:`prove` runs the production queries -- the
+contract's checks with the profile, every metric's aggregate (:attr:`MetricSpec.probe
 <cvlib.metrics.base.MetricSpec.probe>`), the survey comments -- over a small
 fixture given inline as a ``SELECT ... UNION ALL`` table (no table is created,
 so read-only roles work), once on that engine and once on the embedded
@@ -55,13 +55,17 @@ class Plan:
     Attributes
     ----------
     windows : tuple of (datetime, datetime)
-        Half-open windows, aware in the workspace zone (two share a start,
-        one ends where they start).
+        Half-open windows, aware in the workspace zone, sharing one start (a
+        metric that sends one query per start sends one).
+    before : tuple of (datetime, datetime)
+        Windows that stop where those start (for metrics that take every
+        period in one query).
     features : tuple of str
         The features whose use is counted.
     """
 
     windows: tuple
+    before: tuple = ()
     features: tuple[str, ...] = _FEATURES
 
 
@@ -195,7 +199,7 @@ def fixture_sql(table: str, kinds: dict, tz: ZoneInfo, days: set) -> str:
 def _plan(tz: ZoneInfo) -> Plan:
     a = dt.datetime(_DAY.year, _DAY.month, _DAY.day, tzinfo=tz)
     day = dt.timedelta(days=1)
-    return Plan(windows=((a, a + day), (a, a + 7 * day), (a - 7 * day, a)))
+    return Plan(windows=((a, a + day), (a, a + 7 * day)), before=((a - 7 * day, a),))
 
 
 def _normal(value):
@@ -235,17 +239,17 @@ def needs_proof(source) -> bool:
 
 
 def _engine_probes(spec) -> list[tuple[str, Callable]]:
+    """The engine's own queries of ``spec``'s table as it sends them to such an engine: the
+    checks with the profile in one query, and the survey comments."""
     from cvlib.engine.checks import check_scan
-    from cvlib.engine.queries import comments_sql, profile_sql
-
-    def profile(scan, _plan):
-        return scan.rows(profile_sql(scan, [c for c in spec.time_columns if scan.has(c)]))
+    from cvlib.engine.queries import comments_sql
 
     def checks(scan, _plan):
-        problems, rows = check_scan(scan, spec, "fixture", {})
-        return {"problems": sorted(str(p) for p in problems), "rows": rows}
+        latest = [c for c in spec.time_columns if scan.has(c)]
+        problems, rows, readings = check_scan(scan, spec, "fixture", {}, latest=latest)
+        return {"problems": sorted(str(p) for p in problems), "rows": rows, "latest": readings}
 
-    probes = [("the row count and latest times", profile), ("the checks", checks)]
+    probes = [("the checks and latest times", checks)]
     if {"feature_id", "comment", "submitted_at"} <= set(spec.column_names):
 
         def comments(scan, plan):
@@ -307,9 +311,9 @@ def prove(source, timezone: str, probes: list[tuple[str, Callable]]) -> None:
                 found = f"an error: {exc.reason}"
             if found != expected:
                 raise SourceError(
-                    f"expected the engine to compute {what} as DuckDB does on cvlib's test rows, "
-                    f"found other results ({_first_difference(expected, found)}): cvlib does not "
-                    "compute on this engine",
+                    f"expected this engine to compute {what} as DuckDB does on cvlib's test "
+                    f"rows, found {_first_difference(expected, found)}: cvlib does not compute "
+                    "on it (export the table to Parquet, or use DuckDB or PostgreSQL)",
                     source.display,
                     whole=True,
                 )
@@ -320,11 +324,10 @@ def _first_difference(expected, found) -> str:
     """The first value that differs, shortly (for the message)."""
     if isinstance(found, str):
         return found[:200]
-    pairs = list(zip(_flat(expected), _flat(found), strict=False))
-    for want, got in pairs:
+    for want, got in zip(_flat(expected), _flat(found), strict=False):
         if want != got:
-            return f"expected {want!r}, found {got!r}"[:200]
-    return f"expected {len(_flat(expected))} values, found {len(_flat(found))}"
+            return f"{got!r} where DuckDB gives {want!r}"[:200]
+    return f"{len(_flat(found))} values where DuckDB gives {len(_flat(expected))}"
 
 
 def _flat(value) -> list:

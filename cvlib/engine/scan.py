@@ -41,9 +41,11 @@ from cvlib.engine.backends import (
     backend,
     fetch,
     forget_schemas,
+    ibis_kind,
     is_duckdb,
     spark_backend,
     table_schema,
+    table_sql,
 )
 from cvlib.engine.sources import Source
 
@@ -56,6 +58,7 @@ __all__ = [
     "remember",
     "scan",
     "spark_backend",
+    "time_meaning",
 ]
 
 
@@ -111,20 +114,6 @@ def _duckdb_kind(typ: str) -> str:
     return "boolean" if typ == "BOOLEAN" else "other"
 
 
-def _ibis_kind(dtype) -> str:
-    if dtype.is_string():
-        return "text"
-    if dtype.is_timestamp():
-        return "timestamptz" if dtype.timezone is not None else "timestamp"
-    if dtype.is_date():
-        return "date"
-    if dtype.is_boolean():
-        return "boolean"
-    if dtype.is_integer():
-        return "integer"
-    return "number" if dtype.is_numeric() else "other"
-
-
 def _aware_in_parquet(source: Source) -> dict:
     """Column -> True where the Parquet files store instants (a time zone), False for naive."""
     import pyarrow as pa
@@ -141,7 +130,7 @@ def _aware_in_parquet(source: Source) -> dict:
     }
 
 
-def _time_meaning(source: Source, kinds: dict) -> tuple[dict, list[str]]:
+def time_meaning(source: Source, kinds: dict) -> tuple[dict, list[str]]:
     """The meaning of the source's instant columns: column -> True (instants) or False
     (wall-clock time in the workspace zone), and the instant columns held as text."""
     aware = _aware_in_parquet(source) if source.kind == "parquet" else {}
@@ -340,18 +329,6 @@ class Scan:
 _ALIAS = "cvlib_source"
 
 
-def table_sql(table: str) -> str:
-    """The connection table ``schema.table`` (or ``table``) as quoted SQL.
-
-    Examples
-    --------
-    >>> print(table_sql("analytics.app_events"))
-    "analytics"."app_events"
-    """
-    database, _, name = table.rpartition(".")
-    return ".".join(sql.quote_ident(part) for part in (database, name) if part)
-
-
 def text_instants_problem(column: str) -> str:
     """The message for instants held as text on an engine other than DuckDB."""
     return (
@@ -368,19 +345,20 @@ def _ibis_scan(con, source: Source, timezone: str | None) -> Scan:
         if not source.files():
             raise SourceError(f"expected Parquet files at {source.display}, found none")
         table = con.read_parquet(str(Path(source.path)))
-        schema, name = table.schema(), sql.quote_ident(table.get_name())
+        columns = {n: (ibis_kind(t), str(t)) for n, t in table.schema().items()}
+        name = sql.quote_ident(table.get_name())
     else:
-        schema, name = table_schema(con, source), table_sql(source.table)
-    kinds = {column: _ibis_kind(typ) for column, typ in schema.items()}
+        columns, name = table_schema(con, source), table_sql(source.table)
+    kinds = {column: kind for column, (kind, _) in columns.items()}
     aware = {}
     if timezone is not None:
-        aware, text = _time_meaning(source, kinds)
+        aware, text = time_meaning(source, kinds)
         if text:
             if not is_duckdb(con):
                 raise SourceError(text_instants_problem(text[0]), whole=True)
             name = f"({sql.parsed(text, timezone, name)}) AS {sql.quote_ident(_ALIAS)}"
             kinds.update({c: "timestamptz" for c in text})
-    shown = {n: str(t) for n, t in schema.items()}
+    shown = {column: typ for column, (_, typ) in columns.items()}
     return Scan(name, kinds, shown, aware, con=con)
 
 
@@ -502,7 +480,7 @@ def _embedded_relation(
         relation = make(f"SELECT * FROM read_parquet({pattern})", view + "_file")
     if timezone is None:
         return relation
-    aware, text = _time_meaning(source, relation.kinds)
+    aware, text = time_meaning(source, relation.kinds)
     if text:
         relation = make(sql.parsed(text, timezone, sql.quote_ident(relation.name)), view)
     return _Relation(relation.name, relation.kinds, relation.shown, aware)

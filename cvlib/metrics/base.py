@@ -402,11 +402,13 @@ def same_window_before(h, ctx: Context, feature: bool = False) -> tuple[Period, 
 
 
 # ---------------------------------------------------------------- the proof's probes
-def _proof_periods(plan) -> list[Period]:
-    """One period per window and feature of a proof's plan."""
+def _proof_periods(plan, *, before: bool = True) -> list[Period]:
+    """One period per window (and, with ``before``, per window before) and feature of a
+    proof's plan (:class:`cvlib.engine.proof.Plan`)."""
+    windows = plan.windows + (plan.before if before else ())
     return [
         Period("proof", "after", Window(start, stop), feature)
-        for start, stop in plan.windows
+        for start, stop in windows
         for feature in plan.features
     ]
 
@@ -417,7 +419,7 @@ def probe_by_start(query):
 
     def probe(scan, plan):
         by_start: dict = {}
-        for p in _proof_periods(plan):
+        for p in _proof_periods(plan, before=False):
             by_start.setdefault(p.window.start, []).append(p)
         return [scan.rows(query(scan, start, group)) for start, group in by_start.items()]
 
