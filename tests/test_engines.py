@@ -523,6 +523,42 @@ def test_a_table_dropped_after_validation_is_one_line_naming_it(pg_stores, postg
     assert "gone" in message.split(": ", 1)[1] and "\n" not in message
 
 
+@pytest.mark.slow
+def test_a_password_full_of_url_characters_reaches_no_output(pg_stores, tmp_path, monkeypatch):
+    # ${CVLIB_PG_PASSWORD} in the password part of the URL is percent-encoded, so the
+    # password works; neither it nor its encoded form appears in any message, log, report
+    # or summary.json of a whole cvlib report run (and of a run with a wrong password)
+    from urllib.parse import quote
+
+    import postgres as pg
+
+    secret = pg.READER_PASSWORD
+    forms = {secret, quote(secret, safe=""), quote(secret)}
+    root = pg_stores["known"]["read_only"]
+    assert "${CVLIB_PG_PASSWORD}" in (root / "workspace.yaml").read_text(encoding="utf-8")
+    monkeypatch.setenv("CVLIB_PG_PASSWORD", secret)
+    reports = tmp_path / "reports"
+    command = [sys.executable, "-m", "cvlib", "report", str(root), "--out", str(reports)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    outputs = [done.stdout, done.stderr]
+    files = [f for f in reports.rglob("*") if f.is_file()]
+    assert any(f.name == "summary.json" for f in files) and any(f.suffix == ".html" for f in files)
+    outputs += [f.read_bytes().decode("utf-8", "replace") for f in files]
+    summary = next(f for f in files if f.name == "summary.json").read_text(encoding="utf-8")
+    assert "reader_known@127.0.0.1" in summary  # the source is named, by user and host
+    monkeypatch.setenv("CVLIB_PG_PASSWORD", "wrong " + secret)
+    wrong = subprocess.run(
+        [sys.executable, "-m", "cvlib", "validate", str(root)], capture_output=True, text=True
+    )
+    assert wrong.returncode == 1 and "password authentication failed" in wrong.stderr
+    assert "Traceback" not in wrong.stderr
+    outputs += [wrong.stdout, wrong.stderr]
+    for text in outputs:
+        for form in forms:
+            assert form not in text
+
+
 # ---------------------------------------------------------------- any engine
 DIALECTS = ("postgres", "bigquery", "snowflake", "trino", "spark")
 

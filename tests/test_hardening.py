@@ -173,17 +173,46 @@ def test_a_task_is_a_name(tmp_path, task):
 
 
 # -- bounded output -----------------------------------------------------------------------------
-def test_an_alias_bomb_gives_a_short_message(tmp_path):
+def _bomb(levels: str) -> str:
     bomb = "x: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
-    for name, prev in zip("bcdef", "abcde", strict=True):
+    for name, prev in zip(levels, "a" + levels, strict=False):
         bomb += f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]\n"
+    return bomb
+
+
+def test_an_alias_bomb_gives_a_short_message(tmp_path):
+    # the statement stands for 9**4 = 6,561 values: under the limit, read, and quoted shortly
     hypotheses = BASE["hypotheses.yaml"].replace(
-        "statement: Nine in ten customers finish a report.", "statement: *f"
+        "statement: Nine in ten customers finish a report.", "statement: *d"
     )
-    root = write_workspace(tmp_path / "ws", {"hypotheses.yaml": bomb + hypotheses})
+    root = write_workspace(tmp_path / "ws", {"hypotheses.yaml": _bomb("bcd") + hypotheses})
     messages = [str(p) for p in problems_of(root)]
     assert any("statement" in m for m in messages)
     assert sum(map(len, messages)) < 5_000
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # 300 bytes for 672,610 values (by hand: the lists a..f expand to 10, 91, 820, 7,381,
+        # 66,430 and 597,871 nodes, each n = 1 + 9 * previous; plus the mapping and its 6 keys),
+        # of which 22 are written: refused before anything walks them
+        (
+            _bomb("bcdef"),
+            "hypotheses.yaml:1: expected aliases (*name) to bring in at most 100,000 values, "
+            "found 672,588 (aliases of aliases)",
+        ),
+        (
+            "x-loop: &loop [1, *loop]\nhypotheses: []\n",
+            "hypotheses.yaml:1: expected values that do not contain themselves, found an alias "
+            "inside the value it names",
+        ),
+    ],
+)
+def test_aliases_are_read_with_a_limit(tmp_path, text, expected):
+    root = write_workspace(tmp_path / "ws", {"hypotheses.yaml": text})
+    messages = [str(p) for p in problems_of(root)]
+    assert expected in messages
 
 
 def test_at_most_200_problems_are_listed_per_file():

@@ -116,6 +116,76 @@ def _construct_float(loader, node):
 
 #: YAML files larger than this are refused unread.
 MAX_YAML_BYTES = 16 * 1024 * 1024
+#: Values that aliases (``*name``) may bring into a file beyond those written in it: a
+#: few aliases of aliases (a "billion laughs" file of 250 bytes) would otherwise stand
+#: for millions of values that every check walks.
+MAX_ALIASED_VALUES = 100_000
+
+
+class _AliasLimit(Exception):
+    def __init__(self, message: str, line: int):
+        super().__init__(message)
+        self.line = line
+
+
+def _aliased_values(root) -> tuple[int, int]:
+    """(values as expanded, values as written) of a composed YAML node graph.
+
+    Aliases share nodes, so the written count is the number of distinct
+    nodes; the expanded count follows every alias (memoized: linear time).
+    A node that contains itself raises :class:`_AliasLimit`.
+    """
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+    stack = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            active.discard(key)
+            children = _children(node)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            continue
+        if key in sizes:
+            continue
+        if key in active:
+            raise _AliasLimit(
+                "expected values that do not contain themselves, found an alias inside "
+                "the value it names",
+                node.start_mark.line + 1,
+            )
+        active.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in _children(node) if id(c) not in sizes)
+    return sizes[id(root)], len(sizes)
+
+
+def _children(node) -> list:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _load(text: str, loader_class):
+    """``yaml.load`` with the alias limit checked between composing and constructing."""
+    loader = loader_class(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        expanded, written = _aliased_values(node)
+        if expanded - written > MAX_ALIASED_VALUES:
+            raise _AliasLimit(
+                f"expected aliases (*name) to bring in at most {MAX_ALIASED_VALUES:,} values, "
+                f"found {expanded - written:,} (aliases of aliases)",
+                node.start_mark.line + 1,
+            )
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
 
 # libyaml's parser (five times faster) reads the files; a file it rejects is read again by
 # PyYAML's own parser, whose messages the problems quote.
@@ -157,14 +227,17 @@ def read_yaml(path: Path, display: str, problems: Problems):
         problems.add(display, line, None, "expected UTF-8 text, found a byte that is not UTF-8")
         return None
     try:
-        return yaml.load(text, Loader=_FastLineLoader)  # noqa: S506 - a SafeLoader subclass
+        return _load(text, _FastLineLoader)
     except RecursionError:
         problems.add(display, None, None, "expected valid YAML, found nesting too deep to read")
+        return None
+    except _AliasLimit as exc:
+        problems.add(display, exc.line, None, str(exc))
         return None
     except yaml.YAMLError:
         pass  # read again below for PyYAML's message
     try:
-        return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        return _load(text, _LineLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
