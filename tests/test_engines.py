@@ -559,6 +559,54 @@ def test_a_password_full_of_url_characters_reaches_no_output(pg_stores, tmp_path
             assert form not in text
 
 
+def _text_rule_answers(run, dialect: str) -> dict:
+    """kind -> [whether the text rule of a typed source doubts each TRICKY value], on an engine.
+
+    ``run(sql)`` returns the rows of one query in the engine's dialect.
+    """
+    import sqlglot
+    from test_grammar import KINDS, TRICKY
+
+    out = {}
+    for kind in (k for k in KINDS if k.text_rule is not None):
+        rule, _ = kind.text_rule
+        values = [t for t in TRICKY if t.strip()]
+        union = " UNION ALL ".join(
+            f"SELECT {i} AS i, {sql.sql_string(t)} AS v" for i, t in enumerate(values)
+        )
+        query = f"SELECT i, {rule(sql.trim('v'))} AS bad FROM ({union}) AS t ORDER BY i"
+        text = sqlglot.transpile(query, read="duckdb", write=dialect)[0]
+        out[kind.name] = [bool(r["bad"]) for r in run(text)]
+    return out
+
+
+def _parser_answers() -> dict:
+    from test_grammar import KINDS, TRICKY, _accepted
+
+    values = [t for t in TRICKY if t.strip()]
+    return {
+        k.name: [not _accepted(k, t.strip()) for t in values]
+        for k in KINDS
+        if k.text_rule is not None
+    }
+
+
+def test_the_text_rules_agree_with_the_parser_on_postgresql(postgres):
+    # one grammar: the check of dates and timestamps held as text, translated for PostgreSQL,
+    # gives the line-by-line parser's answer on every tricky value (tests/test_grammar.py)
+    import psycopg
+
+    url = postgres.create_database("cvlib_grammar")
+
+    def run(text):
+        with psycopg.connect(url, autocommit=True) as con:
+            cur = con.execute(text)
+            names = [d.name for d in cur.description]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    assert _text_rule_answers(run, "postgres") == _parser_answers()
+
+
 # ---------------------------------------------------------------- any engine
 DIALECTS = ("postgres", "bigquery", "snowflake", "trino", "spark")
 
@@ -793,6 +841,13 @@ def test_pyspark_finds_the_same_problems_in_parquet_files(tmp_path, spark):
         text_instants = [p for p in on_spark[0] if "only DuckDB reads text timestamps" in p.message]
         assert len(text_instants) == (name == "events"), name
         assert ([p for p in on_spark[0] if p not in text_instants], on_spark[1]) == duck[:2], name
+
+
+def test_the_text_rules_agree_with_the_parser_on_spark(spark):
+    def run(text):
+        return spark.sql(text).toArrow().to_pylist()
+
+    assert _text_rule_answers(run, "spark") == _parser_answers()
 
 
 # ---------------------------------------------------------------- the sources block
