@@ -146,7 +146,21 @@ def test_unknown_top_level_keys_of_hypotheses_yaml_are_problems(tmp_path):
     ("old", "new", "line", "column"),
     [
         ("target: 0.9", "target: .nan", 16, "target"),
+        # a task_time target has no upper bound, so only the finiteness rule catches these
+        (
+            "task: generate-report\n    target: 120",
+            "task: generate-report\n    target: .inf",
+            7,
+            "target",
+        ),
+        (
+            "task: generate-report\n    target: 120",
+            "task: generate-report\n    target: .nan",
+            7,
+            "target",
+        ),
         ("tasks_per_month: 5000", "tasks_per_month: .inf", 9, "tasks_per_month"),
+        ("tasks_per_month: 5000", "tasks_per_month: .nan", 9, "tasks_per_month"),
     ],
 )
 def test_nan_and_inf_are_not_numbers(tmp_path, old, new, line, column):
@@ -154,11 +168,12 @@ def test_nan_and_inf_are_not_numbers(tmp_path, old, new, line, column):
     assert "found nan" in problem.message or "found inf" in problem.message
 
 
-def test_an_infinite_hourly_cost_is_a_problem(tmp_path):
+@pytest.mark.parametrize(("value", "found"), [(".inf", "inf"), (".nan", "nan")])
+def test_an_infinite_hourly_cost_is_a_problem(tmp_path, value, found):
     problem = _one(
-        tmp_path, edit("workspace.yaml", "42.5", ".inf"), "workspace.yaml", 3, "hourly_cost"
+        tmp_path, edit("workspace.yaml", "42.5", value), "workspace.yaml", 3, "hourly_cost"
     )
-    assert problem.message == "expected a number >= 0, found inf"
+    assert problem.message == f"expected a number >= 0, found {found}"
 
 
 @pytest.mark.parametrize("task", ["[a, b]", "{a: 1}"])
