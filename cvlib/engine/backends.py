@@ -21,6 +21,7 @@ __all__ = [
     "SourceError",
     "backend",
     "is_duckdb",
+    "is_duckdb_url",
     "fetch",
     "forget_schemas",
     "spark_backend",
@@ -52,6 +53,11 @@ class SourceError(DataError):
 
 
 # ---------------------------------------------------------------- engines
+def is_duckdb_url(url: str) -> bool:
+    """Whether the connection URL names a DuckDB database (``duckdb://...``)."""
+    return url.split(":", 1)[0] == "duckdb"
+
+
 def is_duckdb(backend) -> bool:
     """Whether ``backend`` is an ibis DuckDB backend."""
     return getattr(backend, "name", None) == "duckdb"
@@ -96,7 +102,7 @@ def _connection(url: str):
     """
     import ibis
 
-    if url.split(":", 1)[0] == "duckdb":
+    if is_duckdb_url(url):
         return ibis.connect(url), True
     key = (os.getpid(), url)
     if key not in _CONNECTIONS:

@@ -37,7 +37,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from cvlib.engine import sql
-from cvlib.engine.scan import SourceError
+from cvlib.engine.backends import SourceError, is_duckdb_url
 from cvlib.engine.scan import scan as open_scan
 
 __all__ = ["Plan", "fixture_sql", "needs_proof", "prove"]
@@ -141,7 +141,7 @@ def _rows(tz: ZoneInfo) -> dict[str, list[dict]]:
     return {"events": events, "surveys": surveys, "accounts": accounts}
 
 
-def _literal(value, kind: str, tz: ZoneInfo, day: bool) -> str:
+def _literal(value, kind: str, tz: ZoneInfo) -> str:
     """``value`` as a literal of the storage ``kind`` (a date column's value is a date)."""
     types = {
         "text": "VARCHAR",
@@ -191,7 +191,7 @@ def fixture_sql(table: str, kinds: dict, tz: ZoneInfo, days: set) -> str:
                 continue
             if value == "" and c in days:
                 value = None
-            values.append(f"{_literal(value, kinds[c], tz, c in days)} AS {sql.quote_ident(c)}")
+            values.append(f"{_literal(value, kinds[c], tz)} AS {sql.quote_ident(c)}")
         selects.append("SELECT " + ", ".join(values))
     return " UNION ALL ".join(selects)
 
@@ -234,7 +234,7 @@ def _normalized(result):
 def needs_proof(source) -> bool:
     """Whether ``source`` is read by an engine other than DuckDB (the proof applies)."""
     if source.kind == "connection":
-        return source.url.split(":", 1)[0] != "duckdb"
+        return not is_duckdb_url(source.url)
     return source.kind == "parquet" and source.engine not in (None, "duckdb")
 
 
