@@ -1,4 +1,4 @@
-"""Result types shared by the whole package.
+"""Result types shared by the whole package: estimates, comparisons and tests.
 
 Results hold plain numbers with stable field names; presentation (rounding,
 percent signs, units) belongs to the notebooks, never to the result.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass, fields
 
-__all__ = ["Comparison", "Estimate", "NPSEstimate"]
+__all__ = ["Comparison", "Estimate", "NPSEstimate", "Test"]
 
 
 class _ResultMixin:
@@ -119,3 +119,42 @@ class Comparison(_ResultMixin):
     confidence_level: float
     method: str
     alternative: str
+
+
+@dataclass(frozen=True, slots=True)
+class Test(_ResultMixin):
+    """A test of one null value: what a verdict decides a claim by.
+
+    The functions that return it have an interval that is its exact dual: the
+    null is outside the two-sided interval at level ``1 - alpha`` on the low
+    side exactly when the ``greater`` p-value is below ``alpha / 2``, and on the
+    high side exactly when the ``less`` p-value is.
+
+    Attributes
+    ----------
+    statistic : float
+        The test statistic, z or t (positive when the estimate is above
+        ``null``); ``nan`` when undefined.
+    p_value : float
+        p-value against ``alternative``; ``nan`` when undefined.
+    df : float
+        Degrees of freedom of a t test; ``nan`` for z tests.
+    null : float
+        The null value tested, in the estimate's units (a share, NPS points,
+        seconds).
+    alternative : str
+        ``two-sided``, ``less`` or ``greater``: the alternative to the null.
+    method : str
+        Name of the test.
+    """
+
+    # pytest collects classes named Test* from the modules that import this one;
+    # this tells it the class is not a test case.
+    __test__ = False
+
+    statistic: float
+    p_value: float
+    df: float
+    null: float
+    alternative: str
+    method: str
