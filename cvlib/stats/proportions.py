@@ -1,11 +1,22 @@
 """Proportions: completion rates, conversion rates, any "k of n" share.
 
-Two functions, both on counts (what a query engine returns):
+Functions on counts (what a query engine returns):
 
 - :func:`interval` -- a confidence interval for one share, with the
   small-sample methods usability research needs (adjusted-Wald by default).
 - :func:`compare` -- the difference of two independent shares, after - before,
   with the N-1 two-proportion test and Newcombe's hybrid score interval.
+- :func:`score_test` -- the Wilson score test of one share against a null
+  value, the exact dual of ``interval(..., method="wilson")``.
+- :func:`score_compare` -- the Miettinen-Nurminen score test of the
+  difference after - before against any null difference (0, or ``-margin``
+  for non-inferiority) with the score interval that inverts it exactly.
+
+:func:`compare`'s test and interval are different methods and can disagree
+at the margin; a verdict that must agree with the interval it draws uses
+:func:`score_compare` (or :func:`score_test` with the Wilson interval). The
+two score functions are defined in :mod:`cvlib.stats.score` and re-exported
+here.
 """
 
 from __future__ import annotations
@@ -18,15 +29,16 @@ from scipy import special
 
 from cvlib.errors import CvlibWarning
 from cvlib.stats.results import Comparison, Estimate
+from cvlib.stats.score import check_counts as _check_counts
+from cvlib.stats.score import score_compare, score_test
 from cvlib.stats.validation import (
     check_alternative,
     check_choice,
     check_confidence_level,
-    check_count,
     method_label,
 )
 
-__all__ = ["METHODS", "compare", "interval"]
+__all__ = ["METHODS", "compare", "interval", "score_compare", "score_test"]
 
 #: Interval methods accepted by :func:`interval`.
 METHODS = ("adjusted-wald", "wilson", "clopper-pearson", "wald")
@@ -38,17 +50,6 @@ def _tail(confidence_level: float, alternative: str) -> float:
     """Probability outside the interval on each bounded side."""
     alpha = 1.0 - confidence_level
     return alpha / 2.0 if alternative == "two-sided" else alpha
-
-
-def _check_counts(successes, n, successes_name: str, n_name: str) -> tuple[int, int]:
-    n = check_count(n, n_name, minimum=1)
-    successes = check_count(successes, successes_name)
-    if successes > n:
-        raise ValueError(
-            f"{successes_name} must not exceed {n_name}, got {successes_name}={successes} "
-            f"and {n_name}={n}"
-        )
-    return successes, n
 
 
 def _wilson(successes: int, n: int, z: float) -> tuple[float, float]:
