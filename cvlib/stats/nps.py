@@ -6,12 +6,23 @@ from -100 (all detractors) to 100 (all promoters).
 
 - :func:`from_counts` -- NPS and interval from the three counts (what a query
   engine returns); :func:`score` is the thin raw-data wrapper over it.
-- :func:`compare` -- difference after - before of two independent NPS, in points.
+- :func:`compare` -- difference after - before of two independent NPS, in
+  points, tested against any null difference (``null``, default 0).
+- :func:`test_target` -- the z test of one NPS against a target, the exact
+  dual of the :func:`from_counts` interval.
+
+Each test uses the centre and variance its interval uses, so a one-sided
+p-value is below :math:`\\alpha/2` exactly when the two-sided interval at
+level :math:`1-\\alpha` excludes the null on that side. The intervals are
+clipped to the range of the NPS (-100 to 100; -200 to 200 for a difference);
+a clipped bound is not a rejection boundary, but every null inside the range
+keeps the duality.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
 from typing import Literal
 
@@ -19,7 +30,7 @@ import numpy as np
 from scipy import special
 
 from cvlib.errors import CvlibWarning
-from cvlib.stats.results import Comparison, NPSEstimate
+from cvlib.stats.results import Comparison, NPSEstimate, Test
 from cvlib.stats.validation import (
     as_float_array,
     check_alternative,
@@ -29,7 +40,7 @@ from cvlib.stats.validation import (
     method_label,
 )
 
-__all__ = ["METHODS", "compare", "from_counts", "score"]
+__all__ = ["METHODS", "compare", "from_counts", "score", "test_target"]
 
 #: Interval methods accepted by :func:`score`, :func:`from_counts` and :func:`compare`.
 METHODS = ("adjusted-wald", "trinomial")
@@ -42,6 +53,24 @@ def _z(confidence_level: float, alternative: str) -> float:
     alpha = 1.0 - confidence_level
     tail = alpha / 2.0 if alternative == "two-sided" else alpha
     return float(special.ndtri(1.0 - tail))
+
+
+def _check_null(value, limit: float) -> float:
+    """Return ``null`` (NPS points) as a float in [-limit, limit]."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"null must be a number (NPS points), got {type(value).__name__}")
+    value = float(value)
+    if not (-limit <= value <= limit):
+        raise ValueError(f"null must be in [{-limit:g}, {limit:g}] (NPS points), got {value!r}")
+    return value
+
+
+def _p_value(statistic: float, alternative: str) -> float:
+    if alternative == "two-sided":
+        return 2.0 * float(special.ndtr(-abs(statistic)))
+    if alternative == "greater":
+        return float(special.ndtr(-statistic))
+    return float(special.ndtr(statistic))
 
 
 def _check_counts(promoters, passives, detractors) -> tuple[int, int, int]:
@@ -313,6 +342,7 @@ def compare(
     before,
     after,
     *,
+    null: float = 0.0,
     method: Literal["adjusted-wald", "trinomial"] = "adjusted-wald",
     confidence_level: float = 0.95,
     alternative: Literal["two-sided", "less", "greater"] = "two-sided",
@@ -327,6 +357,10 @@ def compare(
         settings are ignored), or as a ``tuple``
         ``(promoters, passives, detractors)``. A tuple is always read as counts:
         pass raw answers as a list or an array.
+    null : float, optional
+        The difference after - before under the null hypothesis, in NPS
+        points, in [-200, 200]. Default 0 (no change); ``null=-5`` with
+        ``alternative="greater"`` tests that after is at worst 5 points below.
     method : {"adjusted-wald", "trinomial"}, optional
         Variance of each NPS (see Notes). Default ``"adjusted-wald"``.
     confidence_level : float, optional
@@ -344,9 +378,11 @@ def compare(
         ``ci_low``, ``ci_high``
             Interval of the difference in points, clipped to [-200, 200].
         ``p_value``
-            z-test p-value for ``alternative``; ``nan`` when undefined (see Warns).
+            z-test p-value of difference = ``null`` for ``alternative``; ``nan``
+            when undefined (see Warns).
         ``statistic``
-            The z statistic (positive when after is higher); ``nan`` when undefined.
+            The z statistic (positive when the difference is above ``null``);
+            ``nan`` when undefined.
         ``df``
             ``nan``.
         ``n_before``, ``n_after``
@@ -360,7 +396,8 @@ def compare(
     ------
     TypeError, ValueError
         As :func:`score` and :func:`from_counts` for each group, naming
-        ``before`` or ``after``.
+        ``before`` or ``after``; for a ``null`` that is not a number or not in
+        [-200, 200].
 
     Warns
     -----
@@ -379,18 +416,22 @@ def compare(
 
     .. math::
 
-        z = \frac{c_{after} - c_{before}}{\sqrt{v_{before} + v_{after}}},
+        z = \frac{c_{after} - c_{before} - \Delta_0/100}{\sqrt{v_{before} + v_{after}}},
         \qquad
         \text{CI} = 100\,\bigl(c_{after} - c_{before}
             \pm z_{crit}\sqrt{v_{before} + v_{after}}\bigr).
 
-    This is the adjusted-Wald test of Lewis and Sauro (2021), built on the
-    adjusted-Wald interval Rocks (2016) found to have the best coverage. The
-    test and the interval use the same centre and standard error, so they
-    agree: the two-sided p-value is below :math:`\alpha` exactly when the
-    interval excludes 0. ``estimate`` is the raw difference; for very small
-    groups with extreme answers it can lie outside the adjusted interval,
-    which is then the better statement of what the data support.
+    with :math:`\Delta_0` = ``null`` in points. This is the adjusted-Wald test
+    of Lewis and Sauro (2021), built on the adjusted-Wald interval Rocks
+    (2016) found to have the best coverage. The test and the interval use the
+    same centre and standard error, so they agree: the two-sided p-value is
+    below :math:`\alpha` exactly when the interval excludes ``null``, and a
+    one-sided p-value below :math:`\alpha/2` exactly when the two-sided
+    interval excludes it on that side. The interval is clipped to [-200, 200];
+    that moves no bound a null inside the range could cross. ``estimate`` is
+    the raw difference; for very small groups with extreme answers it can lie
+    outside the adjusted interval, which is then the better statement of what
+    the data support.
 
     References
     ----------
@@ -412,7 +453,14 @@ def compare(
     (11.7, 81.3)
     >>> round(res.p_value, 4)
     0.0088
+
+    The p-value of a null difference at the lower bound is the interval's tail:
+
+    >>> t = compare((10, 10, 20), (20, 10, 10), null=res.ci_low, alternative="greater")
+    >>> round(t.p_value, 4)
+    0.025
     """
+    null = _check_null(null, 200.0)
     method = check_choice(method, "method", METHODS)
     confidence_level = check_confidence_level(confidence_level)
     alternative = check_alternative(alternative)
@@ -437,13 +485,8 @@ def compare(
         )
         statistic = p_value = math.nan
     else:
-        statistic = diff / se
-        if alternative == "two-sided":
-            p_value = 2.0 * float(special.ndtr(-abs(statistic)))
-        elif alternative == "greater":
-            p_value = float(special.ndtr(-statistic))
-        else:
-            p_value = float(special.ndtr(statistic))
+        statistic = (diff - null / 100.0) / se
+        p_value = _p_value(statistic, alternative)
 
     half = _z(confidence_level, alternative) * se
     low = max(-200.0, 100.0 * (diff - half))
@@ -465,3 +508,126 @@ def compare(
         method=f"{method} z test",
         alternative=alternative,
     )
+
+
+def test_target(
+    counts,
+    *,
+    null: float,
+    method: Literal["adjusted-wald", "trinomial"] = "adjusted-wald",
+    alternative: Literal["two-sided", "less", "greater"] = "two-sided",
+) -> Test:
+    r"""z test of one NPS against a target, the dual of :func:`from_counts`' interval.
+
+    Parameters
+    ----------
+    counts : array_like of int, NPSEstimate, or tuple of 3 int
+        The group, as in :func:`compare`: raw 0-10 answers (a list or array),
+        an :class:`~cvlib.stats.results.NPSEstimate` (its counts are used), or
+        a ``tuple`` ``(promoters, passives, detractors)``.
+    null : float
+        The NPS under the null hypothesis, in points, in [-100, 100] (keyword
+        only, no default).
+    method : {"adjusted-wald", "trinomial"}, optional
+        Centre and variance, as in :func:`from_counts`. Default
+        ``"adjusted-wald"``.
+    alternative : {"two-sided", "less", "greater"}, optional
+        ``"greater"``: the NPS is above ``null``; ``"less"``: below.
+
+    Returns
+    -------
+    Test
+        ``statistic``
+            z, positive when the (adjusted) NPS is above ``null``; ``nan``
+            when undefined.
+        ``p_value``
+            For ``alternative``; ``nan`` when undefined.
+        ``df``
+            ``nan``.
+        ``null``, ``alternative``
+            As given (``null`` in points).
+        ``method``
+            ``"adjusted-wald z test"`` or ``"trinomial z test"``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`compare` for ``counts`` (naming ``counts``); for a ``null``
+        that is not a number or not in [-100, 100]; for an unknown ``method``
+        or ``alternative``.
+
+    Warns
+    -----
+    CvlibWarning
+        With ``method="trinomial"`` when all respondents are in one category:
+        the variance is 0, and ``statistic`` and ``p_value`` are ``nan``.
+
+    Notes
+    -----
+    With the centre :math:`c` and variance :math:`v` of :func:`from_counts`
+    (adjusted-Wald: :math:`\tilde n = n + 3`, 3/4 added to promoters and to
+    detractors, :math:`c = \tilde p - \tilde d`,
+    :math:`v = (\tilde p + \tilde d - c^2)/\tilde n`; trinomial: the same on the
+    raw shares) and the target :math:`T` in points,
+
+    .. math::
+
+        z = \frac{c - T/100}{\sqrt{v}},
+
+    referred to the standard normal. The interval of :func:`from_counts` is
+    :math:`100(c \pm z_{1-\alpha/2}\sqrt v)`, so :math:`T` is below its lower
+    bound exactly when the ``"greater"`` p-value is below :math:`\alpha/2`,
+    and above its upper bound exactly when the ``"less"`` p-value is. The
+    interval is clipped to [-100, 100]; a clipped bound is the end of the
+    range, not a rejection boundary, and the duality holds for every target
+    inside the range.
+
+    References
+    ----------
+    .. [1] Rocks, B. (2016). Interval estimation for the "net promoter score".
+       *The American Statistician*, 70(4), 365-372.
+    .. [2] Lewis, J. R., & Sauro, J. (2020). Confidence intervals for Net
+       Promoter Scores. MeasuringU, https://measuringu.com/nps-confidence-intervals/
+
+    Examples
+    --------
+    20 promoters, 10 passives and 10 detractors: is the NPS above 0?
+
+    >>> from cvlib.stats.nps import from_counts, test_target
+    >>> t = test_target((20, 10, 10), null=0, alternative="greater")
+    >>> round(t.statistic, 3), round(t.p_value, 4)
+    (1.851, 0.0321)
+
+    At the lower bound of the 95% interval the one-sided p-value is 0.025:
+
+    >>> est = from_counts(20, 10, 10)
+    >>> round(test_target((20, 10, 10), null=est.ci_low, alternative="greater").p_value, 6)
+    0.025
+    """
+    null = _check_null(null, 100.0)
+    method = check_choice(method, "method", METHODS)
+    alternative = check_alternative(alternative)
+    centre, variance = _moments(*_as_counts(counts, "counts"), method)
+    if variance == 0.0:
+        warnings.warn(
+            f"all respondents are in one category, so the {method} variance is 0 and the "
+            "z test is undefined; p_value is nan",
+            CvlibWarning,
+            stacklevel=2,
+        )
+        statistic = p_value = math.nan
+    else:
+        statistic = (centre - null / 100.0) / math.sqrt(variance)
+        p_value = _p_value(statistic, alternative)
+    return Test(
+        statistic=statistic,
+        p_value=p_value,
+        df=math.nan,
+        null=null,
+        alternative=alternative,
+        method=f"{method} z test",
+    )
+
+
+# pytest would collect a function named test_* imported into a test module as a test.
+test_target.__test__ = False
