@@ -399,6 +399,7 @@ def welch_test(
     before: SampleSummary,
     after: SampleSummary,
     *,
+    null: float = 0.0,
     confidence_level: float = 0.95,
     alternative: Alternative = "two-sided",
 ) -> Comparison:
@@ -408,6 +409,8 @@ def welch_test(
     ----------
     before, after : SampleSummary
         Independent samples before and after the change.
+    null : float, default 0.0
+        The difference ``after.mean - before.mean`` under the null hypothesis.
     confidence_level : float, default 0.95
         Coverage of the interval, in (0, 1).
     alternative : {"two-sided", "less", "greater"}, default "two-sided"
@@ -444,17 +447,17 @@ def welch_test(
 
     .. math::
 
-        t = \\frac{\\bar x_a - \\bar x_b}{\\sqrt{v_a + v_b}}, \\qquad
+        t = \\frac{\\bar x_a - \\bar x_b - \\Delta_0}{\\sqrt{v_a + v_b}}, \\qquad
         \\nu = \\frac{(v_a + v_b)^2}{v_a^2 / (n_a - 1) + v_b^2 / (n_b - 1)} .
 
     Two-sided: :math:`p = 2 P(T_\\nu > |t|)` and the interval is
     :math:`\\bar x_a - \\bar x_b \\pm t_{\\nu, 1-\\alpha/2} \\sqrt{v_a + v_b}` with
     :math:`\\alpha = 1 -` ``confidence_level``. One-sided: :math:`P(T_\\nu < t)`
     ("less") or :math:`P(T_\\nu > t)` ("greater") with the one-sided bound
-    :math:`t_{\\nu, 1-\\alpha}`. The p-value is below :math:`\\alpha` exactly when
-    the interval excludes 0. Both variances count as zero when the standard
-    error is below ``10 * eps * max(|means|)`` (R's "data are essentially
-    constant").
+    :math:`t_{\\nu, 1-\\alpha}`, :math:`\\Delta_0` = ``null``. The p-value is below
+    :math:`\\alpha` exactly when the interval excludes ``null``. Both variances
+    count as zero when the standard error is below ``10 * eps * max(|means|)``
+    (R's "data are essentially constant").
 
     References
     ----------
@@ -480,6 +483,7 @@ def welch_test(
     """
     before = _check_summary(before, "before")
     after = _check_summary(after, "after")
+    null = _check_real(null, "null")
     confidence_level = check_confidence_level(confidence_level)
     alternative = check_alternative(alternative)
     method = "Welch two-sample t-test (after - before)"
@@ -506,7 +510,7 @@ def welch_test(
     if se <= 10 * _EPS * max(abs(before.mean), abs(after.mean)):
         return _undefined(estimate, why="welch_test: both groups have zero variance", **common)
     df = (v_before + v_after) ** 2 / (v_before**2 / (before.n - 1) + v_after**2 / (after.n - 1))
-    return _t_comparison(estimate=estimate, null=0.0, se=se, df=df, **common)
+    return _t_comparison(estimate=estimate, null=null, se=se, df=df, **common)
 
 
 def one_sample_test(
