@@ -77,32 +77,42 @@ TRICKY = [
 
 values = st.one_of(st.sampled_from(TRICKY), st.text(max_size=20))
 
+# optional keys the base files leave out, added by the "key" mutation with a value that may
+# fit them: a hypothesis's kind, margin, expected and planned_n; the settings' multiplicity
+OPTIONAL_KEYS = {
+    "hypotheses.yaml": ("kind", "margin", "expected", "planned_n"),
+    "workspace.yaml": ("multiplicity",),
+}
+FITTING = ["level", "improvement", "non_inferiority", "holm", "bh", "none", "0.05", "1.1", "5"]
+
 
 @st.composite
 def mutations(draw):
     """(file, how, detail): one change to one file of the base workspace."""
     name = draw(st.sampled_from(FILES))
-    how = draw(
-        st.sampled_from(
-            [
-                "value",
-                "value",
-                "value",
-                "line",
-                "drop_line",
-                "dup_line",
-                "bytes",
-                "truncate",
-                "encoding",
-                "remove",
-                "empty",
-                "directory",
-                "dangling",
-            ]
-        )
-    )
+    hows = [
+        "value",
+        "value",
+        "value",
+        "line",
+        "drop_line",
+        "dup_line",
+        "bytes",
+        "truncate",
+        "encoding",
+        "remove",
+        "empty",
+        "directory",
+        "dangling",
+    ]
+    if name in OPTIONAL_KEYS:
+        hows += ["key", "key"]
+    how = draw(st.sampled_from(hows))
     lines = BASE[name].splitlines()
     line = draw(st.integers(0, max(len(lines) - 1, 0)))
+    if how == "key":
+        key = draw(st.sampled_from(OPTIONAL_KEYS[name]))
+        return name, how, (line, key, draw(st.one_of(st.sampled_from(FITTING), values)))
     if how == "value":
         return name, how, (line, draw(st.integers(0, 12)), draw(values))
     if how == "line":
@@ -134,6 +144,11 @@ def _mutated(root: Path, change) -> Path:
     elif how == "line":
         row, value = detail
         lines[row] = value
+        files[name] = "\n".join(lines) + "\n"
+    elif how == "key":  # after line row, indented as a hypothesis's keys are
+        row, key, value = detail
+        indent = "    " if name == "hypotheses.yaml" else ""
+        lines[row + 1 : row + 1] = [f"{indent}{key}: {value}"]
         files[name] = "\n".join(lines) + "\n"
     elif how in ("drop_line", "dup_line"):
         lines[detail:detail] = [] if how == "drop_line" else [lines[detail]]
@@ -187,6 +202,9 @@ def _validate(ws: Path) -> tuple[int, str]:
 @example(("accounts.csv", "value", (0, 3, "\x00")))  # a NUL in a column name
 @example(("accounts.csv", "bytes", (0, b"\n")))  # a blank line above the header
 @example(("accounts.csv", "line", (1, " ")))  # a line of spaces, blank to the contract
+@example(("hypotheses.yaml", "key", (1, "kind", "non_inferiority")))  # and no margin
+@example(("hypotheses.yaml", "key", (28, "margin", "5")))  # margin with the default kind
+@example(("workspace.yaml", "key", (0, "multiplicity", "none")))
 def test_a_mutated_workspace_is_valid_or_gets_messages(change):
     with tempfile.TemporaryDirectory() as tmp:
         ws = _mutated(Path(tmp) / "ws", change)

@@ -904,7 +904,8 @@ BROKEN = [
         {"workspace.yaml": WORKSPACE_YAML + "confidence: 0.8\n"},
         ("workspace.yaml", 6, "confidence"),
         r"^expected one of the keys product, currency, hourly_cost, confidence_level, timezone, "
-        r"data_through, sources, found 'confidence' \(did you mean 'confidence_level'\?\)$",
+        r"data_through, multiplicity, sources, found 'confidence' "
+        r"\(did you mean 'confidence_level'\?\)$",
         True,
         id="unknown-setting",
     ),

@@ -2,7 +2,8 @@
 
 What a hypothesis may say depends on its metric, and is read from the metric's
 :class:`~cvlib.metrics.base.MetricSpec`: whether it names a task, which designs
-and options it takes, whether it has a window, and the range of its target.
+and options it takes, whether it has a window, whether it has a before to
+compare with, and the ranges of its target and margin.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from dataclasses import dataclass
+from typing import Literal
 
 from cvlib import metrics
 from cvlib.contract import values
@@ -17,15 +19,17 @@ from cvlib.contract.files import ABSENT, REGULAR, check_regular
 from cvlib.contract.problems import Problems
 from cvlib.contract.yamlfile import describe, is_number, read_yaml, unknown_key, yaml_date
 
-__all__ = ["HYPOTHESES_FILE", "MAX_WINDOW_DAYS", "Hypothesis", "read_hypotheses"]
+__all__ = ["HYPOTHESES_FILE", "KINDS", "MAX_WINDOW_DAYS", "Hypothesis", "read_hypotheses"]
 
 HYPOTHESES_FILE = "hypotheses.yaml"
 MAX_WINDOW_DAYS = 365
 DEFAULT_WINDOW_DAYS = 30
+MAX_PLANNED_N = 1_000_000
 DESIGNS = ("independent", "paired")
+KINDS = ("level", "improvement", "non_inferiority")
 KEYS = (
-    "id", "feature_id", "statement", "metric", "task", "target", "design",
-    "window_days", "tasks_per_month", "created_on",
+    "id", "feature_id", "statement", "metric", "task", "target", "kind", "margin", "expected",
+    "design", "planned_n", "window_days", "tasks_per_month", "created_on",
 )  # fmt: skip
 
 
@@ -45,6 +49,25 @@ class Hypothesis:
         ``independent`` or ``paired``, as the metric allows.
     window_days : int
         Measurement window for windowed metrics (default 30).
+    kind : {"level", "improvement", "non_inferiority"}
+        What success means: ``level``, the target alone; ``improvement``,
+        the target and better than before; ``non_inferiority``, the target
+        and not worse than before by more than :attr:`margin`. ``None``
+        (the default) is resolved from the metric on construction:
+        ``improvement`` when it has a before
+        (:attr:`~cvlib.metrics.base.MetricSpec.has_before`), ``level``
+        otherwise.
+    margin : float or None
+        With ``kind: non_inferiority`` only: how much worse than before
+        still counts, in the units of the change (an absolute difference
+        for proportions and NPS points, a ratio after / before for times;
+        :meth:`~cvlib.metrics.units.Unit.margin_problem`).
+    expected : float or None
+        The value the team expects after the release, in the metric's unit
+        (for planning; the same range as ``target``).
+    planned_n : int or None
+        For metrics that name a task: the after-phase participants (pairs
+        with ``design: paired``) at which the study is decided.
     tasks_per_month : float or None
         Task executions per month, for economic value.
     created_on : datetime.date or None
@@ -61,9 +84,17 @@ class Hypothesis:
     task: str | None = None
     design: str = "independent"
     window_days: int = DEFAULT_WINDOW_DAYS
+    kind: Literal["level", "improvement", "non_inferiority"] | None = None
+    margin: float | None = None
+    expected: float | None = None
+    planned_n: int | None = None
     tasks_per_month: float | None = None
     created_on: dt.date | None = None
     line: int = 0
+
+    def __post_init__(self):
+        if self.kind is None:
+            object.__setattr__(self, "kind", default_kind(self.spec))
 
     @property
     def spec(self):
@@ -74,6 +105,50 @@ class Hypothesis:
     def lower_is_better(self) -> bool:
         """Whether a lower value of the metric is better."""
         return self.spec.lower_is_better
+
+    def definition(self) -> dict:
+        """The pre-registered definition: what is measured and what counts as success.
+
+        Returns
+        -------
+        dict
+            Plain JSON values: ``metric``, ``task``, ``target``, ``kind``,
+            ``margin``, ``window_days`` (only for a windowed metric),
+            ``expected``, ``planned_n`` and ``design`` (``None`` where a key
+            was not given). Two runs measure the same hypothesis when their
+            definitions are equal; the statement, ``tasks_per_month`` and
+            ``created_on`` are not part of it.
+
+        Examples
+        --------
+        >>> h = Hypothesis("H1", "F1", "Faster.", "task_time", 120, task="export")
+        >>> h.definition()  # doctest: +NORMALIZE_WHITESPACE
+        {'metric': 'task_time', 'task': 'export', 'target': 120.0, 'kind': 'improvement',
+         'margin': None, 'expected': None, 'planned_n': None, 'design': 'independent'}
+        >>> Hypothesis("H2", "F1", "Used.", "adoption", 0.3).definition()["window_days"]
+        30
+        """
+        found = {
+            "metric": self.metric,
+            "task": self.task,
+            "target": float(self.target),
+            "kind": self.kind,
+            "margin": None if self.margin is None else float(self.margin),
+        }
+        if self.spec.windowed:
+            found["window_days"] = int(self.window_days)
+        found.update(
+            expected=None if self.expected is None else float(self.expected),
+            planned_n=None if self.planned_n is None else int(self.planned_n),
+            design=self.design,
+        )
+        return found
+
+
+def default_kind(spec) -> str:
+    """The ``kind`` of a hypothesis that gives none: ``improvement`` when the metric has a
+    before to compare with, ``level`` otherwise."""
+    return "improvement" if spec.has_before else "level"
 
 
 def read_hypotheses(
@@ -253,6 +328,73 @@ class _Reader:
                 f"found it with {metric}",
             )
 
+        kind = item.get("kind")
+        kind_ok = True
+        if kind is None:
+            kind = None if spec is None else default_kind(spec)
+        elif kind not in KINDS:
+            kind_ok = False
+            text = kind.strip().lower() if isinstance(kind, str) else ""
+            hint = difflib.get_close_matches(text, KINDS, n=1)
+            extra = f" (did you mean {hint[0]!r}?)" if hint else ""
+            bad(
+                "kind",
+                f"expected level, improvement or non_inferiority, found {describe(kind)}{extra}",
+            )
+        elif kind != "level" and spec is not None and not spec.has_before:
+            kind_ok = False
+            bad(
+                "kind",
+                f"metric {metric} has no before-release value to compare with: use kind: level "
+                f"(found {kind})",
+            )
+
+        margin = item.get("margin")
+        if margin is not None and not is_number(margin):
+            bad("margin", f"expected a number, found {margin!r}")
+        elif kind_ok and kind == "non_inferiority" and margin is None:
+            bad(
+                "margin",
+                "expected a margin with kind: non_inferiority (how much worse than before "
+                "still counts), found nothing",
+            )
+        elif kind_ok and margin is not None and kind != "non_inferiority" and spec is not None:
+            bad(
+                "margin",
+                f"expected margin only with kind: non_inferiority, found it with kind: {kind}",
+            )
+        elif kind_ok and margin is not None and spec is not None:
+            message = spec.unit.margin_problem(spec.name, float(margin))
+            if message:
+                bad("margin", message)
+
+        expected = item.get("expected")
+        if expected is not None:
+            if not is_number(expected):
+                bad("expected", f"expected a number, found {expected!r}")
+            elif spec is not None:
+                message = spec.unit.target_problem(spec.name, float(expected))
+                if message:
+                    bad("expected", message)
+
+        planned_n = item.get("planned_n")
+        if planned_n is not None:
+            if (
+                isinstance(planned_n, bool)
+                or not isinstance(planned_n, int)
+                or not 1 <= planned_n <= MAX_PLANNED_N
+            ):
+                bad(
+                    "planned_n",
+                    f"expected a whole number from 1 to {MAX_PLANNED_N:,}, found {planned_n!r}",
+                )
+            elif spec is not None and not spec.needs_task:
+                allowed = _and(m.name for m in metrics.all_metrics() if m.needs_task)
+                bad(
+                    "planned_n",
+                    f"expected planned_n only with metric {allowed}, found it with {metric}",
+                )
+
         window = item.get("window_days", DEFAULT_WINDOW_DAYS)
         if window is None:
             window = DEFAULT_WINDOW_DAYS
@@ -306,6 +448,10 @@ class _Reader:
             task=task,
             design=design,
             window_days=int(window),
+            kind=kind,
+            margin=None if margin is None else float(margin),
+            expected=None if expected is None else float(expected),
+            planned_n=None if planned_n is None else int(planned_n),
             tasks_per_month=None if tasks_per_month is None else float(tasks_per_month),
             created_on=created_on,
             line=start,

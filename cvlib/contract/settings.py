@@ -7,6 +7,7 @@ import difflib
 import os
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cvlib.contract.files import ABSENT, REGULAR, check_regular
@@ -15,12 +16,22 @@ from cvlib.contract.tables import STREAMED
 from cvlib.contract.yamlfile import LineDict, describe, is_number, read_yaml, unknown_key, yaml_date
 from cvlib.engine.sources import ENGINES
 
-__all__ = ["SOURCE_KINDS", "WORKSPACE_FILE", "DeclaredSource", "Settings", "read_settings"]
+__all__ = [
+    "MULTIPLICITY",
+    "SOURCE_KINDS",
+    "WORKSPACE_FILE",
+    "DeclaredSource",
+    "Settings",
+    "read_settings",
+]
 
 WORKSPACE_FILE = "workspace.yaml"
 SETTINGS_KEYS = (
-    "product", "currency", "hourly_cost", "confidence_level", "timezone", "data_through", "sources",
+    "product", "currency", "hourly_cost", "confidence_level", "timezone", "data_through",
+    "multiplicity", "sources",
 )  # fmt: skip
+#: How the p-values of a release's hypotheses are adjusted for testing several at once.
+MULTIPLICITY = ("holm", "bh", "none")
 SOURCE_KINDS = ("csv", "parquet", "connection")
 SOURCE_KEYS = (*STREAMED, "engine")
 
@@ -44,6 +55,11 @@ class Settings:
         The last complete day of data; ``None`` until resolved from the data.
     data_through_source : str
         ``workspace.yaml`` or ``latest date in the data``.
+    multiplicity : {"holm", "bh", "none"}
+        How the p-values of a release's hypotheses are adjusted for
+        multiplicity: ``holm`` (default; Holm's step-down method, which
+        controls the family-wise error rate), ``bh`` (Benjamini-Hochberg,
+        the false discovery rate) or ``none``.
     """
 
     product: str | None = None
@@ -53,6 +69,7 @@ class Settings:
     timezone: str = "UTC"
     data_through: dt.date | None = None
     data_through_source: str = "workspace.yaml"
+    multiplicity: Literal["holm", "bh", "none"] = "holm"
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,4 +301,12 @@ def _setting(problems, file, line, key, value):
         return str(value)
     if key == "data_through":
         return yaml_date(problems, file, line, key, value)
+    if key == "multiplicity":
+        if value not in MULTIPLICITY:
+            # YAML reads no and off as false: the user most likely meant none
+            text = "none" if value is False else value if isinstance(value, str) else ""
+            hint = difflib.get_close_matches(text.strip().lower(), MULTIPLICITY, n=1)
+            extra = f" (did you mean {hint[0]!r}?)" if hint else ""
+            return bad(f"expected holm, bh or none, found {describe(value)}{extra}")
+        return value
     return None  # pragma: no cover - keys are checked by the caller

@@ -218,6 +218,13 @@ TABLES: dict[str, TableSpec] = {
                     note="when the column is there every row needs a value",
                 ),
                 _SEGMENT,
+                ColumnSpec(
+                    "attempted_at",
+                    v.TIMESTAMP,
+                    required=False,
+                    note="when the attempt started, which orders a participant's attempts; "
+                    "when the column is there every row needs a value",
+                ),
             ),
             references=(Reference("release_id", "releases"),),
             description="One row per attempt of a task by a participant in a usability study, "

@@ -137,6 +137,12 @@ class Unit:
     scale : float
     log_axis : bool
         Whether charts use a log axis (times).
+    margin_range : (float, float)
+        Lowest and highest non-inferiority margin, both excluded, in the
+        units of the change (a difference, or a ratio after / before).
+    margin_words : str
+        The range in words, for the message of a margin outside it
+        (``{metric}`` is replaced by the metric's name).
     """
 
     name: str
@@ -148,6 +154,8 @@ class Unit:
     axis: str
     scale: float = 1.0
     log_axis: bool = False
+    margin_range: tuple[float, float] = (0.0, math.inf)
+    margin_words: str = "a margin > 0 for {metric}"
 
     @property
     def no_change(self) -> float:
@@ -169,6 +177,69 @@ class Unit:
             return None
         return f"expected {self.target_words.format(metric=metric)}, found {target:g}"
 
+    def margin_problem(self, metric: str, margin: float) -> str | None:
+        """Why ``margin`` is impossible as a non-inferiority margin of ``metric``, or ``None``.
+
+        The margin is in the units of the change: an absolute difference for
+        proportions and NPS points, a ratio after / before for times. Both
+        ends of :attr:`margin_range` are excluded (a margin of 0, or a ratio
+        of 1, would be a claim of improvement; an infinite one claims nothing).
+
+        Examples
+        --------
+        >>> PROPORTION.margin_problem("completion_rate", 0.05) is None
+        True
+        >>> PROPORTION.margin_problem("completion_rate", 5)
+        'expected a margin in (0, 1) for completion_rate, a difference of proportions (0.05 for 5 points), found 5'
+        >>> SECONDS.margin_problem("task_time", 0.9)
+        'expected a margin > 1 for task_time, a ratio after / before (1.1 for at most 10% slower), found 0.9'
+        """  # noqa: E501
+        low, high = self.margin_range
+        if low < margin < high:
+            return None
+        return f"expected {self.margin_words.format(metric=metric)}, found {margin:g}"
+
+    def margin_null(self, margin: float, lower_is_better: bool) -> float:
+        """The null value of the change for a non-inferiority claim with ``margin``.
+
+        A non-inferiority test rejects "after is worse than before by
+        ``margin`` or more"; this is the change at that boundary.
+
+        Parameters
+        ----------
+        margin : float
+            The margin, in the units of the change (:meth:`margin_problem`).
+        lower_is_better : bool
+            Whether a lower value of the metric is better.
+
+        Returns
+        -------
+        float
+            For a difference (``no_change`` 0): ``no_change - margin`` when
+            higher is better, ``no_change + margin`` when lower is better. For
+            a ratio after / before: ``margin`` when lower is better (after
+            takes ``margin`` times as long), ``1 / margin`` otherwise.
+
+        Examples
+        --------
+        >>> PROPORTION.margin_null(0.05, lower_is_better=False)
+        -0.05
+        >>> PROPORTION.margin_null(0.05, lower_is_better=True)
+        0.05
+        >>> NPS_POINTS.margin_null(5, lower_is_better=False)
+        -5.0
+        >>> SECONDS.margin_null(1.1, lower_is_better=True)
+        1.1
+        >>> round(SECONDS.margin_null(1.25, lower_is_better=False), 6)
+        0.8
+        """
+        low, high = self.margin_range
+        if not low < margin < high:
+            raise ValueError(f"margin must be in ({low:g}, {high:g}), got {margin!r}")
+        if self.change == "ratio":
+            return float(margin) if lower_is_better else 1.0 / margin
+        return self.no_change + margin if lower_is_better else self.no_change - margin
+
 
 SECONDS = Unit(
     "seconds",
@@ -179,6 +250,8 @@ SECONDS = Unit(
     "a target in seconds > 0 for {metric}",
     "time (log scale)",
     log_axis=True,
+    margin_range=(1.0, math.inf),
+    margin_words="a margin > 1 for {metric}, a ratio after / before (1.1 for at most 10% slower)",
 )
 PROPORTION = Unit(
     "proportion",
@@ -189,6 +262,8 @@ PROPORTION = Unit(
     "a proportion from 0 to 1 for {metric} (e.g. 0.8 for 80%)",
     "percent",
     scale=100.0,
+    margin_range=(0.0, 1.0),
+    margin_words="a margin in (0, 1) for {metric}, a difference of proportions (0.05 for 5 points)",
 )
 NPS_POINTS = Unit(
     "NPS points",
@@ -198,4 +273,6 @@ NPS_POINTS = Unit(
     (-100.0, 100.0, False),
     "NPS points from -100 to 100",
     "NPS points",
+    margin_range=(0.0, 200.0),
+    margin_words="a margin in (0, 200) NPS points",
 )
