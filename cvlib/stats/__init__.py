@@ -10,6 +10,12 @@ references in its docstrings:
 - :mod:`cvlib.stats.proportions`: intervals and comparisons of shares;
 - :mod:`cvlib.stats.nps`: Net Promoter Scores, their intervals and comparisons;
 - :mod:`cvlib.stats.power`: sample sizes and minimal detectable effects;
+- :mod:`cvlib.stats.planning`: after-release samples a claim needs with the
+  before sample fixed, and the power ceiling that fixing it leaves;
+- :mod:`cvlib.stats.worstrank`: task times with failed attempts ranked worst
+  (Lachin's worst-rank Wilcoxon-Mann-Whitney test, probabilistic index);
+- :mod:`cvlib.stats.lognormal`: arithmetic means of log-normal times and
+  their difference (generalized pivotal quantity intervals);
 - :mod:`cvlib.stats.multiplicity`: Holm and Benjamini-Hochberg adjustments;
 - :mod:`cvlib.stats.results`: the frozen result types (:class:`Estimate`,
   :class:`Comparison`, :class:`NPSEstimate`).
