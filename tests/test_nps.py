@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cvlib.errors import CvlibWarning
+from cvlib.stats import nps, results
 from cvlib.stats.nps import compare, from_counts, score
 from cvlib.stats.results import Comparison, NPSEstimate
 
@@ -309,3 +310,76 @@ def test_compare_errors_name_the_group():
         compare((1, 2, 3), (1, 2, 3), confidence_level=1.0)
     with pytest.raises(ValueError, match="alternative"):
         compare((1, 2, 3), (1, 2, 3), alternative="up")
+
+
+# ---------------------------------------------------------------------------
+# test_target() and compare(null=): the tests whose duals are the intervals
+# ---------------------------------------------------------------------------
+
+
+def test_test_target_hand_derived():
+    # 20 promoters, 10 passives, 10 detractors (n = 40), adjusted-Wald: n~ = 43,
+    # p~ = 20.75/43, d~ = 10.75/43, c = 10/43 = 0.2325581, v = (31.5/43 - (10/43)^2)/43
+    # = 0.01577848, sqrt(v) = 0.1256124; against a target of 10 points:
+    # z = (0.2325581 - 0.1) / 0.1256124 = 1.0553. Tolerance: rounding only (the
+    # 4-decimal value to half a unit in its last digit).
+    c = 10 / 43
+    v = (31.5 / 43 - c * c) / 43
+    res = nps.test_target((20, 10, 10), null=10, alternative="greater")
+    assert isinstance(res, results.Test)
+    assert res.statistic == pytest.approx((c - 0.1) / math.sqrt(v), rel=1e-12)
+    assert res.statistic == pytest.approx(1.0553, abs=5e-5)
+    assert res.p_value == pytest.approx(0.5 * math.erfc(res.statistic / math.sqrt(2)), rel=1e-12)
+    assert (res.null, res.alternative, res.method) == (10.0, "greater", "adjusted-wald z test")
+    assert math.isnan(res.df)
+
+
+def test_test_target_accepts_scores_and_estimates():
+    scores = [10, 9, 9, 8, 7, 6, 3, 10, 9, 5]
+    by_scores = nps.test_target(scores, null=-5)
+    by_estimate = nps.test_target(score(scores), null=-5)
+    by_counts = nps.test_target((5, 2, 3), null=-5)
+    assert by_scores == by_estimate == by_counts
+
+
+def test_test_target_at_the_interval_bounds():
+    est = from_counts(20, 10, 10, confidence_level=0.9)
+    low = nps.test_target((20, 10, 10), null=est.ci_low, alternative="greater")
+    high = nps.test_target((20, 10, 10), null=est.ci_high, alternative="less")
+    assert low.p_value == pytest.approx(0.05, abs=1e-12)
+    assert high.p_value == pytest.approx(0.05, abs=1e-12)
+
+
+def test_test_target_undefined_trinomial_warns():
+    with pytest.warns(CvlibWarning, match="variance is 0"):
+        res = nps.test_target((5, 0, 0), null=50, method="trinomial")
+    assert math.isnan(res.statistic) and math.isnan(res.p_value)
+
+
+def test_test_target_errors_name_the_argument():
+    with pytest.raises(ValueError, match=r"null must be in \[-100, 100\]"):
+        nps.test_target((1, 1, 1), null=101)
+    with pytest.raises(TypeError, match="null must be a number"):
+        nps.test_target((1, 1, 1), null="10")
+    with pytest.raises(TypeError):
+        nps.test_target((1, 1, 1))  # null is required
+    with pytest.raises(ValueError, match="counts as a tuple"):
+        nps.test_target((1, 1), null=0)
+    with pytest.raises(ValueError, match="method must be one of"):
+        nps.test_target((1, 1, 1), null=0, method="wald")
+
+
+def test_compare_null_shifts_the_test_only():
+    base = compare((10, 10, 20), (20, 10, 10))
+    shifted = compare((10, 10, 20), (20, 10, 10), null=20)
+    se = (base.ci_high - base.ci_low) / (2 * Z95) / 100
+    assert shifted.statistic == pytest.approx(base.statistic - 0.2 / se, rel=1e-9)
+    assert (shifted.ci_low, shifted.ci_high, shifted.estimate) == (
+        base.ci_low,
+        base.ci_high,
+        base.estimate,
+    )
+    # the default keeps the old result
+    assert compare((10, 10, 20), (20, 10, 10), null=0.0) == base
+    with pytest.raises(ValueError, match=r"null must be in \[-200, 200\]"):
+        compare((10, 10, 20), (20, 10, 10), null=-250)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -11,6 +13,7 @@ from hypothesis import strategies as st
 from scipy import stats
 
 from cvlib.errors import CvlibWarning
+from cvlib.stats import proportions, results
 from cvlib.stats.proportions import METHODS, compare, interval
 from cvlib.stats.results import Comparison, Estimate
 
@@ -384,3 +387,212 @@ def test_compare_names_the_bad_count():
         compare(0, 0, 2, 5)
     with pytest.raises(TypeError, match="successes_before must be an integer"):
         compare("1", 5, 2, 5)
+
+
+# ---------------------------------------------------------------------------
+# score_test(): the Wilson score test of one share
+# ---------------------------------------------------------------------------
+
+
+def test_score_test_matches_r_prop_test():
+    # R: prop.test(x = 60, n = 100, p = 0.5, correct = FALSE) prints
+    # "X-squared = 4, df = 1, p-value = 0.0455" and
+    # "95 percent confidence interval: 0.5020026 0.6905987"
+    # (statscodes, https://www.statscodes.com/tests-and-intervals/one-proportion-tests-in-r/).
+    # Tolerance: X-squared is exactly 4 (z = 0.1 / 0.05); the p-value and interval to
+    # half a unit in R's last printed digit.
+    res = proportions.score_test(60, 100, null=0.5)
+    assert isinstance(res, results.Test)
+    assert res.statistic**2 == pytest.approx(4.0, rel=1e-12)
+    assert res.p_value == pytest.approx(0.0455, abs=5e-5)
+    assert math.isnan(res.df)
+    assert (res.null, res.alternative, res.method) == (0.5, "two-sided", "Wilson score test")
+    # its dual, the Wilson interval, is the interval prop.test prints
+    est = interval(60, 100, method="wilson")
+    assert est.ci_low == pytest.approx(0.5020026, abs=5e-8)
+    assert est.ci_high == pytest.approx(0.6905987, abs=5e-8)
+    # one-sided p-values are the tails of the same z
+    greater = proportions.score_test(60, 100, null=0.5, alternative="greater")
+    less = proportions.score_test(60, 100, null=0.5, alternative="less")
+    assert greater.p_value == pytest.approx(res.p_value / 2, rel=1e-12)
+    assert less.p_value == pytest.approx(1 - res.p_value / 2, rel=1e-12)
+
+
+@settings(deadline=None)  # timing varies on shared CI machines
+@given(counts, st.floats(0.001, 0.999))
+def test_score_test_is_the_chi_square_of_the_one_way_table(count, null):
+    # Independent check with scipy: z^2 is Pearson's chi-square of observed (x, n - x)
+    # against expected (n p0, n (1 - p0)), what prop.test(correct = FALSE) computes.
+    x, n = count
+    res = proportions.score_test(x, n, null=null)
+    chi2 = stats.chisquare([x, n - x], [n * null, n * (1 - null)]).statistic
+    assert res.statistic**2 == pytest.approx(chi2, rel=1e-9, abs=1e-12)
+    assert res.p_value == pytest.approx(stats.chi2.sf(chi2, 1), rel=1e-9, abs=1e-15)
+
+
+def test_score_test_errors_name_the_argument():
+    with pytest.raises(ValueError, match=r"null must be in \(0, 1\), got 1.0"):
+        proportions.score_test(3, 10, null=1.0)
+    with pytest.raises(TypeError, match="null must be a number"):
+        proportions.score_test(3, 10, null="0.5")
+    with pytest.raises(TypeError):
+        proportions.score_test(3, 10)  # null is required, and keyword only
+    with pytest.raises(ValueError, match="successes must not exceed n"):
+        proportions.score_test(11, 10, null=0.5)
+    with pytest.raises(ValueError, match="alternative must be one of"):
+        proportions.score_test(3, 10, null=0.5, alternative="two.sided")
+
+
+# ---------------------------------------------------------------------------
+# score_compare(): the Miettinen-Nurminen score test and interval
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "low", "high"),
+    [
+        # Newcombe (1998), Statistics in Medicine 17:873-890, Table II, method 6
+        # (Miettinen-Nurminen), his examples (a), (b) and (g), as reproduced in the
+        # tests of the R package cicalc ("ci_prop_diff_mn matches the values in the
+        # paper", GSK-Biostatistics/cicalc tests/testthat/test-prop_ci_mn.R):
+        ((48, 80), (56, 70), 0.0528, 0.3382),  # (a) 56/70 - 48/80
+        ((3, 10), (9, 10), 0.1700, 0.8406),  # (b) 9/10 - 3/10
+        ((0, 20), (10, 10), 0.7156, 1.0000),  # (g) 10/10 - 0/20
+        # Newcombe's example (d), 5/56 - 0/29, as asserted in the tests of the R
+        # package ratesci (petelaud/ratesci tests/testthat/test3.R, "Newcombe RD
+        # example (d) Miettinen-Nurminen": scoreci(5, 56, 0, 29, skew = F)):
+        ((0, 29), (5, 56), -0.0326, 0.1933),
+    ],
+)
+def test_score_compare_matches_newcombe_table_ii(before, after, low, high):
+    # Newcombe prints 4 decimals: tolerance half a unit in the last one.
+    res = proportions.score_compare(*before, *after)
+    assert res.ci_low == pytest.approx(low, abs=5e-5)
+    assert res.ci_high == pytest.approx(high, abs=5e-5)
+    assert res.estimate == pytest.approx(after[0] / after[1] - before[0] / before[1])
+    assert res.method == "Miettinen-Nurminen score test and interval"
+
+
+def _brute_force_restricted(x_a, n_a, x_b, n_b, delta):
+    """Constrained maximum likelihood by bounded scalar maximisation (no closed form)."""
+    from scipy import optimize
+
+    lo, hi = max(0.0, delta), min(1.0, 1.0 + delta)
+
+    def negative_log_likelihood(p):
+        q = p - delta
+        total = 0.0
+        for x, n, share in ((x_a, n_a, p), (x_b, n_b, q)):
+            if x:
+                total += x * math.log(max(share, 1e-300))
+            if n - x:
+                total += (n - x) * math.log(max(1.0 - share, 1e-300))
+        return -total
+
+    found = optimize.minimize_scalar(
+        negative_log_likelihood, bounds=(lo, hi), method="bounded", options={"xatol": 1e-12}
+    )
+    # the maximum can sit on an end of the admissible range
+    best = min((lo, hi, found.x), key=negative_log_likelihood)
+    return best, best - delta
+
+
+@pytest.mark.parametrize("delta", [-0.6, -0.25, -0.1, 0.05, 0.3, 0.7])
+def test_closed_form_restricted_estimates_maximise_the_likelihood(delta):
+    # The closed-form cubic root (Farrington & Manning 1990) against a numerical
+    # maximisation of the binomial likelihood under p_after - p_before = delta, on
+    # every table with n up to 6 per group. Tolerance 1e-6 (the bounded optimiser's
+    # precision in p is about sqrt of its tolerance on flat likelihoods).
+    from cvlib.stats.score import _restricted
+
+    for n_a, n_b in itertools.product(range(1, 7), repeat=2):
+        for x_a, x_b in itertools.product(range(n_a + 1), range(n_b + 1)):
+            got = _restricted(x_a, n_a, x_b, n_b, delta)
+            want = _brute_force_restricted(x_a, n_a, x_b, n_b, delta)
+            assert got[0] == pytest.approx(want[0], abs=1e-6), (x_a, n_a, x_b, n_b)
+            assert got[0] - got[1] == pytest.approx(delta, abs=1e-12)
+
+
+@settings(deadline=None)  # timing varies on shared CI machines
+@given(tables)
+def test_score_compare_at_zero_is_the_n_minus_1_test(table):
+    # At null = 0 the restricted estimates are the pooled share, and z^2 is the 'N-1'
+    # chi-square (Campbell 2007) that compare() reports. Tolerance: rounding only.
+    (x1, n1), (x2, n2) = table
+    assume(0 < x1 + x2 < n1 + n2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CvlibWarning)  # compare's expected-count note
+        old = compare(x1, n1, x2, n2)
+    new = proportions.score_compare(x1, n1, x2, n2)
+    assert new.statistic**2 == pytest.approx(old.statistic**2, rel=1e-12, abs=1e-300)
+    assert new.statistic == pytest.approx(old.statistic, rel=1e-12, abs=1e-300)
+    assert new.p_value == pytest.approx(old.p_value, rel=1e-10, abs=1e-300)
+
+
+def test_score_compare_newcombe_example_a_p_value_is_compare_s():
+    # 56/70 vs 48/80: compare()'s N-1 p-value, 0.0083 (its doctest), is the score test's.
+    assert proportions.score_compare(48, 80, 56, 70).p_value == pytest.approx(
+        compare(48, 80, 56, 70).p_value, rel=1e-12
+    )
+
+
+def test_score_compare_non_inferiority():
+    # Non-inferiority with margin 0.1 (null = -margin, alternative "greater"): the
+    # one-sided p-value is below 0.025 exactly when the two-sided 95% lower bound is
+    # above -0.1; and the Farrington-Manning statistic (Farrington & Manning 1990,
+    # eq. 1, no N/(N-1) factor) is the Miettinen-Nurminen one times sqrt(N/(N-1)).
+    res = proportions.score_compare(48, 80, 56, 70, null=-0.1, alternative="greater")
+    two_sided = proportions.score_compare(48, 80, 56, 70)
+    assert res.ci_high == 1.0
+    assert (res.p_value < 0.025) == (two_sided.ci_low > -0.1)
+    p_a, p_b = _brute_force_restricted(56, 70, 48, 80, -0.1)
+    fm = (56 / 70 - 48 / 80 + 0.1) / math.sqrt(p_a * (1 - p_a) / 70 + p_b * (1 - p_b) / 80)
+    assert res.statistic * math.sqrt(150 / 149) == pytest.approx(fm, rel=1e-6)
+    # at the lower bound itself the p-value is the tail
+    at_bound = proportions.score_compare(
+        48, 80, 56, 70, null=two_sided.ci_low, alternative="greater"
+    )
+    assert at_bound.p_value == pytest.approx(0.025, abs=1e-9)
+
+
+def test_score_compare_edges():
+    # All after and none before succeeded: the estimate is 1 and so is the upper bound.
+    res = proportions.score_compare(0, 5, 5, 5)
+    assert res.estimate == 1.0 and res.ci_high == 1.0 and 0.0 < res.ci_low < 1.0
+    res = proportions.score_compare(4, 4, 0, 7)
+    assert res.estimate == -1.0 and res.ci_low == -1.0 and -1.0 < res.ci_high < 0.0
+    # one trial in each group, both failures: an interval strictly inside (-1, 1)
+    res = proportions.score_compare(0, 1, 0, 1, null=0.2)
+    assert -1.0 < res.ci_low < 0.0 < res.ci_high < 1.0
+    assert 0.0 < res.p_value < 1.0
+
+
+def test_score_compare_undefined_at_zero_warns_and_is_nan():
+    with pytest.warns(CvlibWarning, match="undefined when every trial"):
+        res = proportions.score_compare(10, 10, 20, 20)
+    assert math.isnan(res.p_value) and math.isnan(res.statistic)
+    assert res.estimate == 0.0 and res.ci_low < 0.0 < res.ci_high  # the interval is given
+    # at any other null it is defined, without a warning (warnings are errors here)
+    res = proportions.score_compare(10, 10, 20, 20, null=-0.1, alternative="greater")
+    assert 0.0 < res.p_value < 1.0
+
+
+def test_score_compare_one_sided_interval():
+    res = proportions.score_compare(48, 80, 56, 70, alternative="greater")
+    at_90 = proportions.score_compare(48, 80, 56, 70, confidence_level=0.90)
+    assert res.ci_high == 1.0
+    assert res.ci_low == pytest.approx(at_90.ci_low, abs=1e-11)
+    res = proportions.score_compare(48, 80, 56, 70, alternative="less")
+    assert res.ci_low == -1.0
+    assert res.ci_high == pytest.approx(at_90.ci_high, abs=1e-11)
+
+
+def test_score_compare_errors_name_the_argument():
+    with pytest.raises(ValueError, match=r"null must be in \(-1, 1\)"):
+        proportions.score_compare(1, 5, 2, 5, null=-1.0)
+    with pytest.raises(TypeError, match="null must be a number"):
+        proportions.score_compare(1, 5, 2, 5, null=None)
+    with pytest.raises(ValueError, match="confidence_level"):
+        proportions.score_compare(1, 5, 2, 5, confidence_level=1.0)
+    with pytest.raises(ValueError, match="successes_after must not exceed n_after"):
+        proportions.score_compare(1, 5, 6, 5)

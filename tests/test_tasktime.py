@@ -26,6 +26,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from cvlib.errors import CvlibWarning
+from cvlib.stats import results, tasktime
 from cvlib.stats.rank import rank_compare
 from cvlib.stats.summary import SampleSummary, one_sample_test, welch_test
 from cvlib.stats.tasktime import compare, geometric_mean
@@ -540,3 +541,87 @@ def test_signed_rank_swap_mirrors_shift_and_interval(before, magnitudes, signs):
     assert forward.p_value == pytest.approx(backward.p_value, rel=1e-12)
     assert forward.ci_low == pytest.approx(-backward.ci_high, abs=1e-9)
     assert forward.ci_high == pytest.approx(-backward.ci_low, abs=1e-9)
+
+
+# ---------------------------------------------------------------------------
+# test_target() and compare(null=): tests of a target time and of a null ratio
+# ---------------------------------------------------------------------------
+
+# R: t.test(c(1.5, -2.0, 2.1, -2.2, 1.3, 3.2), mu = 0) prints
+# "t = 0.71354, df = 5, p-value = 0.5074" and
+# "95 percent confidence interval: -1.691676  2.991676"
+# (statscodes, https://www.statscodes.com/tests-and-intervals/one-sample-t-tests-in-r/).
+STATSCODES_LOGS = [1.5, -2.0, 2.1, -2.2, 1.3, 3.2]
+
+
+@pytest.mark.parametrize("shift", [0.0, 4.0])
+def test_test_target_matches_r_t_test_on_the_log_scale(shift):
+    # The times are exp(data + shift) seconds and the target exp(shift) seconds, so
+    # ln(times) - ln(target) is R's data: the same t, df and p-value for every shift.
+    # Tolerance: half a unit in R's last printed digit.
+    times = np.exp(np.array(STATSCODES_LOGS) + shift)
+    res = tasktime.test_target(times, null=math.exp(shift))
+    assert isinstance(res, results.Test)
+    assert res.statistic == pytest.approx(0.71354, abs=5e-6)
+    assert res.df == 5.0
+    assert res.p_value == pytest.approx(0.5074, abs=5e-5)
+    assert res.null == pytest.approx(math.exp(shift), rel=1e-15)
+    est = geometric_mean(times)
+    assert math.log(est.ci_low) - shift == pytest.approx(-1.691676, abs=5e-7)
+    assert math.log(est.ci_high) - shift == pytest.approx(2.991676, abs=5e-7)
+
+
+def test_test_target_at_the_interval_bounds_and_scale_invariance():
+    times = [55, 65, 75, 62, 45, 135]
+    est = geometric_mean(times, confidence_level=0.9)
+    low = tasktime.test_target(times, null=est.ci_low, alternative="greater")
+    high = tasktime.test_target(times, null=est.ci_high, alternative="less")
+    assert low.p_value == pytest.approx(0.05, abs=1e-12)
+    assert high.p_value == pytest.approx(0.05, abs=1e-12)
+    minutes = tasktime.test_target([t / 60 for t in times], null=80 / 60)
+    assert minutes.statistic == pytest.approx(
+        tasktime.test_target(times, null=80).statistic, rel=1e-12
+    )
+
+
+def test_test_target_undefined_warns():
+    with pytest.warns(CvlibWarning, match="test_target: one_sample_test"):
+        res = tasktime.test_target([30.0], null=20)
+    assert math.isnan(res.statistic) and math.isnan(res.p_value) and math.isnan(res.df)
+
+
+def test_test_target_errors_name_the_argument():
+    with pytest.raises(ValueError, match="null must be positive and finite"):
+        tasktime.test_target([30.0, 40.0], null=0)
+    with pytest.raises(TypeError, match="null must be a number"):
+        tasktime.test_target([30.0, 40.0], null="30")
+    with pytest.raises(ValueError, match="times must be positive"):
+        tasktime.test_target([30.0, -1.0], null=30)
+
+
+@pytest.mark.parametrize("paired", [False, True])
+def test_compare_null_ratio(paired):
+    # R's sleep data on the log scale: times exp(extra) seconds. Shifting the after
+    # logs by ln(rho) and testing rho is the same t as the unshifted test of 1.
+    g1 = np.array([0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0])
+    g2 = np.array([1.9, 0.8, 1.1, 0.1, -0.1, 4.4, 5.5, 1.6, 4.6, 3.4])
+    base = compare(np.exp(g2), np.exp(g1), paired=paired)
+    moved = compare(np.exp(g2), np.exp(g1 + math.log(1.5)), paired=paired, null=1.5)
+    assert moved.statistic == pytest.approx(base.statistic, rel=1e-9)
+    assert moved.p_value == pytest.approx(base.p_value, rel=1e-9)
+    assert moved.df == pytest.approx(base.df, rel=1e-12)
+    # R: t.test(extra ~ group, data = sleep) t = -1.8608, p-value = 0.07939 (Welch);
+    # paired = TRUE: t = -4.0621, p-value = 0.002833 (R's ?t.test example)
+    want = (-4.0621, 0.002833) if paired else (-1.8608, 0.07939)
+    assert base.statistic == pytest.approx(want[0], abs=5e-5)
+    # the default keeps the old result, and the interval does not move with null
+    assert compare(np.exp(g2), np.exp(g1), paired=paired, null=1.0) == base
+    other = compare(np.exp(g2), np.exp(g1), paired=paired, null=0.5)
+    assert (other.ci_low, other.ci_high) == (base.ci_low, base.ci_high)
+
+
+def test_compare_null_errors():
+    with pytest.raises(ValueError, match="null must be positive and finite"):
+        compare([30.0, 40.0], [20.0, 25.0], null=-1.0)
+    with pytest.raises(ValueError, match="null must be positive and finite"):
+        compare([30.0, 40.0], [20.0, 25.0], null=math.inf)

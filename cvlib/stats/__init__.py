@@ -5,10 +5,15 @@ references in its docstrings:
 
 - :mod:`cvlib.stats.summary`: summaries (n, mean, variance) with a stable
   merge, Welch and one-sample t tests on them;
-- :mod:`cvlib.stats.tasktime`: geometric means and ratios of task times (log scale);
+- :mod:`cvlib.stats.tasktime`: geometric means and ratios of task times (log
+  scale), and tests against a target time or a null ratio;
 - :mod:`cvlib.stats.rank`: Wilcoxon rank tests with the Hodges-Lehmann shift;
-- :mod:`cvlib.stats.proportions`: intervals and comparisons of shares;
-- :mod:`cvlib.stats.nps`: Net Promoter Scores, their intervals and comparisons;
+- :mod:`cvlib.stats.proportions`: intervals, comparisons and score tests of
+  shares (:func:`~cvlib.stats.proportions.score_test`,
+  :func:`~cvlib.stats.proportions.score_compare`, defined in
+  :mod:`cvlib.stats.score`);
+- :mod:`cvlib.stats.nps`: Net Promoter Scores, their intervals, comparisons and
+  tests against a target;
 - :mod:`cvlib.stats.power`: sample sizes and minimal detectable effects;
 - :mod:`cvlib.stats.planning`: after-release samples a claim needs with the
   before sample fixed, and the power ceiling that fixing it leaves;
@@ -18,7 +23,13 @@ references in its docstrings:
   their difference (generalized pivotal quantity intervals);
 - :mod:`cvlib.stats.multiplicity`: Holm and Benjamini-Hochberg adjustments;
 - :mod:`cvlib.stats.results`: the frozen result types (:class:`Estimate`,
-  :class:`Comparison`, :class:`NPSEstimate`).
+  :class:`Comparison`, :class:`NPSEstimate`, :class:`Test`).
+
+The tests a verdict uses (``score_test``, ``score_compare``, the
+``test_target`` functions and the ``null=`` of ``nps.compare`` and
+``tasktime.compare``) are exact duals of the intervals the report draws: a
+one-sided p-value is below :math:`(1 - \\text{level})/2` exactly when the
+two-sided interval at that level excludes the null on that side.
 
 Nothing here knows a workspace, a metric or a verdict; the modules are
 imported where they are used (``import cvlib.stats`` imports none of them).

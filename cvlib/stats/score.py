@@ -210,14 +210,26 @@ def _mn_statistic(x_a: int, n_a: int, x_b: int, n_b: int, delta: float) -> float
     """Miettinen-Nurminen z at ``delta``; ``nan`` when its variance is 0 (0/0)."""
     diff = x_a / n_a - x_b / n_b - delta
     restricted_a, restricted_b = _restricted(x_a, n_a, x_b, n_b, delta)
+    # The complements from the larger share's: with both shares near 1 and a tiny
+    # delta, 1 - (1 - delta) would round to 0 and take the variance with it.
+    if delta > 0.0:
+        complement_a = 1.0 - restricted_a
+        complement_b = min(1.0, complement_a + delta)
+    else:
+        complement_b = 1.0 - restricted_b
+        complement_a = min(1.0, complement_b - delta)
     big_n = n_a + n_b
-    variance = (
-        restricted_a * (1.0 - restricted_a) / n_a + restricted_b * (1.0 - restricted_b) / n_b
-    ) * (big_n / (big_n - 1.0))
+    variance = (restricted_a * complement_a / n_a + restricted_b * complement_b / n_b) * (
+        big_n / (big_n - 1.0)
+    )
     if variance <= 0.0:
-        if diff == 0.0 or big_n == 1:
-            return math.nan
-        return math.copysign(math.inf, diff)
+        if diff == 0.0:
+            return math.nan  # 0/0: every trial has the same outcome and delta is 0
+        if abs(delta) == 1.0:
+            return math.copysign(math.inf, diff)  # the limit at an end of the range
+        # Otherwise only an underflow, for |delta| below about 1e-300 with every
+        # trial alike, where |z| is about sqrt(|delta|) < 1e-150.
+        return math.copysign(0.0, diff)
     return diff / math.sqrt(variance)
 
 
