@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from cvlib.errors import CvlibWarning
@@ -156,6 +156,22 @@ class Measurement:
         Why there is nothing to measure yet.
     why : str or None
         Why the after interval is undefined.
+    pending : str or None
+        Why the measurement is not final yet (a planned sample still being collected):
+        the verdict waits.
+    target_test : callable or None
+        ``target_test(null, alternative) -> float``: the one-sided p-value of the
+        after-release value against ``null`` (the dual of the ``after`` interval).
+    change_test : callable or None
+        ``change_test(null, alternative) -> float``: the one-sided p-value of the
+        change against ``null`` (the dual of the ``comparison`` interval); ``None``
+        without a computable change.
+    dropped : int or None
+        Observations the metric's unit of analysis left out (a user's earlier
+        responses, a participant's later attempts), with ``dropped_what`` in words.
+    dropped_what : str or None
+    sensitivity : object
+        A second analysis beside the main one (task time: the worst-rank result).
     detail : object
         The metric's own data, for its planning, savings and charts.
     """
@@ -168,17 +184,28 @@ class Measurement:
     pairs_dropped: int | None = None
     absent: str | None = None
     why: str | None = None
+    pending: str | None = None
+    target_test: Callable | None = None
+    change_test: Callable | None = None
+    dropped: int | None = None
+    dropped_what: str | None = None
+    sensitivity: Any = None
     detail: Any = None
 
 
 @dataclass(frozen=True, slots=True)
 class Saving:
-    """Customer time saved per task, in seconds, with its interval and degrees of freedom."""
+    """Customer time saved per task, in seconds, with its interval.
+
+    ``draws`` are the interval's pivotal (or bootstrap) draws of the saving, so
+    that a release total over independent studies sums them; ``method`` says how.
+    """
 
     seconds: float
     ci_low: float
     ci_high: float
-    df: float
+    method: str
+    draws: Any = field(default=None, compare=False, repr=False)
 
 
 def quiet(fn, *args, **kwargs):
@@ -225,11 +252,13 @@ class MetricSpec:
     segments : callable
         ``segments(context, hypothesis) -> list of (segment, Measurement)``.
     plan : callable
-        ``plan(hypothesis, measurement, side, confidence_level)``: the total
-        after-release sample that would likely settle an inconclusive result
-        (80% power), or ``None``. ``side`` is ``neither`` (the interval holds
-        the target) or ``success`` (it meets the target but the change is
-        unclear).
+        ``plan(hypothesis, measurement, claim, confidence_level)``: the
+        :class:`cvlib.stats.planning.Plan` of one claim
+        (:class:`cvlib.verdicts.claims.Claim`) at the hypothesis's
+        ``expected`` value: the total after-release sample for 80% power of its
+        one-sided test, with the before sample fixed; ``None`` when the data
+        give nothing to plan with. Raises ``ValueError`` when ``expected`` does
+        not lie past the claim's null.
     windowed : bool
         Measured in a window of ``window_days`` after the release.
     measured_days : callable
@@ -328,61 +357,91 @@ def registered() -> dict[str, MetricSpec]:
 
 
 # ---------------------------------------------------------------- shared measurements
+def share_test(hits: int, n: int):
+    """``target_test`` of a share: the Wilson score test against a null in (0, 1)
+    (:func:`cvlib.stats.proportions.score_test`); at a null of 0 or 1, where the score test
+    is undefined, the p-value the Wilson interval implies (it reaches 0 only with no hits,
+    1 only with no misses)."""
+    from cvlib.stats import proportions
+
+    def test(null: float, alternative: str) -> float:
+        if 0.0 < null < 1.0:
+            return quiet(
+                proportions.score_test, hits, n, null=null, alternative=alternative
+            ).p_value
+        # the value cannot lie beyond 0 or 1; it lies past them on the inside unless every
+        # trial sits at that edge
+        beyond = (alternative == "less") == (null <= 0.0)
+        at_edge = hits == (0 if null <= 0.0 else n)
+        return 1.0 if beyond or at_edge else 0.0
+
+    return test
+
+
 def measure_shares(
     after: Shares,
     before: Shares | None,
     confidence_level: float,
     *,
     absent: str,
-    method: str = "adjusted-wald",
 ) -> Measurement:
-    """A share after the release, its interval, and its change against before.
+    """A share after the release, its Wilson interval and score test, and its change against
+    before with the Miettinen-Nurminen score interval and test.
 
-    The interval is ``method`` (:func:`cvlib.stats.proportions.interval`); the
-    change is the difference after - before (:func:`cvlib.stats.proportions.compare`),
-    when ``before`` has any observation. ``absent`` is the reason when
-    ``after.n`` is 0.
+    The interval is :func:`cvlib.stats.proportions.interval` (``wilson``), the dual of the
+    score test against a target (:func:`share_test`); the change is the difference
+    after - before (:func:`cvlib.stats.proportions.score_compare`), when ``before`` has any
+    observation. ``absent`` is the reason when ``after.n`` is 0.
     """
     from cvlib.stats import proportions
 
     if after.n == 0:
         return Measurement(n=0, absent=absent)
     estimate = quiet(
-        proportions.interval, after.hits, after.n, method=method, confidence_level=confidence_level
-    )
-    if before is None or before.n == 0:
-        return Measurement(n=after.n, after=estimate)
-    comparison = quiet(
-        proportions.compare,
-        before.hits,
-        before.n,
+        proportions.interval,
         after.hits,
         after.n,
+        method="wilson",
         confidence_level=confidence_level,
     )
+    found = {"n": after.n, "after": estimate, "target_test": share_test(after.hits, after.n)}
+    if before is None or before.n == 0:
+        return Measurement(**found)
+    counts = (before.hits, before.n, after.hits, after.n)
+
+    def change_test(null: float, alternative: str) -> float:
+        return quiet(
+            proportions.score_compare,
+            *counts,
+            null=null,
+            confidence_level=confidence_level,
+            alternative=alternative,
+        ).p_value
+
     return Measurement(
-        n=after.n,
-        after=estimate,
+        **found,
         before=Before(before.hits / before.n, before.n),
-        comparison=comparison,
+        comparison=quiet(proportions.score_compare, *counts, confidence_level=confidence_level),
+        change_test=change_test,
     )
 
 
-def plan_shares(h, m: Measurement, side: str, confidence_level: float) -> float | None:
-    """:attr:`MetricSpec.plan` of a share: against the target, or against before
-    (:func:`cvlib.stats.power.proportion_sample_size_vs_target`,
-    :func:`~cvlib.stats.power.proportion_sample_size`)."""
-    from cvlib.stats import power
+def plan_shares(h, m: Measurement, claim, confidence_level: float):
+    """:attr:`MetricSpec.plan` of a share (:func:`cvlib.stats.planning.proportion_after_n`):
+    against the target, or the change against the fixed before sample."""
+    from cvlib.stats import planning
 
-    a = m.after
-    if side == "neither":
-        return power.proportion_sample_size_vs_target(
-            a.estimate, h.target, confidence_level=confidence_level
-        )
-    if m.before is None or m.before.estimate == a.estimate:
+    options = {"null": claim.null, "confidence_level": confidence_level}
+    if claim.name == "target":
+        return planning.proportion_after_n(h.expected, alternative=claim.alternative, **options)
+    if m.before is None:
         return None
-    return power.proportion_sample_size(
-        m.before.estimate, a.estimate, confidence_level=confidence_level
+    return planning.proportion_after_n(
+        h.expected,
+        p_before=m.before.estimate,
+        n_before=m.before.n,
+        alternative=claim.alternative,
+        **options,
     )
 
 
@@ -493,7 +552,7 @@ def share_measures(periods, *, no_table: str, no_one: str):
     def one(ctx, c: Shares) -> Measurement:
         if c.n == 0:
             return Measurement(absent=no_one)
-        return measure_shares(c, None, ctx.confidence_level, absent="", method="wilson")
+        return measure_shares(c, None, ctx.confidence_level, absent="")
 
     def measure(ctx, h) -> Measurement:
         c = counts(ctx, h)
@@ -507,12 +566,84 @@ def share_measures(periods, *, no_table: str, no_one: str):
 
 
 # ---------------------------------------------------------------- task studies (task_times)
+def _in_attempt_order(rows):
+    """``rows`` in the order of ``attempted_at`` when the column holds any value (ties and
+    empty values keep file order, empty ones last), in file order otherwise."""
+    if "attempted_at" in rows.columns and rows["attempted_at"].notna().any():
+        return rows.sort_values("attempted_at", kind="stable", na_position="last")
+    return rows
+
+
+def _planned_participants(rows, h):
+    """The after-phase participants (pairs, for a paired design) in the order of their first
+    attempt."""
+    order = rows.loc[rows["phase"] == "after", "participant_id"].drop_duplicates()
+    if h.design == "paired":
+        before = set(rows.loc[rows["phase"] == "before", "participant_id"])
+        order = order[order.isin(before)]
+    return order
+
+
 def task_rows(ctx: Context, h):
-    """The task_times rows of the hypothesis's task in the release (``None`` without the table)."""
+    """The task_times rows of the hypothesis's task in the release, in attempt order
+    (``None`` without the table); with ``planned_n``, only the first ``planned_n``
+    after-phase participants (pairs) and, for an independent design, every before row."""
     tt = ctx.workspace.task_times
     if tt is None:
         return None
-    return tt[(tt["release_id"] == ctx.release_id) & (tt["task"] == h.task)]
+    rows = _in_attempt_order(tt[(tt["release_id"] == ctx.release_id) & (tt["task"] == h.task)])
+    if h.planned_n is None:
+        return rows
+    keep = rows["participant_id"].isin(set(_planned_participants(rows, h).iloc[: h.planned_n]))
+    if h.design != "paired":
+        keep |= rows["phase"] == "before"
+    return rows[keep]
+
+
+def task_pending(ctx: Context, h) -> str | None:
+    """Why a task study with ``planned_n`` is not decided yet, or ``None``."""
+    if h.planned_n is None:
+        return None
+    tt = ctx.workspace.task_times
+    rows = None if tt is None else tt[(tt["release_id"] == ctx.release_id) & (tt["task"] == h.task)]
+    have = 0 if rows is None else len(_planned_participants(rows, h))
+    if have >= h.planned_n:
+        return None
+    what = "pairs of participants" if h.design == "paired" else "participants after the release"
+    return (
+        f"{have} of {h.planned_n} planned {what}: the study is decided once, "
+        "when all of them are in."
+    )
+
+
+def first_attempts(rows):
+    """Each participant's first attempt in each phase (``rows`` in attempt order), and how
+    many later attempts were left out."""
+    first = rows.drop_duplicates(["participant_id", "phase"], keep="first")
+    return first, int(len(rows) - len(first))
+
+
+def task_measure(measure_rows):
+    """:attr:`MetricSpec.measure` of a task metric: ``measure_rows(ctx, h, rows)`` on the
+    study's rows, marked pending while a planned sample is being collected."""
+
+    def measure(ctx, h) -> Measurement:
+        found = measure_rows(ctx, h, task_rows(ctx, h))
+        pending = task_pending(ctx, h)
+        return found if pending is None else replace(found, pending=pending)
+
+    return measure
+
+
+def first_attempt_shares(rows, hit) -> tuple[Shares, Shares, int]:
+    """After and before :class:`Shares` of participants whose first attempt is a ``hit``
+    (``hit(rows) -> boolean Series``), and the later attempts left out."""
+    first, dropped = first_attempts(rows)
+    shares = []
+    for phase in ("after", "before"):
+        part = first[first["phase"] == phase]
+        shares.append(Shares(int(hit(part).sum()), int(len(part))))
+    return shares[0], shares[1], dropped
 
 
 def participant_logs(rows, phase: str):

@@ -3,19 +3,20 @@
 At risk at a cutoff date: ``started_on`` before it, and no ``churned_on`` or
 one on or after it; churned: ``churned_on`` before cutoff + ``window_days``.
 The cutoff is the release date; the change compares the same rule at the
-release date - ``window_days``. Interval: adjusted Wald (Agresti & Coull
-1998); change: the N-1 two-proportion test (Campbell 2007) with Newcombe's
-hybrid score interval (Newcombe 1998). Lower is better.
+release date - ``window_days``. Interval: Wilson's score interval, the dual
+of the score test against the target; change: the Miettinen-Nurminen score
+interval and test (at no change its test is the N-1 chi-square of Campbell
+2007). Lower is better.
 
 One query grouped by segment with two filtered counts per cutoff.
 
 References
 ----------
-Agresti, A., & Coull, B. A. (1998). Approximate is better than "exact" for
-interval estimation of binomial proportions. The American Statistician, 52(2), 119-126.
+Wilson, E. B. (1927). Probable inference, the law of succession, and
+statistical inference. Journal of the American Statistical Association, 22, 209-212.
 
-Newcombe, R. G. (1998). Interval estimation for the difference between
-independent proportions. Statistics in Medicine, 17(8), 873-890.
+Miettinen, O., & Nurminen, M. (1985). Comparative analysis of two rates.
+Statistics in Medicine, 4(2), 213-226.
 """
 
 from __future__ import annotations
@@ -94,8 +95,8 @@ SPEC = register(
         lower_is_better=True,
         min_n=20,
         method=(
-            "Churn: adjusted-Wald interval (Agresti & Coull 1998); change: N-1 two-proportion test "
-            "(Campbell 2007) with Newcombe's hybrid score interval (Newcombe 1998)."
+            "Churn: Wilson score interval and test (Wilson 1927); change: Miettinen-Nurminen "
+            "score interval and test (Miettinen & Nurminen 1985)."
         ),
         measure=_measure,
         segments=_segments,

@@ -1,44 +1,49 @@
-"""Completion rate: the share of all after-release attempts of a task that were completed.
+"""Completion rate: the share of participants whose first after-release attempt of a task succeeded.
 
-Every attempt counts (a participant may have several). Interval: adjusted
-Wald (Agresti & Coull 1998) through :func:`cvlib.stats.proportions.interval`;
-change against before: the difference of the two shares with the N-1
-two-proportion test (Campbell 2007) and Newcombe's hybrid score interval
-(Newcombe 1998), :func:`cvlib.stats.proportions.compare`. Higher is better.
+Each participant's first attempt in each phase counts (in ``attempted_at``
+order when the column is given, file order otherwise): repeated attempts by
+one participant are not independent trials, and a second try measures
+learning as much as the design. Interval: Wilson's score interval (Wilson
+1927), the dual of the score test against the target
+(:func:`cvlib.stats.proportions.score_test`); change against before: the
+difference of the two shares with the Miettinen-Nurminen score interval and
+test (:func:`cvlib.stats.proportions.score_compare`; at no change its test is
+the N-1 chi-square of Campbell 2007). Higher is better.
 
 References
 ----------
-Agresti, A., & Coull, B. A. (1998). Approximate is better than "exact" for
-interval estimation of binomial proportions. The American Statistician, 52(2), 119-126.
+Wilson, E. B. (1927). Probable inference, the law of succession, and
+statistical inference. Journal of the American Statistical Association, 22, 209-212.
+
+Miettinen, O., & Nurminen, M. (1985). Comparative analysis of two rates.
+Statistics in Medicine, 4(2), 213-226.
 
 Campbell, I. (2007). Chi-squared and Fisher-Irwin tests of two-by-two tables
 with small sample recommendations. Statistics in Medicine, 26(19), 3661-3675.
-
-Newcombe, R. G. (1998). Interval estimation for the difference between
-independent proportions. Statistics in Medicine, 17(8), 873-890.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from cvlib.metrics import base
-from cvlib.metrics.base import Measurement, MetricSpec, Shares, register
+from cvlib.metrics.base import Measurement, MetricSpec, register
 from cvlib.metrics.units import PROPORTION
-
-
-def _counts(rows, phase: str) -> Shares:
-    part = rows[rows["phase"] == phase]
-    return Shares(int(part["completed"].sum()), int(len(part)))
 
 
 def _measure_rows(ctx, h, rows) -> Measurement:
     if rows is None or rows.empty:
         return Measurement(absent=f"No task attempts for task '{h.task}' in this release yet.")
-    return base.measure_shares(
-        _counts(rows, "after"),
-        _counts(rows, "before"),
+    after, before, dropped = base.first_attempt_shares(rows, lambda part: part["completed"])
+    found = base.measure_shares(
+        after,
+        before,
         ctx.confidence_level,
         absent="No task attempts after the release yet.",
     )
+    if dropped == 0:
+        return found
+    return replace(found, dropped=dropped, dropped_what="later attempts by the same participants")
 
 
 SPEC = register(
@@ -46,16 +51,16 @@ SPEC = register(
         name="completion_rate",
         label="completion rate",
         unit=PROPORTION,
-        counts="attempts",
+        counts="participants",
         table="task_times",
         lower_is_better=False,
         min_n=5,
         method=(
-            "Completion rate: adjusted-Wald interval (Agresti & Coull 1998); change: N-1 "
-            "two-proportion test (Campbell 2007) with Newcombe's hybrid score interval "
-            "(Newcombe 1998)."
+            "Completion rate (each participant's first attempt): Wilson score interval and test "
+            "(Wilson 1927); change: Miettinen-Nurminen score interval and test (Miettinen & "
+            "Nurminen 1985)."
         ),
-        measure=lambda ctx, h: _measure_rows(ctx, h, base.task_rows(ctx, h)),
+        measure=base.task_measure(_measure_rows),
         segments=lambda ctx, h: base.task_segments(ctx, h, _measure_rows),
         plan=base.plan_shares,
         needs_task=True,

@@ -1,15 +1,16 @@
-"""Error rate: the share of all after-release attempts of a task with at least one error.
+"""Error rate: the share of participants whose first after-release attempt of a task had an error.
 
-Needs the optional ``errors`` column of ``task_times.csv``. Every attempt
-counts. Interval: adjusted Wald (Agresti & Coull 1998); change against
-before: the N-1 two-proportion test (Campbell 2007) with Newcombe's hybrid
-score interval (Newcombe 1998), as :mod:`cvlib.metrics.completion_rate`.
+Needs the optional ``errors`` column of ``task_times.csv``. Each
+participant's first attempt in each phase counts (in ``attempted_at`` order
+when given, file order otherwise), as :mod:`cvlib.metrics.completion_rate`.
+Interval: Wilson's score interval with its score test against the target;
+change against before: the Miettinen-Nurminen score interval and test.
 Lower is better.
 
 References
 ----------
-Agresti, A., & Coull, B. A. (1998). Approximate is better than "exact" for
-interval estimation of binomial proportions. The American Statistician, 52(2), 119-126.
+Miettinen, O., & Nurminen, M. (1985). Comparative analysis of two rates.
+Statistics in Medicine, 4(2), 213-226.
 
 Sauro, J., & Lewis, J. R. (2016). Quantifying the User Experience (2nd ed.),
 ch. 4 (errors). Morgan Kaufmann.
@@ -17,14 +18,11 @@ ch. 4 (errors). Morgan Kaufmann.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from cvlib.metrics import base
-from cvlib.metrics.base import Measurement, MetricSpec, Shares, register
+from cvlib.metrics.base import Measurement, MetricSpec, register
 from cvlib.metrics.units import PROPORTION
-
-
-def _counts(rows, phase: str) -> Shares:
-    part = rows[rows["phase"] == phase]
-    return Shares(int((part["errors"] >= 1).sum()), int(len(part)))
 
 
 def _measure_rows(ctx, h, rows) -> Measurement:
@@ -34,28 +32,33 @@ def _measure_rows(ctx, h, rows) -> Measurement:
         return Measurement(
             absent="task_times.csv has no errors column, so the error rate cannot be measured."
         )
-    return base.measure_shares(
-        _counts(rows, "after"),
-        _counts(rows, "before"),
+    after, before, dropped = base.first_attempt_shares(rows, lambda part: part["errors"] >= 1)
+    found = base.measure_shares(
+        after,
+        before,
         ctx.confidence_level,
         absent="No task attempts after the release yet.",
     )
+    if dropped == 0:
+        return found
+    return replace(found, dropped=dropped, dropped_what="later attempts by the same participants")
 
 
 SPEC = register(
     MetricSpec(
         name="error_rate",
-        label="share of attempts with errors",
+        label="share of first attempts with errors",
         unit=PROPORTION,
-        counts="attempts",
+        counts="participants",
         table="task_times",
         lower_is_better=True,
         min_n=5,
         method=(
-            "Error rate: adjusted-Wald interval (Agresti & Coull 1998); change: N-1 two-proportion "
-            "test (Campbell 2007) with Newcombe's hybrid score interval (Newcombe 1998)."
+            "Error rate (each participant's first attempt): Wilson score interval and test "
+            "(Wilson 1927); change: Miettinen-Nurminen score interval and test (Miettinen & "
+            "Nurminen 1985)."
         ),
-        measure=lambda ctx, h: _measure_rows(ctx, h, base.task_rows(ctx, h)),
+        measure=base.task_measure(_measure_rows),
         segments=lambda ctx, h: base.task_segments(ctx, h, _measure_rows),
         plan=base.plan_shares,
         needs_task=True,

@@ -1,8 +1,13 @@
 """Net Promoter Score of the survey responses in the window after the release, in points.
 
-Responses submitted in ``[release, release + window_days)``: promoters score
-9-10, passives 7-8, detractors 0-6; NPS = 100 x (promoters - detractors) / n.
-Interval: adjusted Wald (Rocks 2016) through :func:`cvlib.stats.nps.from_counts`;
+Responses submitted in ``[release, release + window_days)``, one per user:
+the latest response of each user in the window counts (its segment is that
+response's; ties on the instant go to the greatest ``response_id``), so a
+customer who answers twice is not counted twice; the earlier responses left
+out are reported. Promoters score 9-10, passives 7-8, detractors 0-6;
+NPS = 100 x (promoters - detractors) / n.
+Interval: adjusted Wald (Rocks 2016) through :func:`cvlib.stats.nps.from_counts`,
+the dual of its z test against the target (:func:`cvlib.stats.nps.test_target`);
 change: against the responses of the window of the same length before the
 release, the difference of two independent NPS with a z-test and adjusted
 Wald interval (:func:`cvlib.stats.nps.compare`). Higher is better.
@@ -35,12 +40,14 @@ from cvlib.metrics.units import NPS_POINTS
 
 @dataclass(frozen=True, slots=True)
 class Responses:
-    """Promoters, passives and detractors, overall and per segment."""
+    """Promoters, passives and detractors (one per user: their latest response), overall and
+    per segment, and ``dropped``: the earlier responses of users who answered again."""
 
     promoters: int = 0
     passives: int = 0
     detractors: int = 0
     segments: Mapping[str, Responses] = field(default_factory=dict)
+    dropped: int = 0
 
     @property
     def n(self) -> int:
@@ -54,23 +61,33 @@ class Responses:
 
 
 def _query(scan, periods) -> str:
-    """Promoters, passives and detractors per segment for each of ``periods``."""
+    """Promoters, passives and detractors per segment for each of ``periods``, counting each
+    user's latest response in the period (ties on the instant: the greatest ``response_id``),
+    and the responses in the period in all (``r{i}``)."""
     col = sql.quote_ident("submitted_at")
-    metrics = []
+    latest, metrics = [], []
     for i, p in enumerate(periods):
         inside = (
             f"ts >= {scan.at('submitted_at', p.window.start)} "
             f"AND ts < {scan.at('submitted_at', p.window.stop)}"
         )
-        metrics.append(f"{sql.count_if(f'{inside} AND score >= 9')} AS p{i}")
-        metrics.append(f"{sql.count_if(f'{inside} AND score >= 7 AND score <= 8')} AS pa{i}")
-        metrics.append(f"{sql.count_if(f'{inside} AND score <= 6')} AS d{i}")
+        latest.append(
+            f"CASE WHEN {inside} AND ROW_NUMBER() OVER (PARTITION BY uid, "
+            f"CASE WHEN {inside} THEN 1 ELSE 0 END ORDER BY ts DESC, rid DESC) = 1 "
+            f"THEN 1 ELSE 0 END AS k{i}"
+        )
+        metrics.append(f"{sql.count_if(f'k{i} = 1 AND score >= 9')} AS p{i}")
+        metrics.append(f"{sql.count_if(f'k{i} = 1 AND score >= 7 AND score <= 8')} AS pa{i}")
+        metrics.append(f"{sql.count_if(f'k{i} = 1 AND score <= 6')} AS d{i}")
+        metrics.append(f"{sql.count_if(inside)} AS r{i}")
     low = scan.at("submitted_at", min(p.window.start for p in periods))
     high = scan.at("submitted_at", max(p.window.stop for p in periods))
     return (
-        f"SELECT seg, {', '.join(metrics)} FROM (SELECT {col} AS ts, "
-        f"CAST({sql.quote_ident('score')} AS BIGINT) AS score, {scan.segment()} AS seg "
-        f"FROM {scan.name} WHERE {col} >= {low} AND {col} < {high}) AS s GROUP BY seg"
+        f"SELECT seg, {', '.join(metrics)} FROM (SELECT ts, score, seg, {', '.join(latest)} "
+        f"FROM (SELECT {col} AS ts, CAST({sql.quote_ident('score')} AS BIGINT) AS score, "
+        f"{scan.segment()} AS seg, {scan.text('user_id')} AS uid, "
+        f"{scan.text('response_id')} AS rid "
+        f"FROM {scan.name} WHERE {col} >= {low} AND {col} < {high}) AS s) AS k GROUP BY seg"
     )
 
 
@@ -82,17 +99,21 @@ def aggregate(source, periods, timezone: str):
         rows = scan.start(_query(scan, periods))
 
     def finish() -> dict:
-        totals = {p: [[0, 0, 0], {}] for p in periods}
+        totals = {p: [[0, 0, 0], {}, 0] for p in periods}
         for row in rows():
             for i, p in enumerate(periods):
                 counts = (int(row[f"p{i}"] or 0), int(row[f"pa{i}"] or 0), int(row[f"d{i}"] or 0))
+                entry = totals[p]
+                entry[2] += int(row[f"r{i}"] or 0) - sum(counts)
                 if sum(counts) == 0:
                     continue
-                entry = totals[p]
                 entry[0] = [a + b for a, b in zip(entry[0], counts, strict=True)]
                 if has_segment and row["seg"]:
                     entry[1][row["seg"]] = Responses(*counts)
-        return {p: Responses(*counts, segments) for p, (counts, segments) in totals.items()}
+        return {
+            p: Responses(*counts, segments, dropped)
+            for p, (counts, segments, dropped) in totals.items()
+        }
 
     return finish
 
@@ -104,14 +125,36 @@ def _measure_counts(ctx, after: Responses, before: Responses) -> Measurement:
         return Measurement(absent="No survey responses in the measurement window.")
     cl = ctx.confidence_level
     estimate = quiet(nps.from_counts, *after.counts, confidence_level=cl)
+    found = {
+        "n": after.n,
+        "after": estimate,
+        "detail": (after.counts, before.counts if before.n else None),
+        "target_test": lambda null, alternative: (
+            quiet(nps.test_target, after.counts, null=null, alternative=alternative).p_value
+        ),
+    }
+    if after.dropped:
+        found["dropped"] = after.dropped
+        found["dropped_what"] = "earlier responses by users who answered again in the window"
     if before.n == 0:
-        return Measurement(n=after.n, after=estimate)
+        return Measurement(**found)
     earlier = quiet(nps.from_counts, *before.counts, confidence_level=cl)
+
+    def change_test(null: float, alternative: str) -> float:
+        return quiet(
+            nps.compare,
+            before.counts,
+            after.counts,
+            null=null,
+            confidence_level=cl,
+            alternative=alternative,
+        ).p_value
+
     return Measurement(
-        n=after.n,
-        after=estimate,
+        **found,
         before=Before(earlier.estimate, earlier.n),
         comparison=quiet(nps.compare, earlier, estimate, confidence_level=cl),
+        change_test=change_test,
     )
 
 
@@ -137,13 +180,39 @@ def _segments(ctx, h) -> list:
     ]
 
 
-def _plan(h, m: Measurement, side: str, confidence_level: float):
-    """Against the target only (:func:`cvlib.stats.power.nps_sample_size_vs_target`)."""
-    from cvlib.stats import power
+def _variance(counts) -> float:
+    """Per-response variance of the +1/0/-1 score of ``(promoters, passives, detractors)``."""
+    n = sum(counts)
+    p, d = counts[0] / n, counts[2] / n
+    return p + d - (p - d) ** 2
 
-    if side != "neither":
+
+def _plan(h, m: Measurement, claim, confidence_level: float):
+    """With the after sample's per-response variance (:func:`cvlib.stats.planning.nps_after_n`);
+    a change claim with the before sample fixed."""
+    from cvlib.stats import planning
+
+    after_counts, before_counts = m.detail
+    variance = _variance(after_counts)
+    if not variance > 0:
         return None
-    return power.nps_sample_size_vs_target(m.after, h.target, confidence_level=confidence_level)
+    options = {
+        "null": claim.null,
+        "variance": variance,
+        "confidence_level": confidence_level,
+        "alternative": claim.alternative,
+    }
+    if claim.name == "target":
+        return planning.nps_after_n(h.expected, **options)
+    if before_counts is None or not _variance(before_counts) > 0:
+        return None
+    return planning.nps_after_n(
+        h.expected,
+        nps_before=m.before.estimate,
+        variance_before=_variance(before_counts),
+        n_before=sum(before_counts),
+        **options,
+    )
 
 
 SPEC = register(
@@ -151,13 +220,14 @@ SPEC = register(
         name="nps",
         label="NPS",
         unit=NPS_POINTS,
-        counts="responses",
+        counts="respondents",
         table="surveys",
         lower_is_better=False,
         min_n=20,
         method=(
-            "NPS: adjusted-Wald interval (Rocks 2016); change: difference of two independent NPS "
-            "with a z-test and adjusted-Wald interval (Rocks 2016, Sauro & Lewis 2016)."
+            "NPS (each user's latest response in the window): adjusted-Wald interval with its z "
+            "test (Rocks 2016); change: difference of two independent NPS with a z-test and "
+            "adjusted-Wald interval (Rocks 2016, Sauro & Lewis 2016)."
         ),
         measure=_measure,
         segments=_segments,

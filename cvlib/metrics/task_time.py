@@ -10,13 +10,27 @@ paired on ``participant_id`` exactly when ``design: paired`` (participants
 without a completed attempt in both phases are dropped and counted), Welch's
 t-test otherwise. Lower is better.
 
+Failed attempts have no time, so the times compare the attempts that
+succeeded: when completion changes between the phases, that comparison is
+biased (survivorship). When any attempt failed, the result carries flag
+``failed_attempts`` and a sensitivity result: the worst-rank comparison
+(Lachin 1999), each participant's time, or a failure ranked worse than every
+time for a participant without a completed attempt, compared with the
+Wilcoxon-Mann-Whitney test (:func:`cvlib.stats.worstrank.worst_rank_compare`;
+for a paired design too, as independent samples).
+
 Economic value: customer time saved per task is the difference of the
 arithmetic means of the participants' mean seconds before and after (total
-time is mean x volume; a geometric mean would understate it), with the Welch
-(or paired t) interval of that difference.
+time is mean x volume; a geometric mean would understate it), with the
+generalized pivotal quantity interval of the difference of log-normal means
+(:func:`cvlib.stats.lognormal.mean_difference`), or the BCa bootstrap of the
+mean paired difference for a paired design.
 
 References
 ----------
+Lachin, J. M. (1999). Worst-rank score analysis with informatively missing
+observations in clinical trials. Controlled Clinical Trials, 20(5), 408-422.
+
 Sauro, J., & Lewis, J. R. (2016). Quantifying the User Experience (2nd ed.).
 Morgan Kaufmann.
 """
@@ -39,14 +53,20 @@ def _measure_rows(ctx, h, rows) -> Measurement:
         )
     after_logs = base.participant_logs(rows, "after")
     before_logs = base.participant_logs(rows, "before")
-    found = {"n": len(after_logs), "detail": (after_logs, before_logs)}
+    found = {
+        "n": len(after_logs),
+        "detail": (after_logs, before_logs),
+        "sensitivity": _worst_rank(rows, ctx.confidence_level),
+    }
     if len(after_logs) == 0:
         return Measurement(**found, absent="No completed task attempts after the release yet.")
     if len(after_logs) >= 2:
+        after_times = np.exp(after_logs.to_numpy())
         found["after"] = quiet(
-            tasktime.geometric_mean,
-            np.exp(after_logs.to_numpy()),
-            confidence_level=ctx.confidence_level,
+            tasktime.geometric_mean, after_times, confidence_level=ctx.confidence_level
+        )
+        found["target_test"] = lambda null, alternative: (
+            quiet(tasktime.test_target, after_times, null=null, alternative=alternative).p_value
         )
     else:
         found["why"] = "a single participant"
@@ -62,30 +82,89 @@ def _measure_rows(ctx, h, rows) -> Measurement:
                 "at least 2 are needed"
             )
             return Measurement(**found)
-        found["comparison"] = quiet(
-            tasktime.compare,
-            np.exp(before_logs[common].to_numpy()),
-            np.exp(after_logs[common].to_numpy()),
-            paired=True,
-            confidence_level=ctx.confidence_level,
+        return Measurement(
+            **found,
+            **_change(
+                np.exp(before_logs[common].to_numpy()),
+                np.exp(after_logs[common].to_numpy()),
+                True,
+                ctx.confidence_level,
+            ),
         )
-        return Measurement(**found)
     if len(before_logs) < 2 or len(after_logs) < 2:
         found["change_undefined"] = (
             "Welch t-test on ln(seconds): at least 2 participants per phase are needed"
         )
         return Measurement(**found)
-    found["comparison"] = quiet(
-        tasktime.compare,
-        np.exp(before_logs.to_numpy()),
-        np.exp(after_logs.to_numpy()),
-        confidence_level=ctx.confidence_level,
+    return Measurement(
+        **found,
+        **_change(
+            np.exp(before_logs.to_numpy()),
+            np.exp(after_logs.to_numpy()),
+            False,
+            ctx.confidence_level,
+        ),
     )
-    return Measurement(**found)
 
 
-def _measure(ctx, h) -> Measurement:
-    return _measure_rows(ctx, h, base.task_rows(ctx, h))
+def _worst_rank(rows, confidence_level: float):
+    """The worst-rank comparison (Lachin 1999) when any attempt failed: each participant's
+    mean ln(seconds) of completed attempts, or, with none completed, a failure ranked worse
+    than every time (:func:`cvlib.stats.worstrank.worst_rank_compare`); ``None`` when no
+    attempt failed, or a phase has no participant."""
+    import numpy as np
+
+    from cvlib.stats import worstrank
+
+    if rows["completed"].all():
+        return None
+    times, failed = [], []
+    for phase in ("before", "after"):
+        part = rows[rows["phase"] == phase]
+        people = part["participant_id"].drop_duplicates()
+        logs = base.participant_logs(part, phase)
+        value = logs.reindex(people.to_numpy())
+        times.append(np.exp(value.to_numpy(dtype=float)))
+        failed.append(value.isna().to_numpy())
+    if not (len(times[0]) and len(times[1])):
+        return None
+    return quiet(
+        worstrank.worst_rank_compare,
+        times[0],
+        failed[0],
+        times[1],
+        failed[1],
+        confidence_level=confidence_level,
+    )
+
+
+def _flags(h, m: Measurement) -> tuple[str, ...]:
+    """``failed_attempts`` when any attempt failed in either phase."""
+    return ("failed_attempts",) if m.sensitivity is not None else ()
+
+
+def _change(before, after, paired: bool, confidence_level: float) -> dict:
+    """The ratio after / before with its interval, and its test at any null ratio."""
+    from cvlib.stats import tasktime
+
+    def change_test(null: float, alternative: str) -> float:
+        return quiet(
+            tasktime.compare,
+            before,
+            after,
+            paired=paired,
+            null=null,
+            confidence_level=confidence_level,
+            alternative=alternative,
+        ).p_value
+
+    comparison = quiet(
+        tasktime.compare, before, after, paired=paired, confidence_level=confidence_level
+    )
+    return {"comparison": comparison, "change_test": change_test}
+
+
+_measure = base.task_measure(_measure_rows)
 
 
 def _segments(ctx, h) -> list:
@@ -107,31 +186,39 @@ def _change_sd_log(h, after, before) -> float:
     return float(np.sqrt(pooled))
 
 
-def _plan(h, m: Measurement, side: str, confidence_level: float):
-    """Against the target: a one-sample t test on ln(seconds) with the after SD; against
-    before: the study's design with the SD of :func:`_change_sd_log`
-    (:func:`cvlib.stats.power.task_time_sample_size`)."""
+def _plan(h, m: Measurement, claim, confidence_level: float):
+    """On ln(seconds) (:func:`cvlib.stats.planning.time_after_n`): against the target with
+    the after SD; a change claim with the before sample fixed (independent design) or in
+    pairs with the SD of the log differences (paired design)."""
+    import math
+
     import numpy as np
 
-    from cvlib.stats import power
+    from cvlib.stats import planning
 
     after_logs, before_logs = m.detail
-    if side == "neither":
+    if len(after_logs) < 2:
+        return None
+    options = {"confidence_level": confidence_level, "alternative": claim.alternative}
+    if claim.name == "target":
         sd = float(np.std(after_logs.to_numpy(), ddof=1))
-        ratio = m.after.estimate / h.target
-        if ratio == 1 or not sd > 0:
+        if not sd > 0:
             return None
-        return power.task_time_sample_size(
-            ratio, sd, paired=True, confidence_level=confidence_level
-        )
-    if m.before is None or m.comparison is None:
+        return planning.time_after_n(math.log(h.expected / claim.null), sd_log=sd, **options)
+    if m.before is None or len(before_logs) < 2:
         return None
-    ratio = m.comparison.estimate
-    sd = _change_sd_log(h, after_logs, before_logs)
-    if ratio == 1 or not sd > 0:
+    effect = math.log(h.expected / m.before.estimate / claim.null)
+    if h.design == "paired":
+        sd = _change_sd_log(h, after_logs, before_logs)
+        if not sd > 0:
+            return None
+        return planning.time_after_n(effect, sd_log=sd, paired=True, **options)
+    sd = float(np.std(after_logs.to_numpy(), ddof=1))
+    sd_before = float(np.std(before_logs.to_numpy(), ddof=1))
+    if not (sd > 0 and sd_before > 0):
         return None
-    return power.task_time_sample_size(
-        ratio, sd, paired=h.design == "paired", confidence_level=confidence_level
+    return planning.time_after_n(
+        effect, sd_log=sd, sd_log_before=sd_before, n_before=len(before_logs), **options
     )
 
 
@@ -140,9 +227,26 @@ def _participant_means(rows, phase):
     return done.groupby("participant_id")["seconds"].mean()
 
 
+#: Resamples of the paired bootstrap of the time saved.
+RESAMPLES = 9_999
+
+
+def _seed(h) -> int:
+    """A fixed seed per task, so that the draws of different tasks are independent."""
+    import zlib
+
+    from cvlib.stats import lognormal
+
+    return lognormal.SEED + zlib.crc32(str(h.task).encode("utf-8")) % 1_000_000
+
+
 def _saving(ctx, h) -> Saving | None:
-    """Seconds saved per task: mean before - mean after of the participants' mean seconds."""
-    from cvlib.stats.summary import SampleSummary, one_sample_test, welch_test
+    """Seconds saved per task (mean before - mean after of the participants' mean seconds):
+    the generalized pivotal quantity interval of the difference of log-normal means
+    (independent design), or the BCa bootstrap of the mean paired difference (paired)."""
+    import numpy as np
+
+    from cvlib.stats import lognormal
 
     rows = base.task_rows(ctx, h)
     before = _participant_means(rows, "before")
@@ -152,19 +256,46 @@ def _saving(ctx, h) -> Saving | None:
         common = before.index.intersection(after.index)
         if len(common) < 2:
             return None
-        diff = before[common].to_numpy() - after[common].to_numpy()
-        test = quiet(one_sample_test, SampleSummary.from_values(diff), confidence_level=cl)
-        return Saving(float(test.estimate), float(test.ci_low), float(test.ci_high), float(test.df))
+        return _paired_saving(before[common].to_numpy() - after[common].to_numpy(), cl, _seed(h))
     if len(before) < 2 or len(after) < 2:
         return None
-    test = quiet(
-        welch_test,
-        SampleSummary.from_values(before.to_numpy()),
-        SampleSummary.from_values(after.to_numpy()),
-        confidence_level=cl,
+    b, a = before.to_numpy(), after.to_numpy()
+    found = quiet(lognormal.mean_difference, b, a, confidence_level=cl, seed=_seed(h))
+    if not np.isfinite([found.ci_low, found.ci_high]).all():
+        return None
+    return Saving(
+        float(found.estimate),
+        float(found.ci_low),
+        float(found.ci_high),
+        found.method,
+        lognormal.mean_difference_pivots(b, a, seed=_seed(h)),
     )
-    # welch_test(before, after) estimates mean(after) - mean(before); time saved is its negative
-    return Saving(float(-test.estimate), float(-test.ci_high), float(-test.ci_low), float(test.df))
+
+
+def _paired_saving(diff, confidence_level: float, seed: int) -> Saving | None:
+    """The BCa bootstrap (Efron 1987) of the mean of paired differences, with scipy."""
+    import numpy as np
+    from scipy import stats
+
+    if not np.ptp(diff) > 0:
+        return None
+    found = stats.bootstrap(
+        (diff,),
+        np.mean,
+        confidence_level=confidence_level,
+        n_resamples=RESAMPLES,
+        method="BCa",
+        random_state=np.random.default_rng(seed),
+    )
+    low, high = found.confidence_interval
+    return Saving(
+        float(np.mean(diff)),
+        float(low),
+        float(high),
+        f"BCa bootstrap of the mean paired difference (Efron 1987; {RESAMPLES} resamples, "
+        f"seed {seed})",
+        found.bootstrap_distribution,
+    )
 
 
 SPEC = register(
@@ -189,6 +320,13 @@ SPEC = register(
         options=("tasks_per_month",),
         scope=base.task_scope,
         saving=_saving,
+        flags=_flags,
+        flag_texts={
+            "failed_attempts": "some attempts failed: the times compare completed attempts "
+            "only, which is biased when completion changed between the phases; the worst-rank "
+            "comparison beside it counts each participant without a completed attempt as slower "
+            "than everyone who completed"
+        },
         chart="attempts",
     )
 )

@@ -32,6 +32,10 @@ VERDICT_SYMBOL = {
 FLAG_TEXT = {
     "written_after_release": "the hypothesis was written after the release, so it may have "
     "been fitted to the result",
+    "not_settleable": "no amount of data after the release can reach 80% power at the expected "
+    "value (the before sample is too small, or the expected value does not meet the claim)",
+    "definition_changed": "the hypothesis's definition differs from the one it was first "
+    "reported under; a definition changed after the data were seen weakens the verdict",
 }
 
 

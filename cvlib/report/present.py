@@ -296,10 +296,71 @@ def hypothesis_section(result, ev, feature_name: str | None = None) -> Fragment:
         before=before,
         change=format_change(h.metric, result.change, ev.confidence_level),
         econ=result.economic_value,
+        econ_note=None if result.economic_value is None else result.economic_value.note,
         level=_level(ev),
         currency=ev.currency,
         flags=[flag_text(f) for f in result.flags],
+        kind=KIND_WORDS[h.kind],
+        claims=_claims(result),
+        p_line=_p_line(result),
+        dropped=_dropped(result),
+        sensitivity=_sensitivity(result, _level(ev)),
     )
+
+
+#: The kinds of hypothesis in words.
+KIND_WORDS = {
+    "level": "the target alone",
+    "improvement": "the target, and better than before",
+    "non_inferiority": "the target, and not worse than before by more than the margin",
+}
+
+
+def _p_text(p) -> str:
+    return "n/a" if p is None else f"{p:.2g}"
+
+
+def _claims(result) -> list:
+    """(question, p) of each claim the verdict rests on, and of the test of worse."""
+    t = result.tests
+    if t is None:
+        return []
+    return [(c.question, _p_text(c.p_value)) for c in (t.target, t.change, t.worse) if c]
+
+
+def _p_line(result) -> str | None:
+    """The hypothesis's p-value and its adjustment, in words."""
+    if result.p_value is None or result.multiplicity is None:
+        return None
+    m = result.multiplicity
+    line = f"p-value of the hypothesis (the largest of its claims'): {_p_text(result.p_value)}"
+    if m.method == "none":
+        return line + " (not adjusted for the release's other hypotheses)."
+    return (
+        f"{line}; {m.label}-adjusted for the {m.family_size} hypotheses of this release: "
+        f"{_p_text(result.p_value_adjusted)}."
+    )
+
+
+def _sensitivity(result, level: str) -> str | None:
+    """The worst-rank result of a task-time hypothesis with failed attempts, in words."""
+    w = result.sensitivity
+    if w is None:
+        return None
+    failed = w.failed_before + w.failed_after
+    return (
+        f"counting the {failed} participants without a completed attempt "
+        f"({w.failed_before} before, {w.failed_after} after) as slower than everyone who "
+        "completed (worst-rank analysis, Lachin 1999), the chance that a participant after the "
+        f"release does better than one before is {percent(w.probability)} ({level} CI "
+        f"{percent(w.ci_low)} – {percent(w.ci_high)}; two-sided p = {_p_text(w.p_value)})."
+    )
+
+
+def _dropped(result) -> str | None:
+    if not result.dropped:
+        return None
+    return f"{result.dropped:,} {result.dropped_what} were left out."
 
 
 def segments_table(result, ev) -> Fragment:

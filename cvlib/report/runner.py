@@ -319,16 +319,37 @@ def run_reports(
     return summary
 
 
+#: The release notebook's parameter naming the release's previous summary.json.
+PREVIOUS_PARAMETER = "previous_summary"
+
+
+def _declares(notebook: Path, name: str) -> bool:
+    """Whether ``notebook``'s parameters cell assigns ``name`` (read without papermill)."""
+    try:
+        cells = json.loads(Path(notebook).read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError):
+        return False
+    for cell in cells:
+        if "parameters" in (cell.get("metadata", {}).get("tags") or []):
+            source = cell.get("source", "")
+            lines = source.splitlines() if isinstance(source, str) else source
+            return any(line.lstrip().startswith((f"{name}:", f"{name} ")) for line in lines)
+    return False
+
+
 def _build_all(todo, out_dir, notebook, notebooks_dir, jobs, timeout, log, progress):
     outcomes = []
     done = 0
     lock = threading.Lock()
+    compares = _declares(notebook, PREVIOUS_PARAMETER)
 
     def one(item):
         release_id, key, title = item
         final = out_dir / release_id
         tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{release_id}-", dir=out_dir))
         parameters = dict(key["parameters"], out_dir=str(tmp))
+        if compares:  # the definitions registered in the report this run replaces
+            parameters[PREVIOUS_PARAMETER] = str(final / "summary.json")
         spec = {
             "notebook": str(notebook),
             "notebooks_dir": str(notebooks_dir),

@@ -11,21 +11,24 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import math
-import warnings
 
-from cvlib.errors import CvlibWarning
 from cvlib.metrics.base import Context
-from cvlib.verdicts import economic, rules
+from cvlib.verdicts import claims, definitions, economic, planning, rules
 from cvlib.verdicts.inputs import release_inputs_sha256
 from cvlib.verdicts.plan import start_queries
-from cvlib.verdicts.results import FeatureRef, HypothesisResult, ReleaseEvaluation, SegmentResult
+from cvlib.verdicts.results import (
+    FeatureRef,
+    HypothesisResult,
+    Multiplicity,
+    ReleaseEvaluation,
+    SegmentResult,
+)
 from cvlib.verdicts.scorecard import scorecard
 
 __all__ = ["evaluate_release"]
 
 
-def evaluate_release(workspace, release_id: str) -> ReleaseEvaluation:
+def evaluate_release(workspace, release_id: str, *, previous=None) -> ReleaseEvaluation:
     """Give every value hypothesis of a release its verdict, and score the release.
 
     Parameters
@@ -34,6 +37,10 @@ def evaluate_release(workspace, release_id: str) -> ReleaseEvaluation:
         From :func:`cvlib.load_workspace`.
     release_id : str
         A ``release_id`` of ``releases.csv``.
+    previous : str, pathlib.Path, dict or None, optional
+        The release's previous ``summary.json`` (a path, or its content): each
+        hypothesis's definition is compared with the one registered there
+        (:mod:`cvlib.verdicts.definitions`). A missing file is no previous report.
 
     Returns
     -------
@@ -47,11 +54,19 @@ def evaluate_release(workspace, release_id: str) -> ReleaseEvaluation:
     :mod:`cvlib.metrics`), and judged by the rules of
     :mod:`cvlib.verdicts.rules` (``docs/verdicts.md``).
 
-    p-values of the changes are Holm-adjusted across the release's hypotheses
-    (Holm 1979), and across segments within a hypothesis.
+    Each hypothesis's claims are one-sided tests at α = (1 -
+    ``confidence_level``) / 2 (:mod:`cvlib.verdicts.claims`); its p-value is
+    the largest of its claims' (Berger 1982). These p-values are adjusted
+    across every hypothesis declared for the release, by the workspace's
+    ``multiplicity`` (Holm 1979 by default; Benjamini & Hochberg 1995; or
+    none). A hypothesis that cannot be tested yet counts as p = 1, so the
+    family never changes and a published decision is never withdrawn when a
+    sibling's data arrive. Validated needs the adjusted p-value at most α;
+    not validated uses the unadjusted tests. Segments are judged by the same
+    rules, unadjusted, and are exploratory.
 
-    Economic value (validated hypotheses whose metric measures time saved,
-    with ``tasks_per_month``): see :mod:`cvlib.verdicts.economic`.
+    Economic value (every hypothesis whose metric measures time saved, with
+    ``tasks_per_month``, whatever its verdict): see :mod:`cvlib.verdicts.economic`.
 
     The scorecard counts ``features_shipped``, ``effort_points``,
     ``features_with_hypothesis``, ``features_validated`` (features with at
@@ -61,6 +76,12 @@ def evaluate_release(workspace, release_id: str) -> ReleaseEvaluation:
 
     References
     ----------
+    Benjamini, Y., & Hochberg, Y. (1995). Controlling the false discovery rate.
+    Journal of the Royal Statistical Society B, 57(1), 289-300.
+
+    Berger, R. L. (1982). Multiparameter hypothesis testing and acceptance
+    sampling. Technometrics, 24(4), 295-300.
+
     Holm, S. (1979). A simple sequentially rejective multiple test procedure.
     Scandinavian Journal of Statistics, 6(2), 65-70.
 
@@ -99,7 +120,12 @@ def evaluate_release(workspace, release_id: str) -> ReleaseEvaluation:
             finish()
         raise
     finish()
-    results = _holm([early.get(h.id) or _evaluate(ctx, h) for h in hypotheses])
+    results = _adjusted(
+        [early.get(h.id) or _evaluate(ctx, h) for h in hypotheses],
+        settings.multiplicity,
+        claims.alpha(settings.confidence_level),
+    )
+    results = definitions.with_registered(results, previous)
 
     features = workspace.features[workspace.features["release_id"] == release_id]
     with_h = {r.hypothesis.feature_id for r in results}
@@ -119,7 +145,7 @@ def evaluate_release(workspace, release_id: str) -> ReleaseEvaluation:
         hypotheses=tuple(results),
         scorecard=scorecard(features, results),
         economic_value=economic.release_value(
-            [r.economic_value for r in results], settings.confidence_level
+            economic.valued_once(results), settings.confidence_level
         ),
         currency=settings.currency,
         features_without_hypothesis=without,
@@ -133,31 +159,30 @@ def evaluate_release(workspace, release_id: str) -> ReleaseEvaluation:
     )
 
 
-def _holm_adjusted(changes) -> list[float]:
-    """Holm-adjusted p-values of ``changes`` (nan where a change has no p-value)."""
+def _adjusted(results: list[HypothesisResult], method: str, level: float):
+    """The results with their p-values adjusted across every hypothesis of the release
+    (an untested one counts as p = 1, so the family is fixed) and the validated ones whose
+    adjusted p-value exceeds ``level`` made inconclusive."""
     from cvlib.stats import multiplicity
 
-    p_values = [c.p_value if c is not None and c.p_value is not None else math.nan for c in changes]
-    if all(math.isnan(p) for p in p_values):
-        return p_values
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", CvlibWarning)
-        return [float(p) for p in multiplicity.adjust(p_values, method="holm")]
-
-
-def _with_holm(change, p_holm: float):
-    if change is None:
-        return None
-    return dataclasses.replace(change, p_value_holm=None if math.isnan(p_holm) else p_holm)
-
-
-def _holm(results: list[HypothesisResult]) -> list[HypothesisResult]:
-    """The results with their changes' p-values Holm-adjusted across the release's hypotheses."""
-    adjusted = _holm_adjusted([r.change for r in results])
-    return [
-        dataclasses.replace(r, change=_with_holm(r.change, p))
-        for r, p in zip(results, adjusted, strict=True)
-    ]
+    family = [1.0 if r.p_value is None else r.p_value for r in results]
+    if method == "none" or not family:
+        adjusted = family
+    else:
+        adjusted = [float(p) for p in multiplicity.adjust(family, method=method)]
+    about = Multiplicity(method, len(results))
+    out = []
+    for r, p in zip(results, adjusted, strict=True):
+        changes = {"multiplicity": about, "p_value_adjusted": None if r.p_value is None else p}
+        # the interval decided it; the adjustment can only take a validation away (the
+        # tolerance keeps a bound exactly at the boundary, whose p is α, validated)
+        if r.verdict == "validated" and p > level * (1 + 1e-9) and method != "none":
+            changes["verdict"] = "inconclusive"
+            changes["reason"] = rules.not_after_adjustment(
+                r.hypothesis, about.label, len(family), p
+            )
+        out.append(dataclasses.replace(r, **changes))
+    return out
 
 
 def _incomplete(ctx: Context, h) -> str | None:
@@ -177,6 +202,16 @@ def _incomplete(ctx: Context, h) -> str | None:
     )
 
 
+def _judged(ctx: Context, h, measured, incomplete):
+    """``(verdict, reason, tests)`` of a measurement by the unadjusted rules."""
+    verdict, reason = rules.insufficient(h.spec, measured, incomplete)
+    if verdict is not None:
+        return verdict, reason, None
+    tests = claims.claims_of(h, measured, ctx.confidence_level)
+    verdict, reason = rules.verdict(h, measured.after, tests, ctx.confidence_level)
+    return verdict, reason, tests
+
+
 def _evaluate(ctx: Context, h) -> HypothesisResult:
     spec = h.spec
     flags = []
@@ -187,26 +222,12 @@ def _evaluate(ctx: Context, h) -> HypothesisResult:
     flags.extend(spec.flags(h, measured))
     after = measured.after
     change = rules.change_of(spec, measured)
-
-    verdict, reason = rules.insufficient(spec, measured, incomplete)
-    needed = None
-    if verdict is None:
-        verdict, reason = rules.verdict(
-            after, change, h.target, spec.lower_is_better, ctx.confidence_level
-        )
-        if verdict == "inconclusive":
-            needed = rules.needed_n(spec, h, measured, ctx.confidence_level)
-            if rules.side(after, h.target, spec.lower_is_better) == "neither" and (
-                needed is None or needed > rules.MAX_NEEDED_FACTOR * max(after.n, 1)
-            ):
-                reason += (
-                    " The estimate is practically at the target: "
-                    "no realistic amount of data would settle it."
-                )
-
-    value = None
-    if verdict == "validated":
-        value = economic.hypothesis_value(ctx, h, ctx.workspace.settings.hourly_cost)
+    verdict, reason, tests = _judged(ctx, h, measured, incomplete)
+    plan = None
+    if verdict in ("inconclusive", "insufficient_data"):
+        plan = planning.plan(h, measured, tests, incomplete, ctx.confidence_level)
+        if not plan.settleable:
+            flags.append("not_settleable")
     return HypothesisResult(
         hypothesis=h,
         release_id=ctx.release_id,
@@ -216,26 +237,27 @@ def _evaluate(ctx: Context, h) -> HypothesisResult:
         after=after,
         before=measured.before,
         change=change,
-        needed_n=needed,
-        economic_value=value,
+        needed_n=None if plan is None else plan.needed_n,
+        economic_value=economic.hypothesis_value(
+            ctx, h, ctx.workspace.settings.hourly_cost, change
+        ),
         segments=_segments(ctx, h, incomplete),
         n=int(after.n) if after is not None else int(measured.n),
+        tests=tests,
+        p_value=None if tests is None else tests.p_value,
+        planning=plan,
+        dropped=measured.dropped,
+        dropped_what=measured.dropped_what,
+        sensitivity=measured.sensitivity,
     )
 
 
 def _segments(ctx: Context, h, incomplete) -> tuple[SegmentResult, ...]:
-    """Every segment's verdict, with the changes' p-values Holm-adjusted across the segments."""
+    """Every segment's verdict by the hypothesis's rules, unadjusted (exploratory)."""
     spec = h.spec
-    parts = spec.segments(ctx, h)
-    changes = [rules.change_of(spec, m) for _, m in parts]
     out = []
-    for (segment, m), change, p_holm in zip(parts, changes, _holm_adjusted(changes), strict=True):
-        change = _with_holm(change, p_holm)
-        verdict, reason = rules.insufficient(spec, m, incomplete)
-        if verdict is None:
-            verdict, reason = rules.verdict(
-                m.after, change, h.target, spec.lower_is_better, ctx.confidence_level
-            )
+    for segment, m in spec.segments(ctx, h):
+        verdict, reason, tests = _judged(ctx, h, m, incomplete)
         a = m.after
         out.append(
             SegmentResult(
@@ -246,7 +268,8 @@ def _segments(ctx: Context, h, incomplete) -> tuple[SegmentResult, ...]:
                 n=int(a.n) if a is not None else int(m.n),
                 verdict=verdict,
                 reason=reason,
-                change=change,
+                change=rules.change_of(spec, m),
+                p_value=None if tests is None else tests.p_value,
             )
         )
     return tuple(out)

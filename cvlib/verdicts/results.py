@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pragma: no cover
     from cvlib.contract.hypotheses import Hypothesis
@@ -26,6 +26,8 @@ __all__ = [
     "EconomicValue",
     "FeatureRef",
     "HypothesisResult",
+    "Multiplicity",
+    "Planning",
     "ReleaseEvaluation",
     "Scorecard",
     "SegmentResult",
@@ -33,7 +35,7 @@ __all__ = [
 ]
 
 #: Version of the ``summary.json`` format (major.minor: a new major breaks readers).
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "2.0"
 
 VERDICTS = ("validated", "not_validated", "inconclusive", "insufficient_data")
 
@@ -72,8 +74,6 @@ class Change:
     direction : str
         ``improved``, ``worsened`` or ``unclear`` (the interval includes no change).
     method : str
-    p_value_holm : float or None
-        Holm-adjusted p-value (see :func:`cvlib.verdicts.evaluate_release`).
     pairs_dropped : int or None
         Paired designs: participants without a pair.
     """
@@ -84,18 +84,16 @@ class Change:
     p_value: float | None
     direction: str
     method: str
-    p_value_holm: float | None = None
     pairs_dropped: int | None = None
 
     def to_dict(self) -> dict:
-        """``estimate``, ``ci_low``, ``ci_high``, ``p_value``, ``p_value_holm``, ``direction``,
-        ``method``, and ``pairs_dropped`` for paired designs."""
+        """``estimate``, ``ci_low``, ``ci_high``, ``p_value`` (two-sided, of no change),
+        ``direction``, ``method``, and ``pairs_dropped`` for paired designs."""
         data = {
             "estimate": self.estimate,
             "ci_low": self.ci_low,
             "ci_high": self.ci_high,
             "p_value": self.p_value,
-            "p_value_holm": self.p_value_holm,
             "direction": self.direction,
             "method": self.method,
         }
@@ -114,9 +112,11 @@ class SegmentResult:
     estimate, ci_low, ci_high : float or None
     n : int
     verdict : str
+        By the hypothesis's rules, unadjusted: segment verdicts are exploratory.
     reason : str or None
     change : Change or None
-        With its Holm adjustment across the hypothesis's segments.
+    p_value : float or None
+        The intersection-union p-value of the segment's claims (unadjusted).
     """
 
     segment: str
@@ -127,9 +127,11 @@ class SegmentResult:
     verdict: str
     reason: str | None = None
     change: Change | None = None
+    p_value: float | None = None
 
     def to_dict(self) -> dict:
-        """The segment entry of ``summary.json``: segment, estimate, ci_low, ci_high, n, verdict."""
+        """The segment entry of ``summary.json``: segment, estimate, ci_low, ci_high, n,
+        verdict, p_value, and ``exploratory`` (always true: no adjustment for the segments)."""
         return json_clean(
             {
                 "segment": self.segment,
@@ -138,8 +140,61 @@ class SegmentResult:
                 "ci_high": self.ci_high,
                 "n": self.n,
                 "verdict": self.verdict,
+                "p_value": self.p_value,
+                "exploratory": True,
             }
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Multiplicity:
+    """How a release's hypothesis p-values were adjusted.
+
+    Attributes
+    ----------
+    method : {"holm", "bh", "none"}
+    family_size : int
+        Every hypothesis declared for the release (those not testable yet count as p = 1).
+    """
+
+    method: str
+    family_size: int
+
+    @property
+    def label(self) -> str:
+        """The method's name in words ("Holm")."""
+        return {"holm": "Holm", "bh": "Benjamini-Hochberg", "none": "un"}[self.method]
+
+    def to_dict(self) -> dict:
+        """``method``, ``family_size``."""
+        return {"method": self.method, "family_size": self.family_size}
+
+
+@dataclass(frozen=True, slots=True)
+class Planning:
+    """How many more observations would likely settle a hypothesis.
+
+    Attributes
+    ----------
+    needed_n : int or None
+        Further after-release observations for 80% power at the hypothesis's
+        ``expected`` value, with the before sample fixed at its size; ``None``
+        where the sample cannot grow or no plan is possible (see ``reason``).
+    reason : str or None
+        Why there is no number, or what it assumes.
+    max_power : float or None
+        The highest power any after-release sample can reach (below 0.8:
+        not settleable).
+    """
+
+    needed_n: int | None
+    reason: str | None
+    max_power: float | None = None
+
+    @property
+    def settleable(self) -> bool:
+        """Whether some after-release sample reaches 80% power."""
+        return self.max_power is None or self.max_power >= 0.8
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,13 +208,23 @@ class EconomicValue:
         Hours times the workspace's ``hourly_cost`` (``None`` without one).
     df : float
         Degrees of freedom of the interval (not written to ``summary.json``).
+    method : str or None
+        How the interval was computed.
+    note : str or None
+        A caution in words (the arithmetic saving and the geometric-mean change
+        disagree in direction; a task valued by several hypotheses).
+    draws : object
+        The interval's pivotal draws, for the release total (not written).
     """
 
     hours_saved_per_year: float
     ci_low: float
     ci_high: float
     value_per_year: float | None
-    df: float = math.inf
+    df: float = math.nan
+    method: str | None = None
+    note: str | None = None
+    draws: Any = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict:
         """``hours_saved_per_year``, ``ci_low``, ``ci_high``, ``value_per_year``."""
@@ -169,6 +234,8 @@ class EconomicValue:
                 "ci_low": self.ci_low,
                 "ci_high": self.ci_high,
                 "value_per_year": self.value_per_year,
+                "method": self.method,
+                "note": self.note,
             }
         )
 
@@ -193,12 +260,31 @@ class HypothesisResult:
         The before sample's estimate and size.
     change : Change or None
     needed_n : int or None
-        For inconclusive results, about how many more after-release
-        observations would likely settle it.
+        Further after-release observations for 80% power at ``expected``
+        (``planning`` says why when there is no number).
     economic_value : EconomicValue or None
     segments : tuple of SegmentResult
     n : int
         Size of the after-release population (the metric's unit).
+    tests : Tests or None
+        The one-sided tests of the claims (``None`` when nothing could be tested).
+    p_value : float or None
+        The intersection-union p-value: the largest p of the claims.
+    p_value_adjusted : float or None
+        ``p_value`` adjusted across the release's hypotheses.
+    multiplicity : Multiplicity or None
+    planning : Planning or None
+    dropped : int or None
+        Observations left out by the metric's unit of analysis, ``dropped_what`` in words.
+    dropped_what : str or None
+    sensitivity : object or None
+        A second analysis beside the main one (task time with failed attempts:
+        the worst-rank comparison).
+    definition_changes : tuple of (str, object, object)
+        Keys whose value differs from the registered definition: (key, registered, now).
+    registered_definition : dict or None
+        The definition the hypothesis was first reported under
+        (:mod:`cvlib.verdicts.definitions`).
     """
 
     hypothesis: Hypothesis
@@ -213,6 +299,16 @@ class HypothesisResult:
     economic_value: EconomicValue | None = None
     segments: tuple = ()
     n: int = 0
+    tests: Any = None
+    p_value: float | None = None
+    p_value_adjusted: float | None = None
+    multiplicity: Multiplicity | None = None
+    planning: Planning | None = None
+    dropped: int | None = None
+    dropped_what: str | None = None
+    sensitivity: Any = None
+    definition_changes: tuple = ()
+    registered_definition: dict | None = None
 
     def to_dict(self) -> dict:
         """The hypothesis entry of ``summary.json`` (strict JSON: ``None`` for nan)."""
@@ -224,7 +320,13 @@ class HypothesisResult:
                 "metric": h.metric,
                 "statement": h.statement,
                 "target": h.target,
+                "kind": h.kind,
+                "margin": h.margin,
+                "expected": h.expected,
+                "planned_n": h.planned_n,
                 "design": h.design,
+                "definition": h.definition(),
+                "registered_definition": self.registered_definition or h.definition(),
                 "verdict": self.verdict,
                 "reason": self.reason,
                 "flags": list(self.flags),
@@ -237,7 +339,19 @@ class HypothesisResult:
                 if self.before is None
                 else {"estimate": self.before.estimate, "n": self.before.n},
                 "change": None if self.change is None else self.change.to_dict(),
+                "tests": None if self.tests is None else self.tests.to_dict(),
+                "p_value": self.p_value,
+                "p_value_adjusted": self.p_value_adjusted,
+                "multiplicity": None if self.multiplicity is None else self.multiplicity.to_dict(),
                 "needed_n": self.needed_n,
+                "planning_reason": None if self.planning is None else self.planning.reason,
+                "dropped": self.dropped,
+                "dropped_what": self.dropped_what,
+                "sensitivity": None if self.sensitivity is None else self.sensitivity.to_dict(),
+                "definition_changes": [
+                    {"key": k, "registered": old, "now": new}
+                    for k, old, new in self.definition_changes
+                ],
                 "economic_value": None
                 if self.economic_value is None
                 else self.economic_value.to_dict(),
@@ -404,8 +518,9 @@ class ReleaseEvaluation:
                     "change": change.get("estimate"),
                     "change_ci_low": change.get("ci_low"),
                     "change_ci_high": change.get("ci_high"),
-                    "p_value_holm": change.get("p_value_holm"),
                     "direction": change.get("direction"),
+                    "p_value": d["p_value"],
+                    "p_value_adjusted": d["p_value_adjusted"],
                     "needed_n": d["needed_n"],
                     "flags": ", ".join(d["flags"]),
                     "reason": d["reason"],

@@ -1,50 +1,57 @@
 """The verdict rules, shared by hypotheses and their segments.
 
-The after-release confidence interval is *on the success side* when all of it
-meets the target (lower-is-better metrics: ``ci_high <= target``; otherwise
-``ci_low >= target``) and *on the failure side* when none of it does. In
-order:
+Each hypothesis makes one to two claims (:mod:`cvlib.verdicts.claims`): its
+target, and for kinds ``improvement`` and ``non_inferiority`` its change
+against before. Each claim is a one-sided test at α = (1 -
+``confidence_level``) / 2, the dual of the two-sided interval the report
+draws. In order:
 
 1. ``insufficient_data``: the measurement window is not complete (its last day
-   is after ``data_through``), the data is absent, the after population is
-   smaller than the metric's minimum, or the interval cannot be computed;
-2. ``not_validated``: the interval is on the failure side, or on the success
-   side while the change against before is ``worsened``;
-3. ``inconclusive``: the interval contains the target, or it is on the success
-   side while the change is ``unclear``;
-4. ``validated``: on the success side and ``improved`` (or no before).
+   is after ``data_through``), a planned sample is still being collected, the
+   data is absent, the after population is smaller than the metric's minimum,
+   or the interval cannot be computed;
+2. ``not_validated``: the after interval lies wholly on the failure side of the
+   target, or the change is shown worse than before (``improvement``) or than
+   the margin (``non_inferiority``) at α, whatever the target side. A failed
+   promise needs no protection against false discoveries of success, so these
+   use the unadjusted tests;
+3. ``inconclusive``: a claim is not shown at α;
+4. ``validated``: every claim is shown at α, and the hypothesis's p-value (the
+   largest of its claims', Berger 1982) adjusted for the release's hypotheses
+   (:mod:`cvlib.verdicts.evaluate`) is at most α too. Otherwise it is
+   ``inconclusive`` with a reason saying so.
 """
 
 from __future__ import annotations
 
 import math
-import warnings
 
-from cvlib.errors import CvlibWarning
+from cvlib.verdicts.claims import margin_words
 from cvlib.verdicts.results import Change
 
 __all__ = [
-    "MAX_NEEDED_FACTOR",
     "VERDICT_MEANING",
     "change_of",
+    "claimed",
     "direction",
     "insufficient",
-    "needed_n",
+    "not_after_adjustment",
     "side",
     "verdict",
 ]
 
 VERDICT_MEANING = {
-    "validated": "the promised value was delivered: the whole confidence interval meets the target",
-    "not_validated": "the promised value was not delivered: the confidence interval misses the "
-    "target, or the result is worse than before the release",
-    "inconclusive": "the data cannot tell yet: the confidence interval contains the target, or "
-    "there is no detectable improvement over before",
-    "insufficient_data": "too little data, or the measurement window is not complete yet",
+    "validated": "the promised value was delivered: every claim of the hypothesis is shown by a "
+    "one-sided test at (1 - confidence level) / 2, the whole interval past the target (and past "
+    "no change, or the margin), after adjusting for the release's hypotheses",
+    "not_validated": "the promised value was not delivered: the whole confidence interval misses "
+    "the target, or the result is shown worse than before the release (or than the margin)",
+    "inconclusive": "the data cannot tell yet: the confidence interval contains the target, the "
+    "change is not shown, or the result does not hold after adjusting for the release's "
+    "hypotheses",
+    "insufficient_data": "too little data, a planned study still collecting, or the measurement "
+    "window is not complete yet",
 }
-#: Beyond this multiple of the current sample, the reason of an inconclusive result adds
-#: that the estimate is practically at the target.
-MAX_NEEDED_FACTOR = 100
 
 
 def side(after, target: float, lower_is_better: bool) -> str:
@@ -105,6 +112,8 @@ def insufficient(spec, measured, incomplete: str | None) -> tuple[str | None, st
     """Rule 1: ``("insufficient_data", why)``, or ``(None, None)`` when the other rules apply."""
     if incomplete is not None:
         return "insufficient_data", incomplete
+    if measured.pending is not None:
+        return "insufficient_data", measured.pending.rstrip(".") + "."
     if measured.absent is not None:
         return "insufficient_data", measured.absent
     a = measured.after
@@ -120,42 +129,62 @@ def insufficient(spec, measured, incomplete: str | None) -> tuple[str | None, st
     return None, None
 
 
-def verdict(after, change: Change | None, target: float, lower_is_better: bool, level: float):
-    """Rules 2-4 on a computable after interval: ``(verdict, reason)``."""
-    where = side(after, target, lower_is_better)
-    pct = f"{level:.0%}"
-    if where == "failure":
+def _p(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2g}"
+
+
+def verdict(h, after, tests, confidence_level: float) -> tuple[str, str | None]:
+    """Rules 2-4 before the adjustment for multiplicity, on a computable after interval:
+    ``(verdict, reason)``."""
+    spec = h.spec
+    pct = f"{confidence_level:.0%}"
+    if side(after, h.target, spec.lower_is_better) == "failure":
         return "not_validated", f"The whole {pct} confidence interval misses the target."
-    way = None if change is None else change.direction
-    if where == "success" and way == "worsened":
-        return "not_validated", "Meets the target, but worse than before the release."
-    if where == "neither":
+    if tests.shown(tests.worse):
+        if h.kind == "non_inferiority":
+            return "not_validated", (
+                "Worse than before the release by more than the margin "
+                f"({margin_words(spec.unit, h.margin)}): one-sided p = {_p(tests.worse.p_value)}."
+            )
+        return "not_validated", (
+            f"Worse than before the release: one-sided p = {_p(tests.worse.p_value)}."
+        )
+    if not tests.shown(tests.target):
         return (
             "inconclusive",
             f"The {pct} confidence interval contains the target: more data is needed to tell.",
         )
-    if way == "unclear":
-        return (
-            "inconclusive",
+    change = tests.change
+    if change is not None and not tests.shown(change):
+        if change.p_value is None:
+            return "inconclusive", (
+                "Meets the target, but the change against before the release cannot be tested "
+                "(no before-release sample to compare with, or too small a one)."
+            )
+        if h.kind == "non_inferiority":
+            return "inconclusive", (
+                "Meets the target, but the data cannot rule out that it is worse than before the "
+                f"release by more than the margin ({margin_words(spec.unit, h.margin)})."
+            )
+        return "inconclusive", (
             "Meets the target, but no detectable improvement over before the release "
-            "(the 'before' may already have met it).",
+            "(the 'before' may already have met it)."
         )
     return "validated", None
 
 
-def needed_n(spec, h, measured, confidence_level: float) -> int | None:
-    """About how many more after-release observations would likely settle an inconclusive
-    result (80% power, the metric's :attr:`~cvlib.metrics.base.MetricSpec.plan`), or ``None``
-    when the data give no effect to plan for."""
-    a = measured.after
-    where = side(a, h.target, spec.lower_is_better)
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", CvlibWarning)
-            warnings.simplefilter("ignore", RuntimeWarning)
-            total = spec.plan(h, measured, where, confidence_level)
-    except (ValueError, ZeroDivisionError):
-        return None
-    if total is None or not math.isfinite(total):
-        return None
-    return max(int(math.ceil(total)) - int(a.n), 1)
+def claimed(h) -> str:
+    """What a validated hypothesis of ``h``'s kind has shown, in words."""
+    if h.kind == "improvement":
+        return "Meets the target and improves"
+    if h.kind == "non_inferiority":
+        return "Meets the target and is not worse than the margin"
+    return "Meets the target"
+
+
+def not_after_adjustment(h, method_label: str, family_size: int, adjusted: float) -> str:
+    """The reason of a hypothesis shown at α whose adjusted p-value is not."""
+    return (
+        f"{claimed(h)}, but not after adjusting for the {family_size} hypotheses of this "
+        f"release: {method_label}-adjusted p = {adjusted:.2g}."
+    )
