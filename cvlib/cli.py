@@ -80,6 +80,13 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="stop a release (and its kernel) after this many seconds",
     )
+    report.add_argument(
+        "--previous",
+        metavar="DIR",
+        default=None,
+        help="an earlier report folder whose summary.json files hold the definitions first "
+        "published, for releases with no report in DIR yet (a changed definition is flagged)",
+    )
     return parser
 
 
@@ -165,6 +172,7 @@ def _report(args) -> int:
             jobs=args.jobs,
             force=args.force,
             timeout=args.timeout,
+            previous=args.previous,
         )
     except DataError as exc:
         for problem in exc.problems:

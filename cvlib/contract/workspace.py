@@ -543,4 +543,29 @@ def _measurement_warnings(ws: Workspace, frames: dict) -> list[Problem]:
                     f"of {release_id} yet",
                 )
             )
+    out.extend(_valued_twice(ws.hypotheses, release_of))
     return [Problem(p.file, p.line, p.column, bounded(p.message)) for p in out]
+
+
+def _valued_twice(hypotheses, release_of: dict) -> list[Problem]:
+    """Hypotheses that value the same task of a release with different ``tasks_per_month``
+    (the task is valued once, by the first of them)."""
+    first: dict = {}
+    out = []
+    for h in hypotheses:
+        if h.spec.saving is None or h.tasks_per_month is None:
+            continue
+        key = (release_of.get(h.feature_id), h.task)
+        earlier = first.setdefault(key, h)
+        if earlier is not h and earlier.tasks_per_month != h.tasks_per_month:
+            out.append(
+                Problem(
+                    HYPOTHESES_FILE,
+                    h.line,
+                    "tasks_per_month",
+                    f"hypothesis {h.id}: task {h.task!r} of release {key[0]} is valued once, "
+                    f"with the tasks_per_month of {earlier.id} ({earlier.tasks_per_month:g}), "
+                    f"not this one ({h.tasks_per_month:g})",
+                )
+            )
+    return out

@@ -116,6 +116,7 @@ def _rows(tz: ZoneInfo) -> dict[str, list[dict]]:
         sv("r8", "u7", a + 2 * day, 3, "tie too", "F1", ""),
         sv("r9", "u8", wall, 9, "summer time", "F2", "c"),
         sv("r10", "u9", a - 6 * day, 2, "before", "F2", "b"),
+        sv("r11", "u1", a + 3 * day, 4, "again", "F1", "b"),  # a second answer: the latest counts
     ]
 
     def ac(aid, started, churned, segment, mrr):

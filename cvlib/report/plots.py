@@ -212,6 +212,14 @@ def _unit(metric):
     return metrics.get(metric).unit
 
 
+def _verdict_words(r) -> str:
+    """The verdict beside a row of the forest plot; a result the multiplicity adjustment
+    held back says so."""
+    if r.adjusted_away:
+        return f"{VERDICT_LABEL[r.verdict]} (adjusted)"
+    return VERDICT_LABEL[r.verdict]
+
+
 def forest(ev) -> Chart:
     """Every hypothesis's after-release CI against its target, one row each (own scale per row).
 
@@ -253,10 +261,10 @@ def forest(ev) -> Chart:
             values.append(after.estimate * scale)
             described.append(
                 f"{h.id} {_fmt(h.metric, after.estimate)} against target "
-                f"{_fmt(h.metric, h.target)}, {VERDICT_LABEL[r.verdict]}"
+                f"{_fmt(h.metric, h.target)}, {_verdict_words(r)}"
             )
         else:
-            described.append(f"{h.id} no estimate, {VERDICT_LABEL[r.verdict]}")
+            described.append(f"{h.id} no estimate, {_verdict_words(r)}")
         low, high = min(values), max(values)
         if unit.log_axis and low > 0:
             seconds_axis(ax, low / 1.3, high * 1.3)
@@ -269,7 +277,7 @@ def forest(ev) -> Chart:
         ax.text(
             1.01,
             0.5,
-            f"{VERDICT_LABEL[r.verdict]}",
+            _verdict_words(r),
             transform=ax.transAxes,
             fontsize=8,
             va="center",
@@ -286,7 +294,7 @@ def forest(ev) -> Chart:
         fontsize=10,
     )
     labels = [line for r in results for line in (r.hypothesis.id, _unit(r.hypothesis.metric).axis)]
-    verdicts = [VERDICT_LABEL[r.verdict] for r in results]
+    verdicts = [_verdict_words(r) for r in results]
     _place(
         fig,
         left=_text_width(fig, labels, 8) + 0.2,

@@ -57,10 +57,20 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 #: Methods named in every report, after those of the metrics it uses.
 GENERAL_METHODS = (
-    "Economic value: hours saved from the arithmetic mean times before and after with a Welch (or "
-    "paired) t-interval; validated hypotheses only.",
-    "Multiple comparisons: Holm (1979) across a release's hypotheses and across segments.",
-    "Sample sizes for inconclusive results: power analysis at 80% power (cvlib.stats.power).",
+    "Verdicts: each claim of a hypothesis (its target; better than before, or not worse than "
+    "the margin) is a one-sided test at (1 - confidence level) / 2, decided by the two-sided "
+    "interval drawn; a hypothesis holds when all its claims do, its p-value the largest of "
+    "theirs (intersection-union test, Berger 1982).",
+    "Multiple comparisons: the hypotheses' p-values adjusted across every hypothesis declared "
+    "for the release (Holm 1979 by default, or Benjamini & Hochberg 1995, as workspace.yaml "
+    "says; untested ones count as p = 1); validated needs the adjusted p-value at most the "
+    "level. Segment verdicts are unadjusted and exploratory.",
+    "Economic value: hours saved from the mean times before and after, for every task-time "
+    "hypothesis with tasks_per_month whatever its verdict, a task counted once; interval: "
+    "generalized pivotal quantity of the difference of log-normal means (Krishnamoorthy & "
+    "Mathew 2003), or the BCa bootstrap of the mean paired difference (Efron 1987).",
+    "Sample sizes: 80% power at the hypothesis's declared expected value, with the before "
+    "sample fixed (cvlib.stats.planning); never from the observed effect (Hoenig & Heisey 2001).",
 )
 
 
@@ -266,11 +276,19 @@ def verdict_table(ev, feature_names: dict | None = None) -> Fragment:
             "estimate": _estimate_text(r, level),
             "target": target_text(r.hypothesis, symbol=True),
             "n": r.n,
+            "p": _p_text(r.p_value_adjusted),
             "verdict": r.verdict,
+            "adjusted": r.adjusted_away,
         }
         for r in ev.hypotheses
     ]
-    return render("verdict_table.html.j2", rows=rows, level=level)
+    method = next((r.multiplicity for r in ev.hypotheses if r.multiplicity), None)
+    return render(
+        "verdict_table.html.j2",
+        rows=rows,
+        level=level,
+        p_label="p" if method is None or method.method == "none" else f"p ({method.label})",
+    )
 
 
 def hypothesis_section(result, ev, feature_name: str | None = None) -> Fragment:

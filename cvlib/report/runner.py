@@ -192,6 +192,7 @@ def run_reports(
     notebooks_dir=None,
     log=None,
     progress: bool | None = None,
+    previous=None,
 ) -> RunSummary:
     """Write the report of every release (or of ``releases``) of a workspace into ``out_dir``.
 
@@ -220,6 +221,12 @@ def run_reports(
         Receives the plain log lines (default: print to stdout).
     progress : bool, optional
         Show a progress line on stderr (default: when stderr is a terminal).
+    previous : path, optional
+        Folder of an earlier report (``<release_id>/summary.json``) whose
+        definitions count as registered for a release that has no report in
+        ``out_dir`` yet (:mod:`cvlib.verdicts.definitions`); a release's own
+        previous ``summary.json`` in ``out_dir`` comes first, since it carries
+        the registered definitions forward.
 
     Returns
     -------
@@ -290,7 +297,10 @@ def run_reports(
             name = workspace.release(release_id)["name"]
             todo.append((release_id, key, f"{product} {release_id} {name}: value validation"))
 
-        results = _build_all(todo, out_dir, notebook, notebooks_dir, jobs, timeout, log, progress)
+        earlier = None if previous is None else Path(previous).resolve()
+        results = _build_all(
+            todo, out_dir, notebook, notebooks_dir, jobs, timeout, log, progress, earlier
+        )
         summary.releases.extend(results)
         order = {r: i for i, r in enumerate(known)}
         summary.releases.sort(key=lambda r: order[r.release_id])
@@ -337,7 +347,16 @@ def _declares(notebook: Path, name: str) -> bool:
     return False
 
 
-def _build_all(todo, out_dir, notebook, notebooks_dir, jobs, timeout, log, progress):
+def _previous_summary(out_dir: Path, earlier: Path | None, release_id: str) -> Path:
+    """The summary.json holding a release's registered definitions: its own in ``out_dir``,
+    else the one in ``earlier`` (a missing file means none)."""
+    own = out_dir / release_id / "summary.json"
+    if own.is_file() or earlier is None:
+        return own
+    return earlier / release_id / "summary.json"
+
+
+def _build_all(todo, out_dir, notebook, notebooks_dir, jobs, timeout, log, progress, earlier):
     outcomes = []
     done = 0
     lock = threading.Lock()
@@ -349,7 +368,7 @@ def _build_all(todo, out_dir, notebook, notebooks_dir, jobs, timeout, log, progr
         tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{release_id}-", dir=out_dir))
         parameters = dict(key["parameters"], out_dir=str(tmp))
         if compares:  # the definitions registered in the report this run replaces
-            parameters[PREVIOUS_PARAMETER] = str(final / "summary.json")
+            parameters[PREVIOUS_PARAMETER] = str(_previous_summary(out_dir, earlier, release_id))
         spec = {
             "notebook": str(notebook),
             "notebooks_dir": str(notebooks_dir),

@@ -194,13 +194,17 @@ def claims_of(h, measured, confidence_level: float) -> Tests:
     where = f" {scope}" if scope else ""
     past = "below" if spec.lower_is_better else "above"
     a = measured.after
+    low, high, _ = unit.target_range
+    # a bound equal to the target meets it, except at the edge of the metric's range, where the
+    # interval is clipped and touches the edge whatever the data (0 of 10 completed "meets" 0%)
+    at_edge = h.target in (low, high)
     target = Claim(
         "target",
         h.target,
         better,
         _p(measured.target_test, h.target, better),
         f"Is the {spec.label}{where} {past} {unit.format(h.target)}?{at}",
-        a is not None and _past(a.ci_low, a.ci_high, h.target, better, inclusive=True),
+        a is not None and _past(a.ci_low, a.ci_high, h.target, better, inclusive=not at_edge),
     )
     if h.kind == "level":
         return Tests(target, None, None, level)

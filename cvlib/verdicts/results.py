@@ -310,6 +310,18 @@ class HypothesisResult:
     definition_changes: tuple = ()
     registered_definition: dict | None = None
 
+    @property
+    def adjusted_away(self) -> bool:
+        """Whether every claim is shown at α but the multiplicity adjustment made the
+        hypothesis inconclusive."""
+        t = self.tests
+        return (
+            self.verdict == "inconclusive"
+            and t is not None
+            and t.shown(t.target)
+            and (t.change is None or t.shown(t.change))
+        )
+
     def to_dict(self) -> dict:
         """The hypothesis entry of ``summary.json`` (strict JSON: ``None`` for nan)."""
         h, after = self.hypothesis, self.after

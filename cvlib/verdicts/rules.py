@@ -184,7 +184,8 @@ def claimed(h) -> str:
 
 def not_after_adjustment(h, method_label: str, family_size: int, adjusted: float) -> str:
     """The reason of a hypothesis shown at α whose adjusted p-value is not."""
+    others = "hypothesis" if family_size == 1 else f"{family_size} hypotheses"
     return (
-        f"{claimed(h)}, but not after adjusting for the {family_size} hypotheses of this "
+        f"{claimed(h)}, but not after adjusting for the {others} of this "
         f"release: {method_label}-adjusted p = {adjusted:.2g}."
     )
