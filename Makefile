@@ -74,7 +74,7 @@ fuzz: $(VENV)/.installed-dev
 	  tests/test_fuzz.py --hypothesis-seed=$(FUZZ_SEED) --hypothesis-show-statistics
 
 report: $(VENV)/.installed
-	$(BIN)/cvlib report data/sample --out reports
+	$(BIN)/cvlib report data/sample --out reports --previous data/sample/published
 
 # Regenerates the outputs stored in notebooks/ (what nbval compares) in this project environment.
 # No timing metadata, so a re-run with nothing changed leaves the files unchanged.
