@@ -136,7 +136,7 @@ def write_sample(
     ...     path = write_sample(pathlib.Path(tmp) / "sample")
     ...     print(sorted(p.name for p in path.iterdir()))
     ...     releases = pd.read_csv(path / "releases.csv", dtype=str)
-    ['README.md', 'accounts.csv', 'events.csv', 'features.csv', 'hypotheses.yaml',
+    ['README.md', 'accounts.csv', 'events.csv', 'features.csv', 'hypotheses.yaml', 'published',
      'releases.csv', 'surveys.csv', 'task_times.csv', 'tickets.csv', 'workspace.yaml']
     >>> releases["release_id"].tolist()
     ['2025.12', '2026.02', '2026.03', '2026.05', '2026.06', '2026.08', '2026.10', '2026.11']

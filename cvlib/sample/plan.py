@@ -73,6 +73,11 @@ class Hypothesis:
     window_days: int | None = None
     tasks_per_month: int | None = None
     created_on: dt.date | None = None
+    kind: str | None = None
+    margin: float | None = None
+    expected: float | None = None
+    planned_n: int | None = None
+    registered: dict | None = None  # the keys whose first published value differed
 
 
 @dataclass(frozen=True, slots=True)

@@ -51,6 +51,33 @@ def _format_target(h: Hypothesis) -> str:
     return f">= {h.target:g}"
 
 
+def _ids(test) -> str:
+    return ", ".join(h.id for h in HYPOTHESES if test(h)) or "none"
+
+
+def _rules_shown() -> list[str]:
+    """README lines naming the hypotheses that show each rule of docs/verdicts.md."""
+    return [
+        f"- Non-inferiority (`kind: non_inferiority` with a `margin`): "
+        f"{_ids(lambda h: h.kind == 'non_inferiority')}.",
+        "- Worse than before decides, whatever the target side: H-rules-completion (its"
+        " interval holds",
+        "  the target, but completion fell from 86% to 66%).",
+        f"- Planning at a declared `expected:` value: {_ids(lambda h: h.expected is not None)};"
+        " H-onboarding-completion",
+        "  is `not_settleable` (60 participants before the release cap the power of any"
+        " later study).",
+        f"- A study decided once at `planned_n`, still collecting: "
+        f"{_ids(lambda h: h.planned_n is not None)}.",
+        f"- A definition changed after it was published: {_ids(lambda h: bool(h.registered))};"
+        " `published/`",
+        "  holds the report first published for its release, and `cvlib report data/sample"
+        " --previous",
+        "  data/sample/published` flags `definition_changed` (`make report` does this).",
+        "- Multiplicity: every release adjusts its hypotheses' p-values with Holm (the default).",
+    ]
+
+
 def readme(seed: int, tables: dict[str, pd.DataFrame], *, events: int | None = None) -> str:
     """The text of the workspace's ``README.md``: what is simulated, and each designed outcome.
 
@@ -201,6 +228,10 @@ def readme(seed: int, tables: dict[str, pd.DataFrame], *, events: int | None = N
         + ", ".join(f"{counts.get(v, 0)} {v}" for v in VERDICTS)
         + f". Paired design: {', '.join(paired)}. Written after its release: {', '.join(late)}.",
         "",
+        "## The verdict rules the sample shows",
+        "",
+        *_rules_shown(),
+        "",
         "## The incomplete latest release",
         "",
         (
@@ -236,5 +267,9 @@ def readme(seed: int, tables: dict[str, pd.DataFrame], *, events: int | None = N
             lines.append(f"| `events/month=YYYY-MM/part-0.parquet` | {events:,} | {text} |")
             continue
         lines.append(f"| `{name}` | {len(tables[name]):,} | {text} |")
+    lines.append(
+        "| `published/<release_id>/summary.json` | | the report first published for a release"
+        " whose definitions changed since |"
+    )
     lines.append("")
     return "\n".join(lines)

@@ -10,6 +10,7 @@ temporary folder and moves that into place.
 
 from __future__ import annotations
 
+import dataclasses
 import pathlib
 
 import numpy as np
@@ -30,6 +31,7 @@ from cvlib.sample.plan import (
     RELEASES,
     TIMEZONE,
 )
+from cvlib.sample.published import write_published
 from cvlib.sample.readme import readme
 from cvlib.sample.surveys import draw_surveys
 from cvlib.sample.tasks import draw_task_times
@@ -69,6 +71,7 @@ def write_workspace(folder: pathlib.Path, seed: int, events: int | None = None) 
         # by it, so the default sample does not change), split again per chunk of users.
         (event_rng,) = rng.spawn(1)
         write_event_partitions(folder / "events", event_rng, events)
+    write_published(folder, hypotheses_yaml(registered=True))
     write_text(folder / "README.md", readme(seed, tables, events=events))
 
 
@@ -101,10 +104,13 @@ class _IndentedDumper(yaml.SafeDumper):
         return super().increase_indent(flow, False)
 
 
-def hypotheses_yaml() -> str:
-    """The text of ``hypotheses.yaml``: the contract's fields of every hypothesis, in order."""
+def hypotheses_yaml(*, registered: bool = False) -> str:
+    """The text of ``hypotheses.yaml``: the contract's fields of every hypothesis, in order;
+    with ``registered``, as first published (before the changes the design records)."""
     items = []
     for h in HYPOTHESES:
+        if registered and h.registered:
+            h = dataclasses.replace(h, **h.registered)
         item = {
             "id": h.id,
             "feature_id": h.feature_id,
@@ -114,7 +120,8 @@ def hypotheses_yaml() -> str:
         if h.task is not None:
             item["task"] = h.task
         item["target"] = h.target
-        for key in ("design", "window_days", "tasks_per_month", "created_on"):
+        keys = ("kind", "margin", "expected", "design", "planned_n", "window_days")
+        for key in (*keys, "tasks_per_month", "created_on"):
             value = getattr(h, key)
             if value is not None:
                 item[key] = value
