@@ -200,7 +200,8 @@ def _surveys():
         for i, (u, s) in enumerate(NPS_AFTER_LATEST.items())
     ]
     rows += [(f"U{i:02d}", "2026-02-10T12:00:00Z", 6 + i % 5) for i in range(22)]  # before
-    rows += [("U00", "2026-02-09T12:00:00Z", 1), ("U03", "2026-04-01T00:00:00Z", 0)]  # outside
+    rows.append(("U00", "2026-02-09T12:00:00Z", 1))  # U00 answers twice before, too
+    rows.append(("U03", "2026-04-01T00:00:00Z", 0))  # release + 30 days: outside the window
     return rows
 
 
@@ -509,7 +510,7 @@ def test_nps_counts_each_users_latest_response_in_the_window(cases):
     assert d["n"] == len(scores) == 24
     assert d["estimate"] == pytest.approx(100 * (promoters - detractors) / 24, rel=1e-9)
     assert d["dropped"] == len(NPS_EARLIER) == 4
-    assert d["before"]["n"] == 22  # U00's second response before the window is outside it
+    assert d["before"]["n"] == 22  # U00's two responses before the release count once
 
 
 # ---------------------------------------------------------------- task time
