@@ -19,12 +19,14 @@ time for a participant without a completed attempt, compared with the
 Wilcoxon-Mann-Whitney test (:func:`cvlib.stats.worstrank.worst_rank_compare`;
 for a paired design too, as independent samples).
 
-Economic value: customer time saved per task is the difference of the
-arithmetic means of the participants' mean seconds before and after (total
-time is mean x volume; a geometric mean would understate it), with the
-generalized pivotal quantity interval of the difference of log-normal means
-(:func:`cvlib.stats.lognormal.mean_difference`), or the BCa bootstrap of the
-mean paired difference for a paired design.
+Economic value: customer time saved per task is a difference of arithmetic
+means of the participants' mean seconds, before - after (total time is mean x
+volume; a geometric mean would understate it). Independent phases: the
+log-normal estimate of each mean, exp(mean ln + variance/2) with the
+maximum-likelihood variance, and the generalized pivotal quantity interval of
+their difference (:func:`cvlib.stats.lognormal.mean_difference`). Paired
+design: the plain mean of the paired differences with its BCa bootstrap
+interval.
 
 References
 ----------
