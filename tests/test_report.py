@@ -453,3 +453,44 @@ def test_no_space_left_is_one_line_and_keeps_the_reports(built, tmp_path, monkey
         f"({copy_out / 'index.json'}); the reports already there are kept as they were"
     )
     assert (copy_out / "index.json").read_bytes() == before
+
+
+def _definitions(out: Path, release_id: str) -> dict:
+    summary = json.loads((out / release_id / "summary.json").read_text(encoding="utf-8"))
+    return {h["id"]: h for h in summary["hypotheses"]}
+
+
+def test_a_changed_definition_is_flagged_in_every_later_report(built, tmp_path):
+    """The report compares each definition with the one its release was first reported
+    under, and keeps flagging a change; --previous names the reports first published."""
+    data, out, _ = built
+    copy_data, copy_out = tmp_path / "ws", tmp_path / "reports"
+    shutil.copytree(data, copy_data)
+    shutil.copytree(out, copy_out)
+    before = _definitions(out, "2026.01")["H-reports-time"]
+    assert before["flags"] == [] or "definition_changed" not in before["flags"]
+    hypotheses = copy_data / "hypotheses.yaml"
+    text = hypotheses.read_text(encoding="utf-8")
+    target = f"target: {before['target']:g}"
+    assert target in text
+    hypotheses.write_text(text.replace(target, "target: 999", 1), encoding="utf-8")
+
+    assert cvlib_report(copy_data, copy_out).returncode == 0
+    now = _definitions(copy_out, "2026.01")["H-reports-time"]
+    assert "definition_changed" in now["flags"]
+    assert now["definition_changes"] == [
+        {"key": "target", "registered": before["target"], "now": 999.0}
+    ]
+    assert now["registered_definition"]["target"] == before["target"]
+    # sticky: the next report still compares with the definition first reported
+    assert cvlib_report(copy_data, copy_out, "--force").returncode == 0
+    again = _definitions(copy_out, "2026.01")["H-reports-time"]
+    assert again["definition_changes"] == now["definition_changes"]
+    # a fresh report folder compares with the reports named by --previous
+    fresh = tmp_path / "fresh"
+    assert cvlib_report(copy_data, fresh, "--previous", str(out)).returncode == 0
+    assert "definition_changed" in _definitions(fresh, "2026.01")["H-reports-time"]["flags"]
+    # without it, a fresh folder has nothing to compare with
+    alone = tmp_path / "alone"
+    assert cvlib_report(copy_data, alone, "--release", "2026.01").returncode == 0
+    assert "definition_changed" not in _definitions(alone, "2026.01")["H-reports-time"]["flags"]

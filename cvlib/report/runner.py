@@ -256,6 +256,7 @@ def run_reports(
     notebook = notebooks_dir / RELEASE_NOTEBOOK
     data_dir = Path(data_dir).resolve()
     out_dir = Path(out_dir).resolve()
+    earlier = None if previous is None else Path(previous).resolve()
 
     workspace = load_workspace(data_dir)
     known = list(workspace.releases["release_id"])
@@ -283,11 +284,11 @@ def run_reports(
                 "out_dir": str(final),
             }
             key = _release_key(workspace, release_id, notebook, parameters)
-            previous = read_json(final / "run.json") or {}
+            last_run = read_json(final / "run.json") or {}
             complete = all(
                 (final / name).is_file() for name in ("report.html", "summary.json", "report.ipynb")
             )
-            if not force and complete and {k: previous.get(k) for k in key} == key:
+            if not force and complete and {k: last_run.get(k) for k in key} == key:
                 summary.releases.append(ReleaseOutcome(release_id, "skipped"))
                 log(
                     f"{release_id}: skipped "
@@ -297,7 +298,6 @@ def run_reports(
             name = workspace.release(release_id)["name"]
             todo.append((release_id, key, f"{product} {release_id} {name}: value validation"))
 
-        earlier = None if previous is None else Path(previous).resolve()
         results = _build_all(
             todo, out_dir, notebook, notebooks_dir, jobs, timeout, log, progress, earlier
         )
