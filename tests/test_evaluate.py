@@ -662,40 +662,86 @@ def test_task_time_change_is_welch_on_logs(evaluations):
     assert r.change.direction == "improved"
 
 
-def test_completion_rate_counts_every_attempt(evaluations):
+def test_completion_rate_counts_each_participants_first_attempt(evaluations):
     r = result(evaluations, "H-done")
-    # after: 10 attempts (A1 twice, A8 and A9 failed), 8 completed; before: 9 of 10
-    assert r.n == 10
-    assert r.after.estimate == pytest.approx(0.8)
-    assert (r.after.ci_low, r.after.ci_high) == pytest.approx(adjusted_wald(8, 10), rel=1e-9)
+    # after: 9 participants (A1's second attempt left out; A8 and A9 failed), 7 completed;
+    # before: 9 of 10
+    assert r.n == 9
+    assert (r.dropped, r.dropped_what) == (1, "later attempts by the same participants")
+    assert r.after.estimate == pytest.approx(7 / 9)
+    assert (r.after.ci_low, r.after.ci_high) == pytest.approx(wilson(7, 9), rel=1e-9)
     assert (r.before.estimate, r.before.n) == (pytest.approx(0.9), 10)
-    assert (r.change.ci_low, r.change.ci_high) == pytest.approx(newcombe(8, 10, 9, 10), rel=1e-6)
-    assert r.change.p_value == pytest.approx(n_minus_1_p(9, 10, 8, 10), rel=1e-9)
+    assert (r.change.ci_low, r.change.ci_high) == pytest.approx(mn_interval(7, 9, 9, 10), rel=1e-6)
+    # at no change the score test is Campbell's N-1 chi-square
+    assert r.change.p_value == pytest.approx(mn_p(7, 9, 9, 10), rel=1e-9)
+    assert r.change.p_value == pytest.approx(n_minus_1_p(9, 10, 7, 9), rel=1e-9)
     assert r.change.direction == "unclear"
     # the target was already met before the release: meets it, no detectable improvement
     assert r.before.estimate >= r.hypothesis.target
     assert r.after.ci_low >= r.hypothesis.target
+    assert r.tests.target.p_value == pytest.approx(score_p(7, 9, 0.45, "larger"), rel=1e-9)
+    assert r.tests.change.p_value == pytest.approx(mn_p(7, 9, 9, 10, "larger"), rel=1e-9)
+    assert r.tests.target.p_value <= ALPHA < r.tests.change.p_value
+
+
+def test_first_attempt_follows_attempted_at(tmp_path):
+    """With attempted_at, a participant's first attempt is the earliest, not the first row."""
+    text = _task_rows()
+    lines = text.splitlines(keepends=True)
+    header, rows = lines[0], lines[1:]
+    # A9 (failed, no time) attempts again and completes; the completed attempt is the
+    # earlier one but comes later in the file
+    rows.append("2026.03,report,A9,after,130,true,0,smb\n")
+    stamped = [header.rstrip("\n") + ",attempted_at\n"]
+    for row in rows:
+        when = "2026-03-05T10:00:00Z"
+        if row.startswith("2026.03,report,A9,after,130"):
+            when = "2026-03-05T09:00:00Z"
+        elif row.startswith("2026.03,report,A9,after,"):
+            when = "2026-03-05T11:00:00Z"
+        stamped.append(row.rstrip("\n") + f",{when}\n")
+
+    def done(task_times):
+        root = write(tmp_path / f"ws{len(list(tmp_path.iterdir()))}", workspace_files())
+        (root / "task_times.csv").write_text(task_times, encoding="utf-8", newline="")
+        ev = cvlib.evaluate_release(cvlib.load_workspace(root), "2026.03")
+        return next(r for r in ev.hypotheses if r.hypothesis.id == "H-done")
+
+    in_file_order = done(header + "".join(rows))  # A9's failed attempt is first
+    assert (in_file_order.n, in_file_order.after.estimate) == (9, pytest.approx(7 / 9))
+    by_time = done("".join(stamped))  # A9's completed attempt is first
+    assert (by_time.n, by_time.after.estimate) == (9, pytest.approx(8 / 9))
+    assert by_time.dropped == 2  # A1's and A9's second attempts
 
 
 def test_completion_rate_worse_than_before(evaluations):
     r = result(evaluations, "H-worse")
     assert (r.n, r.after.estimate) == (40, 0.75)
-    assert r.after.ci_low == pytest.approx(adjusted_wald(30, 40)[0], rel=1e-9)
+    assert r.after.ci_low == pytest.approx(wilson(30, 40)[0], rel=1e-9)
     assert r.after.ci_low >= 0.5  # success side
-    low, high = newcombe(30, 40, 40, 40)
+    low, high = mn_interval(30, 40, 40, 40)
     assert (r.change.ci_low, r.change.ci_high) == pytest.approx((low, high), rel=1e-6)
     assert high < 0 and r.change.direction == "worsened"
+    # shown worse at the one-sided level: not validated, whatever the target side
+    assert r.tests.worse.p_value == pytest.approx(mn_p(30, 40, 40, 40, "smaller"), rel=1e-9)
+    assert r.tests.worse.p_value <= ALPHA
 
 
 def test_error_rate(evaluations):
     r = result(evaluations, "H-err")
-    # attempts with errors >= 1: 12 of 20 after (4 of them with 2 errors), 5 of 20 before
+    # participants (one attempt each) with errors >= 1: 12 of 20 after (4 of them with
+    # 2 errors), 5 of 20 before
     assert (r.n, r.after.estimate, r.before.estimate) == (20, 0.6, 0.25)
-    low, high = adjusted_wald(12, 20)
+    assert r.dropped is None
+    low, high = wilson(12, 20)
     assert (r.after.ci_low, r.after.ci_high) == pytest.approx((low, high), rel=1e-9)
     assert low > 0.2  # failure side for a lower-is-better metric
     assert r.change.estimate == pytest.approx(0.35)
+    assert (r.change.ci_low, r.change.ci_high) == pytest.approx(
+        mn_interval(12, 20, 5, 20), rel=1e-6
+    )
     assert r.change.direction == "worsened"
+    assert r.change.p_value == pytest.approx(mn_p(12, 20, 5, 20), rel=1e-9)
     assert r.change.p_value == pytest.approx(n_minus_1_p(5, 20, 12, 20), rel=1e-9)
 
 
@@ -837,26 +883,40 @@ def test_churn_population_excludes_accounts_gone_before_the_release(evaluations)
     r = result(evaluations, "H-churn")
     # at risk on 2026-03-02: A000-A197, C1, C2, C3, N1, O2 = 203; churned before 2026-04-01: C1, C2
     assert (r.n, r.after.estimate) == (203, pytest.approx(2 / 203))
-    assert (r.after.ci_low, r.after.ci_high) == pytest.approx(adjusted_wald(2, 203), rel=1e-9)
+    assert (r.after.ci_low, r.after.ci_high) == pytest.approx(wilson(2, 203), rel=1e-9)
     # at risk on 2026-01-31: A000-A197, C1, C2, C3, E00-E19 = 221; churned before 2026-03-02: E*
     assert (r.before.estimate, r.before.n) == (pytest.approx(20 / 221), 221)
-    assert (r.change.ci_low, r.change.ci_high) == pytest.approx(newcombe(2, 203, 20, 221), rel=1e-6)
+    assert (r.change.ci_low, r.change.ci_high) == pytest.approx(
+        mn_interval(2, 203, 20, 221), rel=1e-6
+    )
+    assert r.change.p_value == pytest.approx(mn_p(2, 203, 20, 221), rel=1e-9)
     assert r.change.direction == "improved"
 
 
-def test_churn_segments_holm_within_the_hypothesis(evaluations):
+def test_churn_segments_are_unadjusted_and_exploratory(evaluations):
     r = result(evaluations, "H-churn")
     segments = {s.segment: s for s in r.segments}
     # smb: A000-A119, C1, C3, N1, O2 at risk, C1 churned; ent: A120-A197, C2; C2 churned
     assert (segments["smb"].n, segments["ent"].n) == (124, 79)
     assert segments["smb"].estimate == pytest.approx(1 / 124)
     assert segments["ent"].estimate == pytest.approx(1 / 79)
+    # before: smb A000-A119, C1, C3, E00-E19 = 142 at risk, the 20 E* churned; ent A120-A197,
+    # C2 = 79, none churned
     raw = [n_minus_1_p(20, 142, 1, 124), n_minus_1_p(0, 79, 1, 79)]
     assert [segments[s].change.p_value for s in ("smb", "ent")] == pytest.approx(raw, rel=1e-9)
-    holm = multipletests(raw, method="holm")[1]
-    assert [segments[s].change.p_value_holm for s in ("smb", "ent")] == pytest.approx(
-        holm, rel=1e-9
-    )
+    # each segment's p-value is the largest of its one-sided claims (target 5%, lower than
+    # before), unadjusted
+    iu = {
+        "smb": max(score_p(1, 124, 0.05, "smaller"), mn_p(1, 124, 20, 142, "smaller")),
+        "ent": max(score_p(1, 79, 0.05, "smaller"), mn_p(1, 79, 0, 79, "smaller")),
+    }
+    assert {s: segments[s].p_value for s in iu} == pytest.approx(iu, rel=1e-9)
+    # smb's p (0.016) is at most alpha: validated, though Holm over the two segments
+    # (2 x 0.016 > alpha) would not have validated it
+    assert iu["smb"] <= ALPHA < multipletests(list(iu.values()), method="holm")[1][0]
+    assert (segments["smb"].verdict, segments["ent"].verdict) == ("validated", "inconclusive")
+    for s in r.to_dict()["segments"]:
+        assert s["exploratory"] is True
 
 
 def test_window_ending_on_data_through_is_complete(evaluations):
