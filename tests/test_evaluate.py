@@ -782,26 +782,93 @@ def test_paired_study_drops_participant_missing_a_phase(evaluations):
     )
 
 
-def test_inconclusive_results_say_how_many_more(evaluations):
-    # contains the target: a one-sample t test of ln(GM / target), 80% power (statsmodels
-    # TTestPower), minus the participants already observed
-    close = result(evaluations, "H-close")
-    assert close.after.ci_low < close.hypothesis.target < close.after.ci_high
-    logs = np.log(CLOSE_AFTER)
-    effect = abs(math.log(math.exp(logs.mean()) / 60)) / logs.std(ddof=1)
-    total = math.ceil(TTestPower().solve_power(effect, alpha=1 - CL, power=0.8))
-    assert close.needed_n == total - len(CLOSE_AFTER)
-    # meets the target, no detectable change: two groups of equal size for 0.9 -> 0.8
-    # (Cohen's h, statsmodels NormalIndPower), minus the 10 attempts already observed
-    done = result(evaluations, "H-done")
-    per_group = NormalIndPower().solve_power(
-        proportion_effectsize(0.8, 0.9), alpha=1 - CL, power=0.8
-    )
-    assert done.needed_n == math.ceil(per_group) - 10
+def test_no_plan_without_expected(evaluations):
+    """The plan assumes the declared expected value, never the one observed so far."""
     for ev in evaluations.values():
         for r in ev.hypotheses:
-            if r.verdict != "inconclusive":
-                assert r.needed_n is None, r.hypothesis.id
+            assert r.needed_n is None, r.hypothesis.id
+            if r.verdict in ("inconclusive", "insufficient_data"):
+                assert "Declare `expected:`" in r.planning.reason, r.hypothesis.id
+                assert r.to_dict()["planning_reason"] == r.planning.reason
+            else:
+                assert r.planning is None and r.to_dict()["planning_reason"] is None
+
+
+def test_inconclusive_results_say_how_many_more(tmp_path):
+    text = (
+        HYPOTHESES.replace(
+            "target: 60\n    tasks_per_month: 100",
+            "target: 60\n    expected: 55\n    tasks_per_month: 100",
+        )
+        .replace("target: 0.45\n", "target: 0.45\n    expected: 0.95\n")
+        .replace(
+            "target: 0.1\n    window_days: 13", "target: 0.1\n    expected: 0.2\n    window_days: 13"
+        )
+    )
+    root = write(tmp_path / "ws", {**workspace_files(), "hypotheses.yaml": text})
+    ws = cvlib.load_workspace(root)
+    got = {
+        r.hypothesis.id: r
+        for rid in ("2026.03", "2026.04", "2026.05")
+        for r in cvlib.evaluate_release(ws, rid).hypotheses
+    }
+
+    # H-close contains its target (60 s), expected 55 s. Target claim: a one-sided
+    # one-sample t test of ln(GM / 60) at alpha with the after SD of ln(seconds), 80% power
+    # (statsmodels TTestPower, alternative="larger"): 14.16 -> 15 participants.
+    close = got["H-close"]
+    assert close.after.ci_low < close.hypothesis.target < close.after.ci_high
+    logs, before_logs = np.log(CLOSE_AFTER), np.log(CLOSE_BEFORE)
+    sd, sd_before = logs.std(ddof=1), before_logs.std(ddof=1)
+    target_n = math.ceil(
+        TTestPower().solve_power(
+            abs(math.log(55 / 60)) / sd, alpha=ALPHA, power=0.8, alternative="larger"
+        )
+    )
+    # Change claim (shorter than before, the 6 before participants fixed): the smallest
+    # after sample whose one-sided Welch test has 80% power, by the noncentral t
+    # (scipy.stats.nct) on the Welch-Satterthwaite df: 2, far below the target's.
+    effect = abs(math.log(55 / math.exp(before_logs.mean())))
+
+    def welch_power(n):
+        va, vb = sd**2 / n, sd_before**2 / len(CLOSE_BEFORE)
+        df = (va + vb) ** 2 / (va**2 / (n - 1) + vb**2 / (len(CLOSE_BEFORE) - 1))
+        return stats.nct.sf(stats.t.ppf(1 - ALPHA, df), df, effect / math.sqrt(va + vb))
+
+    change_n = next(n for n in range(2, 10_000) if welch_power(n) >= 0.8)
+    assert (target_n, change_n) == (15, 2)
+    assert close.needed_n == max(target_n, change_n) - len(CLOSE_AFTER)
+    assert "55 s" in close.planning.reason
+
+    # H-late (window not complete yet): a share expected at 20% against a 10% target, the
+    # one-sided score test, power Phi((|p - p0| sqrt(n) - z sqrt(p0 q0)) / sqrt(p q))
+    # (Chow, Shao & Wang 2008, section 4.1), computed with scipy: 86, 25 observed.
+    late = got["H-late"]
+    z_alpha = stats.norm.ppf(1 - ALPHA)
+
+    def share_power(n, p, p0):
+        return stats.norm.cdf(
+            (abs(p - p0) * math.sqrt(n) - z_alpha * math.sqrt(p0 * (1 - p0)))
+            / math.sqrt(p * (1 - p))
+        )
+
+    late_n = next(n for n in range(1, 10_000) if share_power(n, 0.2, 0.1) >= 0.8)
+    assert late.verdict == "insufficient_data"
+    assert late.needed_n == late_n - late.n == 86 - 25
+
+    # H-done meets its target, but "higher than before" tests against 9 of 10 before, fixed:
+    # at the expected 95% the power can never exceed Phi(0.05 / sqrt(0.9 x 0.1 / 10) - z),
+    # 7.6%: no sample settles it
+    done = got["H-done"]
+    ceiling = stats.norm.cdf(0.05 / math.sqrt(0.9 * 0.1 / 10) - z_alpha)
+    assert done.verdict == "inconclusive"
+    assert done.needed_n is None and "not_settleable" in done.flags
+    assert done.planning.max_power == pytest.approx(ceiling, rel=1e-9)
+    assert re.search(r"10 participants before.*no amount of data.*at most 8%", done.planning.reason)
+
+    for r in got.values():
+        if r.verdict in ("validated", "not_validated"):
+            assert r.needed_n is None and r.planning is None, r.hypothesis.id
 
 
 @pytest.mark.parametrize("hypothesis_id", ["H-ghost", "H-ghost-errors"])
