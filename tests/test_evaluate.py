@@ -918,7 +918,29 @@ def test_adoption_segment_is_that_of_the_first_event_in_the_window(evaluations):
 def test_flags(evaluations):
     assert result(evaluations, "H-adopt").flags == ("written_after_release",)  # 2026-03-10
     assert result(evaluations, "H-err").flags == ()  # written on the release date
-    assert result(evaluations, "H-time").flags == ()  # written before
+    # written before, but B10, A8 and A9 failed: the times compare completed attempts only
+    time = result(evaluations, "H-time")
+    assert time.flags == ("failed_attempts",)
+    assert "failed_attempts" in time.hypothesis.spec.flag_texts
+    # its worst-rank comparison: every participant, a failure ranked worse than every time
+    # (scipy's Mann-Whitney U with inf for failures, normal approximation with tie and
+    # continuity corrections), each participant by exp(mean ln seconds) in floating point
+    # as cvlib computes it: A1's exp((ln 100 + ln 144) / 2) = 120.00000000000009 and A3's
+    # exp(ln 120) = 119.99999999999997 are not a tie (as exact 120s they would be, and the
+    # p-value would be 0.03692 instead of 0.03700)
+    completed = [(p, s) for p, s, done, _, _ in REPORT_AFTER if done]
+    people = dict.fromkeys(p for p, _ in completed)
+    after = [np.exp(np.mean(np.log([s for q, s in completed if q == p]))) for p in people]
+    after += [np.inf, np.inf]  # A8, A9
+    before = [*REPORT_BEFORE_SECONDS, np.inf]
+    ref = stats.mannwhitneyu(after, before, method="asymptotic", use_continuity=True)
+    worst = time.sensitivity
+    assert (worst.n_before, worst.n_after, worst.failed_before, worst.failed_after) == (10, 9, 1, 2)
+    assert worst.statistic == ref.statistic == 19
+    assert worst.probability == pytest.approx(1 - ref.statistic / (10 * 9), rel=1e-12)
+    assert worst.p_value == pytest.approx(ref.pvalue, rel=1e-9)
+    assert result(evaluations, "H-quick").flags == ()  # every attempt completed
+    assert result(evaluations, "H-quick").sensitivity is None
     low = result(evaluations, "H-adopt-low")
     assert low.after.estimate == pytest.approx(3 / 41)  # below half of 0.4
     assert low.flags == ("low_adoption",)
