@@ -1016,25 +1016,94 @@ def test_window_ending_on_data_through_is_complete(evaluations):
 
 
 # ---------------------------------------------------------------- multiplicity
-@pytest.mark.parametrize("release_id", ["2026.03", "2026.04"])
-def test_holm_across_the_release(evaluations, release_id):
-    with_p = [
-        r for r in evaluations[release_id].hypotheses if r.change and r.change.p_value is not None
-    ]
-    assert len(with_p) >= 2
-    raw = [r.change.p_value for r in with_p]
-    holm = multipletests(raw, method="holm")[1]
-    assert [r.change.p_value_holm for r in with_p] == pytest.approx(list(holm), rel=1e-12)
+def _log_t_p(after, null, before=None, *, paired=False):
+    """One-sided ("less") t test on ln(seconds): against ln(null), or the change against
+    before (Welch, or paired) against no change."""
+    a = np.log(after)
+    if before is None:
+        return stats.ttest_1samp(a, math.log(null), alternative="less").pvalue
+    if paired:
+        return stats.ttest_rel(a, np.log(before), alternative="less").pvalue
+    return stats.ttest_ind(a, np.log(before), equal_var=False, alternative="less").pvalue
 
 
-def test_holm_family_is_the_hypotheses_with_a_p_value(evaluations):
-    ids = {
-        r.hypothesis.id
-        for r in evaluations["2026.03"].hypotheses
-        if r.change and r.change.p_value is not None
+def _nps_p(after_counts, null, before_counts=None):
+    """One-sided ("greater") adjusted-Wald z test of an NPS (Rocks 2016)."""
+    centre, variance = nps_moments(*after_counts)
+    if before_counts is None:
+        return stats.norm.sf((centre - null / 100) / math.sqrt(variance))
+    centre_b, variance_b = nps_moments(*before_counts)
+    return stats.norm.sf((centre - centre_b) / math.sqrt(variance + variance_b))
+
+
+def intersection_union_references():
+    """Each tested hypothesis's p-value: the largest one-sided p of its claims (target, and
+    better than before), from scipy and statsmodels."""
+    common = sorted(MATCH_AFTER)
+    match_after = [MATCH_AFTER[p] for p in common]
+    match_before = [MATCH_BEFORE[p] for p in common]
+    report_after = np.exp(list(REPORT_AFTER_LOGS.values()))
+    claims = {
+        "H-time": [
+            _log_t_p(report_after, 150),
+            _log_t_p(report_after, None, REPORT_BEFORE_SECONDS),
+        ],
+        "H-done": [score_p(7, 9, 0.45, "larger"), mn_p(7, 9, 9, 10, "larger")],
+        "H-worse": [score_p(30, 40, 0.5, "larger"), mn_p(30, 40, 40, 40, "larger")],
+        "H-err": [score_p(12, 20, 0.2, "smaller"), mn_p(12, 20, 5, 20, "smaller")],
+        "H-adopt": [score_p(30, 41, 0.5, "larger")],  # level: no before
+        "H-adopt-low": [score_p(3, 41, 0.4, "larger")],
+        "H-nps": [_nps_p((26, 10, 4), 20), _nps_p((26, 10, 4), None, (12, 14, 14))],
+        "H-churn": [score_p(2, 203, 0.05, "smaller"), mn_p(2, 203, 20, 221, "smaller")],
+        "H-match": [
+            _log_t_p(match_after, 300),
+            _log_t_p(match_after, None, match_before, paired=True),
+        ],
+        "H-quick": [_log_t_p(QUICK_AFTER, 120), _log_t_p(QUICK_AFTER, None, QUICK_BEFORE)],
+        "H-close": [_log_t_p(CLOSE_AFTER, 60), _log_t_p(CLOSE_AFTER, None, CLOSE_BEFORE)],
+        "H-short": [score_p(20, 25, 0.3, "larger")],
     }
-    # adoption has no before, so no change and no p-value
-    assert ids == {"H-time", "H-done", "H-worse", "H-err", "H-nps", "H-churn"}
+    return {h: max(ps) for h, ps in claims.items()}
+
+
+@pytest.mark.parametrize("release_id", sorted(EXPECTED_VERDICTS))
+def test_holm_across_the_release(evaluations, release_id):
+    """Holm over every hypothesis of the release, each by its intersection-union p-value;
+    one not tested (insufficient data) counts as p = 1 (statsmodels multipletests)."""
+    results = evaluations[release_id].hypotheses
+    references = intersection_union_references()
+    raw = {r.hypothesis.id: r.p_value for r in results if r.p_value is not None}
+    assert set(raw) == {r.hypothesis.id for r in results} & set(references)
+    assert raw == pytest.approx({h: references[h] for h in raw}, rel=1e-6)
+    expected = [references.get(r.hypothesis.id) for r in results]
+    family = [1.0 if p is None else p for p in expected]
+    holm = multipletests(family, method="holm")[1]
+    for r, adjusted in zip(results, holm, strict=True):
+        assert (r.multiplicity.method, r.multiplicity.family_size) == ("holm", len(results))
+        if r.p_value is None:
+            assert r.p_value_adjusted is None, r.hypothesis.id
+        else:
+            assert r.p_value_adjusted == pytest.approx(adjusted, rel=1e-6), r.hypothesis.id
+        # validated needs the adjusted p at most alpha
+        if r.verdict == "validated":
+            assert r.p_value_adjusted <= ALPHA, r.hypothesis.id
+
+
+def test_the_family_is_every_hypothesis_of_the_release(evaluations):
+    # 2026.05: only H-short can be tested; the five others count as p = 1, so its p-value
+    # is multiplied by 6, never by 1, whichever siblings have data yet
+    ev = evaluations["2026.05"]
+    short = result(evaluations, "H-short")
+    assert [r.p_value is None for r in ev.hypotheses].count(True) == 5
+    assert short.multiplicity.family_size == 6
+    assert short.p_value_adjusted == pytest.approx(6 * short.p_value, rel=1e-12)
+    # the p-value of each hypothesis is the largest of its claims' (intersection-union)
+    for r in evaluations["2026.03"].hypotheses:
+        claims = [c for c in (r.tests.target, r.tests.change) if c is not None]
+        assert r.p_value == max(c.p_value for c in claims), r.hypothesis.id
+    # adoption has no before, so no change claim and no worse test
+    adopt = result(evaluations, "H-adopt").tests
+    assert adopt.change is None and adopt.worse is None
 
 
 # ---------------------------------------------------------------- scorecard
