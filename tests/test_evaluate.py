@@ -1148,61 +1148,141 @@ def test_scorecard_with_missing_effort_and_insufficient_data(evaluations):
 
 
 # ---------------------------------------------------------------- economic value
+def lognormal_ml_mean(times):
+    """exp(mean + var_ml / 2) of ln(times), var_ml with divisor n: the log-normal ML mean."""
+    logs = np.log(np.asarray(times, dtype=float))
+    return math.exp(logs.mean() + logs.var(ddof=0) / 2)
+
+
+def gpq_saving_draws(before, after, size, seed):
+    """Draws of the generalized pivotal quantity of the difference of two log-normal means,
+    before - after (Krishnamoorthy & Mathew 2003, section 3), from scipy.stats with a seed of
+    the test's own, so only the distribution is shared with cvlib, not the draws."""
+    rng = np.random.default_rng(seed)
+
+    def mean_pivot(times):
+        logs = np.log(np.asarray(times, dtype=float))
+        n = logs.size
+        t_var = (n - 1) * logs.var(ddof=1) / stats.chi2.rvs(n - 1, size=size, random_state=rng)
+        t_mu = logs.mean() - stats.norm.rvs(size=size, random_state=rng) * np.sqrt(t_var / n)
+        return np.exp(t_mu + t_var / 2)
+
+    return mean_pivot(before) - mean_pivot(after)
+
+
+def quantile_tolerance(reference, q, draws):
+    """Four Monte Carlo standard errors of the q-quantile of ``draws`` draws and of the
+    reference's: sqrt(q (1 - q) / n) / f(x_q), the density f from the reference's spread
+    between the (q - 0.005) and (q + 0.005) quantiles."""
+    low, high = np.quantile(reference, [q - 0.005, q + 0.005])
+    per_draw = (high - low) / 0.01 * math.sqrt(q * (1 - q))
+    return 4 * per_draw * math.hypot(1 / math.sqrt(draws), 1 / math.sqrt(reference.size))
+
+
+REFERENCE_DRAWS = 2_000_000
+
+
 def test_economic_value_independent(evaluations):
     r = result(evaluations, "H-time")
-    # arithmetic means of each participant's completed attempts (A1: (100 + 144) / 2)
-    before, after = np.array(REPORT_BEFORE_SECONDS, float), np.array(REPORT_AFTER_MEANS, float)
+    # each participant's arithmetic mean of completed attempts (A1: (100 + 144) / 2)
+    before, after = REPORT_BEFORE_SECONDS, REPORT_AFTER_MEANS
     scale = 1000 * TASKS_TO_HOURS
-    ci = stats.ttest_ind(before, after, equal_var=False).confidence_interval(CL)
     ev = r.economic_value
     assert ev.hours_saved_per_year == pytest.approx(
-        (before.mean() - after.mean()) * scale, rel=1e-9
+        (lognormal_ml_mean(before) - lognormal_ml_mean(after)) * scale, rel=1e-9
     )
-    assert (ev.ci_low, ev.ci_high) == pytest.approx((ci.low * scale, ci.high * scale), rel=1e-6)
+    # cvlib draws 100,000 pivots; the reference 2,000,000 from other random numbers: each
+    # bound within four Monte Carlo standard errors (about 2.7 and 4.8 hours here)
+    assert "generalized pivotal quantity" in ev.method and "100000 draws" in ev.method
+    reference = gpq_saving_draws(before, after, REFERENCE_DRAWS, seed=1) * scale
+    for bound, q in ((ev.ci_low, 0.025), (ev.ci_high, 0.975)):
+        tolerance = quantile_tolerance(reference, q, 100_000)
+        assert bound == pytest.approx(np.quantile(reference, q), abs=tolerance), q
     assert ev.value_per_year == pytest.approx(ev.hours_saved_per_year * HOURLY_COST, rel=1e-12)
+    assert ev.note is None  # the mean and the geometric-mean change agree: faster
     total = evaluations["2026.03"].to_dict()["economic_value"]
     assert total["hours_saved_per_year"] == pytest.approx(ev.hours_saved_per_year, rel=1e-12)
     assert total["value_per_year"] == pytest.approx(ev.value_per_year, rel=1e-12)
     assert total["currency"] == "EUR"
     # a single hypothesis gives the release its own interval
-    assert (total["ci_low"], total["ci_high"]) == pytest.approx((ev.ci_low, ev.ci_high), rel=1e-9)
+    assert (total["ci_low"], total["ci_high"]) == pytest.approx((ev.ci_low, ev.ci_high), rel=1e-12)
 
 
 def test_economic_value_paired_and_release_total(evaluations):
     match = result(evaluations, "H-match").economic_value
     common = sorted(MATCH_AFTER)
-    b = np.array([MATCH_BEFORE[p] for p in common], float)
-    a = np.array([MATCH_AFTER[p] for p in common], float)
-    paired = stats.ttest_rel(b, a)
+    diff = np.array([MATCH_BEFORE[p] - MATCH_AFTER[p] for p in common], float)
     scale = 500 * TASKS_TO_HOURS
-    assert match.hours_saved_per_year == pytest.approx((b - a).mean() * scale, rel=1e-9)
-    ci = paired.confidence_interval(CL)
+    assert match.hours_saved_per_year == pytest.approx(diff.mean() * scale, rel=1e-9)
+    # BCa bootstrap of the mean paired difference: scipy.stats.bootstrap with the
+    # resamples and seed the method names
+    resamples, seed = map(int, re.search(r"(\d+) resamples, seed (\d+)", match.method).groups())
+    ref = stats.bootstrap(
+        (diff,),
+        np.mean,
+        confidence_level=CL,
+        n_resamples=resamples,
+        method="BCa",
+        random_state=np.random.default_rng(seed),
+    )
+    ci = ref.confidence_interval
+    assert "BCa" in match.method and resamples == 9999
     assert (match.ci_low, match.ci_high) == pytest.approx(
-        (ci.low * scale, ci.high * scale), rel=1e-6
+        (ci.low * scale, ci.high * scale), rel=1e-12
     )
 
     quick = result(evaluations, "H-quick").economic_value
-    welch = stats.ttest_ind(QUICK_BEFORE, QUICK_AFTER, equal_var=False)
     scale_q = 200 * TASKS_TO_HOURS
     assert quick.hours_saved_per_year == pytest.approx(
-        (np.mean(QUICK_BEFORE) - np.mean(QUICK_AFTER)) * scale_q, rel=1e-9
+        (lognormal_ml_mean(QUICK_BEFORE) - lognormal_ml_mean(QUICK_AFTER)) * scale_q, rel=1e-9
     )
-    # H-close is inconclusive: its tasks_per_month does not count
-    assert result(evaluations, "H-close").economic_value is None
+    # H-close is inconclusive, and valued all the same: valuing only the validated
+    # hypotheses would overstate the total
+    close_r = result(evaluations, "H-close")
+    assert close_r.verdict == "inconclusive"
+    close = close_r.economic_value
+    scale_c = 100 * TASKS_TO_HOURS
+    assert close.hours_saved_per_year == pytest.approx(
+        (lognormal_ml_mean(CLOSE_BEFORE) - lognormal_ml_mean(CLOSE_AFTER)) * scale_c, rel=1e-9
+    )
 
-    # release total: the sum; its interval adds the standard errors (recovered from each
-    # t-interval, se = width / (2 t_df)) in quadrature, on Welch-Satterthwaite df
-    # (sum se^2)^2 / sum(se^4 / df)
-    se_match = (ci.high - ci.low) * scale / (2 * stats.t.ppf(0.975, paired.df))
-    ci_q = welch.confidence_interval(CL)
-    se_quick = (ci_q.high - ci_q.low) * scale_q / (2 * stats.t.ppf(0.975, welch.df))
-    df = (se_match**2 + se_quick**2) ** 2 / (se_match**4 / paired.df + se_quick**4 / welch.df)
+    # release total: the sum; its interval the percentiles of the summed draws (9,999 of
+    # each, the bootstrap's number). Reference: the ideal bootstrap distribution of the mean
+    # difference (resampling the 7 pairs) plus the two GPQs, 2,000,000 draws with other
+    # random numbers; each bound within four Monte Carlo standard errors of 9,999 draws
+    # (about 2.4 and 3.7 hours here).
     total = evaluations["2026.04"].economic_value
-    hours = match.hours_saved_per_year + quick.hours_saved_per_year
-    half = stats.t.ppf(0.975, df) * math.hypot(se_match, se_quick)
+    hours = sum(v.hours_saved_per_year for v in (match, quick, close))
     assert total.hours_saved_per_year == pytest.approx(hours, rel=1e-12)
-    assert (total.ci_low, total.ci_high) == pytest.approx((hours - half, hours + half), rel=1e-6)
     assert total.value_per_year == pytest.approx(hours * HOURLY_COST, rel=1e-9)
+    assert total.method.endswith("total: percentiles of the sum")
+    rng = np.random.default_rng(2)
+    bootstrap = rng.choice(diff, size=(REFERENCE_DRAWS, diff.size)).mean(axis=1) * scale
+    reference = (
+        bootstrap
+        + gpq_saving_draws(QUICK_BEFORE, QUICK_AFTER, REFERENCE_DRAWS, seed=3) * scale_q
+        + gpq_saving_draws(CLOSE_BEFORE, CLOSE_AFTER, REFERENCE_DRAWS, seed=4) * scale_c
+    )
+    for bound, q in ((total.ci_low, 0.025), (total.ci_high, 0.975)):
+        tolerance = quantile_tolerance(reference, q, resamples)
+        assert bound == pytest.approx(np.quantile(reference, q), abs=tolerance), q
+
+
+def test_a_task_is_valued_once(tmp_path, evaluations):
+    # a second hypothesis on the report task, with the same tasks_per_month: the release
+    # total does not count the report's hours twice
+    text = HYPOTHESES.replace(
+        "  - id: H-done\n",
+        "  - id: H-time-median\n    feature_id: F-fast\n    statement: Reports take less than"
+        " 200 seconds.\n    metric: task_time\n    task: report\n    target: 200\n"
+        "    tasks_per_month: 1000\n  - id: H-done\n",
+    )
+    root = write(tmp_path / "ws", {**workspace_files(), "hypotheses.yaml": text})
+    ev = cvlib.evaluate_release(cvlib.load_workspace(root), "2026.03")
+    values = {r.hypothesis.id: r.economic_value for r in ev.hypotheses}
+    one = result(evaluations, "H-time").economic_value.hours_saved_per_year
+    assert values["H-time-median"].hours_saved_per_year == pytest.approx(one, rel=1e-12)
+    assert ev.economic_value.hours_saved_per_year == pytest.approx(one, rel=1e-12)
 
 
 def test_no_economic_value_where_nothing_qualifies(evaluations):
