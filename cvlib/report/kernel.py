@@ -53,7 +53,7 @@ def check_parameters(notebook: Path, parameters: dict) -> None:
     Traceback (most recent call last):
     ...
     cvlib.report.kernel.UnknownParameterError: release_report.ipynb has no parameter relase_id
-    (it has: data_dir, release_id, out_dir)
+    (it has: data_dir, release_id, out_dir, previous_summary)
     """
     from papermill import inspect_notebook
 
