@@ -126,7 +126,8 @@ def _worst_rank(rows, confidence_level: float):
         people = part["participant_id"].drop_duplicates()
         logs = base.participant_logs(part, phase)
         value = logs.reindex(people.to_numpy())
-        times.append(np.exp(value.to_numpy(dtype=float)))
+        # to the microsecond: a mean of logs taken back to seconds must not break a tie
+        times.append(np.round(np.exp(value.to_numpy(dtype=float)), 6))
         failed.append(value.isna().to_numpy())
     if not (len(times[0]) and len(times[1])):
         return None

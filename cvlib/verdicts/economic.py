@@ -19,8 +19,14 @@ when their ``tasks_per_month`` differ). The total's interval is the
 percentile interval of the sum of the studies' draws (independent studies:
 the pivot of a sum is the sum of the pivots).
 
-When the arithmetic saving and the geometric-mean change point in opposite
-directions (a few long times dominate the mean), the value carries a note.
+The total's interval is the percentile interval of the sum of the studies'
+draws: for a paired study, the percentiles of its bootstrap distribution,
+without the BCa correction its own interval has (the correction does not
+carry over to a sum).
+
+When the mean time saved (a difference of arithmetic means) and the
+geometric-mean change point in opposite directions (a few long times
+dominate the mean), the value carries a note.
 
 References
 ----------

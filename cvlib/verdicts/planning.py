@@ -104,9 +104,9 @@ def plan(h, measured, tests, incomplete: str | None, confidence_level: float) ->
             "value is probably further from it than expected.",
             max_power=max_power,
         )
+    fixed = ", with the before sample fixed at its size" if tests.change is not None else ""
     return Planning(
         needed,
-        f"For {POWER:.0%} power at the expected value ({shown}), with the before sample fixed "
-        "at its size.",
+        f"For {POWER:.0%} power at the expected value ({shown}){fixed}.",
         max_power=max_power,
     )
