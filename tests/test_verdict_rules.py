@@ -579,3 +579,53 @@ def test_a_changed_target_is_flagged_and_the_registration_sticks(tmp_path):
     # a summary that does not exist is no previous report
     (entry,) = evaluate(moved, previous=tmp_path / "missing.json").to_dict()["hypotheses"]
     assert entry["registered_definition"]["target"] == 0.6
+
+
+# ---------------------------------------------------------------- edge cases a reader found
+def test_expected_before_any_data_is_insufficient_with_a_plan_reason(tmp_path):
+    # a task with no rows yet, and an NPS window without responses: nothing to plan with
+    other = times("other", [60] * 6, [50] * 6)
+    h_time = hyp("T", "task_time", target=100, expected=50)
+    h_nps = hyp("N", "nps", target=10, expected=30)
+    surveys = [("U1", "2026-02-01T10:00:00Z", 9)]
+    ev = evaluate(build(tmp_path / "ws", [h_time, h_nps], other, surveys))
+    for r in ev.hypotheses:
+        assert r.verdict == "insufficient_data", r.hypothesis.id
+        assert r.needed_n is None and r.planning.reason, r.hypothesis.id
+
+
+def test_an_nps_margin_beyond_100_points_plans_normally(tmp_path):
+    # before and after alike (10/10/10): a 150-point margin is easily shown not worse
+    surveys = [(f"B{i}", "2026-02-10T10:00:00Z", s) for i, s in enumerate([10, 8, 0] * 10)]
+    surveys += [(f"A{i}", "2026-03-10T10:00:00Z", s) for i, s in enumerate([10, 8, 0] * 10)]
+    h = hyp("N", "nps", target=-50, kind="non_inferiority", margin=150, expected=10)
+    (r,) = evaluate(build(tmp_path / "ws", [h], surveys=surveys)).hypotheses
+    assert "not_settleable" not in r.flags
+    assert r.planning is None or "no amount of data" not in (r.planning.reason or "")
+
+
+def test_segments_wait_for_a_planned_study_too(tmp_path):
+    rows = shares("P", (20, 40), (15, 15))
+    (r,) = evaluate(build(tmp_path / "ws", [hyp("P", target=0.5, planned_n=30)], rows)).hypotheses
+    assert r.verdict == "insufficient_data"
+    assert r.segments and all(s.verdict == "insufficient_data" for s in r.segments)
+    assert all("15 of 30" in s.reason for s in r.segments)
+
+
+def test_failed_attempts_are_flagged_without_a_before_phase(tmp_path):
+    rows = [attempt("T", f"a{i}", "after", seconds=50.0) for i in range(5)]
+    rows += [attempt("T", f"f{i}", "after", completed=False, seconds=None) for i in range(5)]
+    h = hyp("T", "task_time", target=100, kind="level")
+    (r,) = evaluate(build(tmp_path / "ws", [h], rows)).hypotheses
+    assert "failed_attempts" in r.flags
+
+
+def test_a_saving_without_spread_is_still_valued(tmp_path):
+    # every pair exactly 10 s faster: the bootstrap distribution is that one value
+    rows = [attempt("T", f"p{i}", "before", seconds=60.0 + i) for i in range(8)]
+    rows += [attempt("T", f"p{i}", "after", seconds=50.0 + i) for i in range(8)]
+    h = hyp("T", "task_time", target=100, design="paired", tasks_per_month=100)
+    (r,) = evaluate(build(tmp_path / "ws", [h], rows)).hypotheses
+    hours = 10 * 100 * 12 / 3600
+    e = r.economic_value
+    assert (e.hours_saved_per_year, e.ci_low, e.ci_high) == pytest.approx((hours,) * 3)

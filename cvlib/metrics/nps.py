@@ -2,7 +2,8 @@
 
 Responses submitted in ``[release, release + window_days)``, one per user:
 the latest response of each user in the window counts (its segment is that
-response's; ties on the instant go to the greatest ``response_id``), so a
+response's; ties on the instant go to the greatest ``response_id`` in the
+column's own type, so numeric ids compare as numbers), so a
 customer who answers twice is not counted twice; the earlier responses left
 out are reported. Promoters score 9-10, passives 7-8, detractors 0-6;
 NPS = 100 x (promoters - detractors) / n.
@@ -62,7 +63,8 @@ class Responses:
 
 def _query(scan, periods) -> str:
     """Promoters, passives and detractors per segment for each of ``periods``, counting each
-    user's latest response in the period (ties on the instant: the greatest ``response_id``),
+    user's latest response in the period (ties on the instant: the greatest ``response_id`` in
+    its own type),
     and the responses in the period in all (``r{i}``)."""
     col = sql.quote_ident("submitted_at")
     latest, metrics = [], []
@@ -86,7 +88,7 @@ def _query(scan, periods) -> str:
         f"SELECT seg, {', '.join(metrics)} FROM (SELECT ts, score, seg, {', '.join(latest)} "
         f"FROM (SELECT {col} AS ts, CAST({sql.quote_ident('score')} AS BIGINT) AS score, "
         f"{scan.segment()} AS seg, {scan.text('user_id')} AS uid, "
-        f"{scan.text('response_id')} AS rid "
+        f"{sql.quote_ident('response_id')} AS rid "
         f"FROM {scan.name} WHERE {col} >= {low} AND {col} < {high}) AS s) AS k GROUP BY seg"
     )
 
@@ -192,6 +194,8 @@ def _plan(h, m: Measurement, claim, confidence_level: float):
     a change claim with the before sample fixed."""
     from cvlib.stats import planning
 
+    if m.detail is None:
+        return None
     after_counts, before_counts = m.detail
     variance = _variance(after_counts)
     if not variance > 0:

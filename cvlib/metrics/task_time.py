@@ -57,7 +57,7 @@ def _measure_rows(ctx, h, rows) -> Measurement:
     before_logs = base.participant_logs(rows, "before")
     found = {
         "n": len(after_logs),
-        "detail": (after_logs, before_logs),
+        "detail": (after_logs, before_logs, bool(not rows["completed"].all())),
         "sensitivity": _worst_rank(rows, ctx.confidence_level),
     }
     if len(after_logs) == 0:
@@ -143,7 +143,7 @@ def _worst_rank(rows, confidence_level: float):
 
 def _flags(h, m: Measurement) -> tuple[str, ...]:
     """``failed_attempts`` when any attempt failed in either phase."""
-    return ("failed_attempts",) if m.sensitivity is not None else ()
+    return ("failed_attempts",) if m.detail is not None and m.detail[2] else ()
 
 
 def _change(before, after, paired: bool, confidence_level: float) -> dict:
@@ -199,7 +199,9 @@ def _plan(h, m: Measurement, claim, confidence_level: float):
 
     from cvlib.stats import planning
 
-    after_logs, before_logs = m.detail
+    if m.detail is None:
+        return None
+    after_logs, before_logs, _ = m.detail
     if len(after_logs) < 2:
         return None
     options = {"confidence_level": confidence_level, "alternative": claim.alternative}
@@ -247,6 +249,8 @@ def _saving(ctx, h) -> Saving | None:
     """Seconds saved per task (mean before - mean after of the participants' mean seconds):
     the generalized pivotal quantity interval of the difference of log-normal means
     (independent design), or the BCa bootstrap of the mean paired difference (paired)."""
+    import math
+
     import numpy as np
 
     from cvlib.stats import lognormal
@@ -265,7 +269,9 @@ def _saving(ctx, h) -> Saving | None:
     b, a = before.to_numpy(), after.to_numpy()
     found = quiet(lognormal.mean_difference, b, a, confidence_level=cl, seed=_seed(h))
     if not np.isfinite([found.ci_low, found.ci_high]).all():
-        return None
+        # the times of a phase do not vary: the estimate stands, its interval is undefined
+        why = "; its interval is undefined: the times of a phase do not vary"
+        return Saving(float(found.estimate), math.nan, math.nan, found.method + why, None)
     return Saving(
         float(found.estimate),
         float(found.ci_low),
@@ -280,8 +286,10 @@ def _paired_saving(diff, confidence_level: float, seed: int) -> Saving | None:
     import numpy as np
     from scipy import stats
 
-    if not np.ptp(diff) > 0:
-        return None
+    if not np.ptp(diff) > 0:  # every resample has the same mean: the interval is that value
+        d = float(diff[0])
+        method = "every pair saved the same time: the bootstrap distribution is that one value"
+        return Saving(d, d, d, method, np.full(RESAMPLES, d))
     found = stats.bootstrap(
         (diff,),
         np.mean,

@@ -473,13 +473,15 @@ def nps_after_n(
     196.0
     """
     expected = _check_nps(expected, "expected")
-    null = _check_nps(null, "null")
+    null = _check_real(null, "null")
     variance = _check_variance(variance, "variance")
     confidence_level = check_confidence_level(confidence_level)
     power = _check_power(power, confidence_level)
     alternative = _check_side(alternative)
     names = ("nps_before", "variance_before", "n_before")
     fixed = _both_or_neither(names, (nps_before, variance_before, n_before))
+    if not abs(null) <= (200.0 if fixed else 100.0):  # a target, or a difference of NPS
+        raise ValueError(f"null must be in [-100, 100] points ([-200, 200] with before): {null!r}")
     if not fixed:
         effect = (expected - null) / 100.0
         _check_direction(effect, alternative, "expected - null")

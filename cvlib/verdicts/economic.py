@@ -112,6 +112,8 @@ def release_value(parts, confidence_level: float) -> EconomicValue | None:
     total = sum(p.hours_saved_per_year for p in parts)
     if len(parts) == 1:
         low, high = parts[0].ci_low, parts[0].ci_high
+    elif any(p.draws is None for p in parts):  # a part without an interval: the sum has none
+        low = high = float("nan")
     else:
         size = min(len(p.draws) for p in parts)
         draws = sum(np.asarray(p.draws[:size], dtype=float) for p in parts)

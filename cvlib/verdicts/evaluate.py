@@ -208,7 +208,7 @@ def _judged(ctx: Context, h, measured, incomplete):
     if verdict is not None:
         return verdict, reason, None
     tests = claims.claims_of(h, measured, ctx.confidence_level)
-    verdict, reason = rules.verdict(h, measured.after, tests, ctx.confidence_level)
+    verdict, reason = rules.verdict(h, measured, tests, ctx.confidence_level)
     return verdict, reason, tests
 
 
@@ -241,7 +241,8 @@ def _evaluate(ctx: Context, h) -> HypothesisResult:
         economic_value=economic.hypothesis_value(
             ctx, h, ctx.workspace.settings.hourly_cost, change
         ),
-        segments=_segments(ctx, h, incomplete),
+        # a planned study still collecting decides no segment either
+        segments=_segments(ctx, h, incomplete or measured.pending),
         n=int(after.n) if after is not None else int(measured.n),
         tests=tests,
         p_value=None if tests is None else tests.p_value,

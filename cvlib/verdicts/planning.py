@@ -48,6 +48,23 @@ def _what(claim, h) -> str:
     return "it is no better than before the release"
 
 
+def _expected_past(h, measured, claim) -> bool | None:
+    """Whether the expected value lies past the claim's null: the target, or (a change claim)
+    the null change from the before value; ``None`` without a before value to compare with."""
+    value = h.expected
+    if claim.name != "target":
+        before = measured.before
+        if before is None or before.estimate is None:
+            return None
+        if h.spec.unit.change == "ratio":
+            value = h.expected / before.estimate if before.estimate > 0 else math.nan
+        else:
+            value = h.expected - before.estimate
+    if not math.isfinite(value):
+        return None
+    return value > claim.null if claim.alternative == "greater" else value < claim.null
+
+
 def plan(h, measured, tests, incomplete: str | None, confidence_level: float) -> Planning:
     """The :class:`~cvlib.verdicts.results.Planning` of a hypothesis not yet decided."""
     spec = h.spec
@@ -56,21 +73,27 @@ def plan(h, measured, tests, incomplete: str | None, confidence_level: float) ->
     if tests is None:
         tests = claims.claims_of(h, measured, confidence_level)
     shown = spec.unit.format(h.expected)
+    nothing = Planning(None, "The data give nothing to plan with yet (no spread, or no data).")
     plans = []
     for claim in (tests.target, tests.change):
         if claim is None:
             continue
-        try:
-            found = spec.plan(h, measured, claim, confidence_level)
-        except ValueError:
+        past = _expected_past(h, measured, claim)
+        if past is None:
+            return nothing
+        if not past:
             return Planning(
                 None,
                 f"At the expected value ({shown}) {_what(claim, h)}: no amount of data "
                 "would validate the hypothesis.",
                 max_power=0.0,
             )
+        try:
+            found = spec.plan(h, measured, claim, confidence_level)
+        except ValueError:
+            found = None
         if found is None:
-            return Planning(None, "The data give nothing to plan with yet (no spread, or no data).")
+            return nothing
         plans.append(found)
     max_power = min(p.max_power for p in plans)
     if any(not math.isfinite(p.n_after) for p in plans):
@@ -97,6 +120,14 @@ def plan(h, measured, tests, incomplete: str | None, confidence_level: float) ->
             max_power=max_power,
         )
     needed = max(total - now, 0)
+    if h.planned_n is not None:  # still collecting: decided at planned_n, whatever the plan
+        enough = "gives" if h.planned_n >= total else "does not give"
+        return Planning(
+            needed,
+            f"The planned {h.planned_n} {enough} {POWER:.0%} power at the expected value "
+            f"({shown}): about {total:,} {spec.counts} after the release would.",
+            max_power=max_power,
+        )
     if needed == 0:
         return Planning(
             0,

@@ -133,10 +133,11 @@ def _p(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2g}"
 
 
-def verdict(h, after, tests, confidence_level: float) -> tuple[str, str | None]:
-    """Rules 2-4 before the adjustment for multiplicity, on a computable after interval:
-    ``(verdict, reason)``."""
+def verdict(h, measured, tests, confidence_level: float) -> tuple[str, str | None]:
+    """Rules 2-4 before the adjustment for multiplicity, on a measurement with a computable
+    after interval: ``(verdict, reason)``."""
     spec = h.spec
+    after = measured.after
     pct = f"{confidence_level:.0%}"
     if side(after, h.target, spec.lower_is_better) == "failure":
         return "not_validated", f"The whole {pct} confidence interval misses the target."
@@ -157,9 +158,15 @@ def verdict(h, after, tests, confidence_level: float) -> tuple[str, str | None]:
     change = tests.change
     if change is not None and not tests.shown(change):
         if change.p_value is None:
+            undefined = measured.change_undefined or "the outcomes do not vary"
+            why = (
+                "there is no before-release sample to compare with"
+                if measured.before is None
+                else f"the comparison is undefined: {undefined}"
+            )
             return "inconclusive", (
-                "Meets the target, but the change against before the release cannot be tested "
-                "(no before-release sample to compare with, or too small a one)."
+                f"Meets the target, but the change against before the release cannot be tested "
+                f"({why})."
             )
         if h.kind == "non_inferiority":
             return "inconclusive", (
