@@ -22,6 +22,11 @@ references in its docstrings:
 - :mod:`cvlib.stats.lognormal`: arithmetic means of log-normal times and
   their difference (generalized pivotal quantity intervals);
 - :mod:`cvlib.stats.multiplicity`: Holm and Benjamini-Hochberg adjustments;
+- :mod:`cvlib.stats.ratio`: the sample-ratio check of a randomised holdout
+  (chi-square goodness of fit of the assigned counts to the planned shares);
+- :mod:`cvlib.stats.timeseries`: interrupted time series (segmented
+  regression on the pre-period with Newey-West errors, in-time placebos,
+  merging of sparse periods);
 - :mod:`cvlib.stats.results`: the frozen result types (:class:`Estimate`,
   :class:`Comparison`, :class:`NPSEstimate`, :class:`Test`).
 
