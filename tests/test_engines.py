@@ -882,7 +882,7 @@ def test_the_text_rules_agree_with_the_parser_on_spark(spark):
         (
             "sources:\n  event: {parquet: events}\n",
             r"workspace.yaml:2: sources: expected one of the keys events, surveys, accounts, "
-            r"engine, found 'event' \(did you mean 'events'\?\)",
+            r"exposures, engine, found 'event' \(did you mean 'events'\?\)",
         ),
         (
             'sources:\n  events: {parquet: "missing/*.parquet"}\n',

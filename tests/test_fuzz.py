@@ -78,12 +78,16 @@ TRICKY = [
 values = st.one_of(st.sampled_from(TRICKY), st.text(max_size=20))
 
 # optional keys the base files leave out, added by the "key" mutation with a value that may
-# fit them: a hypothesis's kind, margin, expected and planned_n; the settings' multiplicity
+# fit them: a hypothesis's kind, margin, expected, planned_n and comparison; the settings'
+# multiplicity
 OPTIONAL_KEYS = {
-    "hypotheses.yaml": ("kind", "margin", "expected", "planned_n"),
+    "hypotheses.yaml": ("kind", "margin", "expected", "planned_n", "comparison"),
     "workspace.yaml": ("multiplicity",),
 }
-FITTING = ["level", "improvement", "non_inferiority", "holm", "bh", "none", "0.05", "1.1", "5"]
+FITTING = [
+    "level", "improvement", "non_inferiority", "holm", "bh", "none", "0.05", "1.1", "5",
+    "auto", "holdout", "interrupted_time_series", "before_after",
+]  # fmt: skip
 
 
 @st.composite

@@ -66,9 +66,22 @@ TRICKY = [
     "2200-01-01T00:00:00Z",
     "0000-01-01T00:00:00Z",
     "2026-02-28T10:15:00z",
+    # choices: exact lower-case words only
+    "holdout",
+    "Holdout",
+    " holdout ",
+    "hold out",
+    "user",
 ]
 
-KINDS = [values.DATE, values.TIMESTAMP, values.SCORE, values.NONNEGATIVE, values.ID]
+KINDS = [
+    values.DATE,
+    values.TIMESTAMP,
+    values.SCORE,
+    values.NONNEGATIVE,
+    values.ID,
+    values.choice(("treatment", "holdout")),
+]
 
 
 def _accepted(kind, text: str) -> bool:
@@ -127,6 +140,12 @@ def test_text_in_typed_sources_follows_the_parser(kind):
         (values.DATE, "2199-12-31", True),
         (values.DATE, "２０２６-02-28", False),
         (values.TIMESTAMP, "0000-01-01T00:00:00Z", False),
+        (values.SHARE, "0.5", True),
+        (values.SHARE, "0", False),
+        (values.SHARE, "1", False),
+        (values.SHARE, "1e-3", True),
+        (values.choice(("treatment", "holdout")), "holdout", True),
+        (values.choice(("treatment", "holdout")), "Holdout", False),
     ],
 )
 def test_the_grammar(kind, text, accepted):

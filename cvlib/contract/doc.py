@@ -43,10 +43,17 @@ def describe_column(spec: TableSpec, column: ColumnSpec) -> str:
     for rule in spec.not_before:
         if rule.later == column.name:
             text += f", on or after `{rule.earlier}`"
+    for same in spec.consistent:
+        if same.column == column.name:
+            within = ", ".join(f"`{n}`" for n in same.within)
+            text += f", the same in every row with the same {within} ({same.rule})"
     if column.required_if is not None:
         text += f"; **required when `{column.required_if.column}` is true**"
     elif not column.value_required and ref is None:
         text += ", may be empty"
+    if column.required_by is not None:
+        by = column.required_by
+        text += f"; **required for a `{spec.key}` with {by.rows} in `{by.table}`**"
     if column.note:
         text += f": {column.note}"
     needed = [

@@ -3,7 +3,8 @@
 What a hypothesis may say depends on its metric, and is read from the metric's
 :class:`~cvlib.metrics.base.MetricSpec`: whether it names a task, which designs
 and options it takes, whether it has a window, whether it has a before to
-compare with, and the ranges of its target and margin.
+compare with, whether it has a history or a unit (the comparisons it allows),
+and the ranges of its target and margin.
 """
 
 from __future__ import annotations
@@ -17,9 +18,17 @@ from cvlib import metrics
 from cvlib.contract import values
 from cvlib.contract.files import ABSENT, REGULAR, check_regular
 from cvlib.contract.problems import Problems
+from cvlib.contract.tables import UNIT_OF_TABLE
 from cvlib.contract.yamlfile import describe, is_number, read_yaml, unknown_key, yaml_date
 
-__all__ = ["HYPOTHESES_FILE", "KINDS", "MAX_WINDOW_DAYS", "Hypothesis", "read_hypotheses"]
+__all__ = [
+    "COMPARISONS",
+    "HYPOTHESES_FILE",
+    "KINDS",
+    "MAX_WINDOW_DAYS",
+    "Hypothesis",
+    "read_hypotheses",
+]
 
 HYPOTHESES_FILE = "hypotheses.yaml"
 MAX_WINDOW_DAYS = 365
@@ -27,9 +36,19 @@ DEFAULT_WINDOW_DAYS = 30
 MAX_PLANNED_N = 1_000_000
 DESIGNS = ("independent", "paired")
 KINDS = ("level", "improvement", "non_inferiority")
+COMPARISONS = ("auto", "holdout", "interrupted_time_series", "before_after")
+#: What a named comparison needs of the metric: a test of its MetricSpec, and those words.
+_COMPARISON_NEEDS = {
+    "holdout": (lambda spec: spec.table in UNIT_OF_TABLE, "a metric of users or accounts"),
+    "interrupted_time_series": (
+        lambda spec: spec.has_history,
+        "a metric with a history before the release",
+    ),
+    "before_after": (lambda spec: spec.has_before, "a metric with a before-release value"),
+}
 KEYS = (
     "id", "feature_id", "statement", "metric", "task", "target", "kind", "margin", "expected",
-    "design", "planned_n", "window_days", "tasks_per_month", "created_on",
+    "design", "planned_n", "window_days", "comparison", "tasks_per_month", "created_on",
 )  # fmt: skip
 
 
@@ -68,6 +87,13 @@ class Hypothesis:
     planned_n : int or None
         For metrics that name a task: the after-phase participants (pairs
         with ``design: paired``) at which the study is decided.
+    comparison : {"auto", "holdout", "interrupted_time_series", "before_after"}
+        How the after-release value is compared: ``auto`` (the default)
+        leaves the choice to the verdicts, by the data there is; ``holdout``,
+        the feature's treatment and holdout units (``exposures``; a metric
+        of users or accounts); ``interrupted_time_series``, the trend before
+        the release (a metric with a history); ``before_after``, the
+        before-release value.
     tasks_per_month : float or None
         Task executions per month, for economic value.
     created_on : datetime.date or None
@@ -88,6 +114,7 @@ class Hypothesis:
     margin: float | None = None
     expected: float | None = None
     planned_n: int | None = None
+    comparison: Literal["auto", "holdout", "interrupted_time_series", "before_after"] = "auto"
     tasks_per_month: float | None = None
     created_on: dt.date | None = None
     line: int = 0
@@ -114,8 +141,10 @@ class Hypothesis:
         dict
             Plain JSON values: ``metric``, ``task``, ``target``, ``kind``,
             ``margin``, ``window_days`` (only for a windowed metric),
-            ``expected``, ``planned_n`` and ``design`` (``None`` where a key
-            was not given). Two runs measure the same hypothesis when their
+            ``expected``, ``planned_n``, ``design`` (``None`` where a key
+            was not given) and ``comparison`` (only when it is not
+            ``auto``, so a definition written before the key existed is
+            unchanged). Two runs measure the same hypothesis when their
             definitions are equal; the statement, ``tasks_per_month`` and
             ``created_on`` are not part of it.
 
@@ -127,6 +156,10 @@ class Hypothesis:
          'margin': None, 'expected': None, 'planned_n': None, 'design': 'independent'}
         >>> Hypothesis("H2", "F1", "Used.", "adoption", 0.3).definition()["window_days"]
         30
+        >>> Hypothesis("H3", "F1", "Kept.", "churn", 0.05, comparison="holdout").definition()[
+        ...     "comparison"
+        ... ]
+        'holdout'
         """
         found = {
             "metric": self.metric,
@@ -142,6 +175,8 @@ class Hypothesis:
             planned_n=None if self.planned_n is None else int(self.planned_n),
             design=self.design,
         )
+        if self.comparison != "auto":
+            found["comparison"] = self.comparison
         return found
 
 
@@ -209,6 +244,12 @@ def _and(words) -> str:
     """``a``, ``a and b``, ``a, b and c``."""
     words = list(words)
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _or(words) -> str:
+    """``a``, ``a or b``, ``a, b or c``."""
+    words = list(words)
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
 class _Reader:
@@ -415,6 +456,27 @@ class _Reader:
                 f"found {window!r}",
             )
 
+        comparison = item.get("comparison", "auto")
+        if comparison is None:
+            comparison = "auto"
+        if comparison not in COMPARISONS:
+            text = comparison.strip().lower() if isinstance(comparison, str) else ""
+            hint = difflib.get_close_matches(text, COMPARISONS, n=1)
+            extra = f" (did you mean {hint[0]!r}?)" if hint else ""
+            bad(
+                "comparison",
+                f"expected {_or(COMPARISONS)}, found {describe(comparison)}{extra}",
+            )
+        elif comparison in _COMPARISON_NEEDS and spec is not None:
+            fits, words = _COMPARISON_NEEDS[comparison]
+            if not fits(spec):
+                allowed = _and(m.name for m in metrics.all_metrics() if fits(m))
+                bad(
+                    "comparison",
+                    f"expected comparison: {comparison} only with metric {allowed} ({words}), "
+                    f"found it with {metric}",
+                )
+
         tasks_per_month = item.get("tasks_per_month")
         if tasks_per_month is not None:
             if not is_number(tasks_per_month) or tasks_per_month < 0:
@@ -452,6 +514,7 @@ class _Reader:
             margin=None if margin is None else float(margin),
             expected=None if expected is None else float(expected),
             planned_n=None if planned_n is None else int(planned_n),
+            comparison=comparison,
             tasks_per_month=None if tasks_per_month is None else float(tasks_per_month),
             created_on=created_on,
             line=start,

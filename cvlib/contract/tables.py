@@ -16,19 +16,31 @@ from cvlib.contract import values as v
 from cvlib.contract.csvfile import Column
 
 __all__ = [
+    "GROUPS",
     "PHASES",
     "STREAMED",
     "TABLES",
+    "UNITS",
+    "UNIT_OF_TABLE",
     "VALUE_TYPES",
     "ColumnSpec",
+    "Consistent",
     "NotBefore",
     "Reference",
+    "RequiredBy",
     "RequiredIf",
     "TableSpec",
 ]
 
 VALUE_TYPES = ("functional", "efficiency", "experience", "economic", "risk_reduction", "social")
 PHASES = ("before", "after")
+#: What an exposure assigns to a feature's group: a user or an account.
+UNITS = ("user", "account")
+GROUPS = ("treatment", "holdout")
+#: The unit a metric counts, by the table it reads (``MetricSpec.table``): a holdout
+#: comparison compares the metric between groups of these units. Tables not here (task
+#: studies) have no unit an exposure could assign.
+UNIT_OF_TABLE = {"events": "user", "surveys": "user", "accounts": "account"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +48,18 @@ class RequiredIf:
     """A value is required where the yes/no column ``column`` is true; ``expected`` says what."""
 
     column: str
+    expected: str
+
+
+@dataclass(frozen=True, slots=True)
+class RequiredBy:
+    """A value is required in the rows whose key rows of ``table`` reference, among the rows
+    with ``column`` equal to ``value`` (``rows`` names them); ``expected`` says what."""
+
+    table: str
+    column: str
+    value: str
+    rows: str
     expected: str
 
 
@@ -54,6 +78,9 @@ class ColumnSpec:
     required_if : RequiredIf or None
         A value is required in the rows where a yes/no column is true (and
         may be empty elsewhere).
+    required_by : RequiredBy or None
+        A value is required in the rows another table refers to in a way
+        (and may be empty elsewhere).
     note : str
         What the value means, for the data contract.
     """
@@ -63,6 +90,7 @@ class ColumnSpec:
     required: bool = True
     value_required: bool = True
     required_if: RequiredIf | None = None
+    required_by: RequiredBy | None = None
     note: str = ""
 
 
@@ -83,6 +111,16 @@ class NotBefore:
 
 
 @dataclass(frozen=True, slots=True)
+class Consistent:
+    """Rows with the same values in ``within`` have the same value in ``column``; ``rule``
+    says so in words, for messages and the contract."""
+
+    column: str
+    within: tuple[str, ...]
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
 class TableSpec:
     """One table of the data contract.
 
@@ -95,6 +133,7 @@ class TableSpec:
         A column whose values must be unique.
     references : tuple of Reference
     not_before : tuple of NotBefore
+    consistent : tuple of Consistent
     required : str
         Why every workspace has the table; empty when it is required only
         by the hypotheses that read it (or optional).
@@ -112,6 +151,7 @@ class TableSpec:
     key: str | None = None
     references: tuple[Reference, ...] = ()
     not_before: tuple[NotBefore, ...] = ()
+    consistent: tuple[Consistent, ...] = ()
     required: str = ""
     streamed: bool = False
     min_rows: int = 0
@@ -186,6 +226,20 @@ TABLES: dict[str, TableSpec] = {
                 ColumnSpec("name", v.TEXT),
                 ColumnSpec("value_type", v.choice(VALUE_TYPES)),
                 ColumnSpec("effort_points", v.NONNEGATIVE, required=False, value_required=False),
+                ColumnSpec(
+                    "holdout_share",
+                    v.SHARE,
+                    required=False,
+                    value_required=False,
+                    required_by=RequiredBy(
+                        "exposures",
+                        "group",
+                        "holdout",
+                        "holdout exposures",
+                        "the share of the feature's units held out, a number > 0 and < 1",
+                    ),
+                    note="the share of units the feature was held back from, as planned",
+                ),
             ),
             key="feature_id",
             references=(Reference("release_id", "releases"),),
@@ -282,6 +336,36 @@ TABLES: dict[str, TableSpec] = {
             not_before=(NotBefore("churned_on", "started_on"),),
             streamed=True,
             description="One row per customer account.",
+        ),
+        TableSpec(
+            "exposures",
+            (
+                ColumnSpec(
+                    "unit_id",
+                    v.ID,
+                    note="a `user_id` (events, surveys) or an `account_id` (accounts)",
+                ),
+                ColumnSpec("unit", v.choice(UNITS)),
+                ColumnSpec("feature_id", v.ID),
+                ColumnSpec(
+                    "group",
+                    v.choice(GROUPS),
+                    note="`treatment` got the feature, `holdout` was kept from it",
+                ),
+                ColumnSpec("assigned_at", v.TIMESTAMP, note="when the unit was assigned"),
+            ),
+            references=(Reference("feature_id", "features"),),
+            consistent=(
+                Consistent(
+                    "group",
+                    ("feature_id", "unit", "unit_id"),
+                    "a unit is in one group of a feature",
+                ),
+                Consistent("unit", ("feature_id",), "a feature's exposures are all of one unit"),
+            ),
+            streamed=True,
+            description="One row per unit (a user or an account) assigned to the treatment or "
+            "the holdout group of a feature.",
         ),
         TableSpec(
             "tickets",

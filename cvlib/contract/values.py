@@ -30,6 +30,7 @@ __all__ = [
     "NONNEGATIVE",
     "POSITIVE",
     "SCORE",
+    "SHARE",
     "TEXT",
     "TIMESTAMP",
     "WHOLE_PATTERN",
@@ -166,6 +167,13 @@ def _parse_positive(text: str) -> float:
     value = _parse_number(text)
     if value <= 0:
         raise ValueProblem(f"expected a number > 0, found {_found(text)}")
+    return value
+
+
+def _parse_share(text: str) -> float:
+    value = _parse_number(text)
+    if not 0 < value < 1:
+        raise ValueProblem(f"expected a number > 0 and < 1, found {_found(text)}")
     return value
 
 
@@ -401,12 +409,17 @@ NONNEGATIVE = Kind(
     dtype="float",
 )
 POSITIVE = Kind("positive", "number > 0", _same(_parse_positive), dtype="float")
+SHARE = Kind("share", "number > 0 and < 1", _same(_parse_share), dtype="float")
 COUNT = Kind("count", "whole number >= 0", _same(_parse_count), dtype="Int64")
 BOOL = Kind("yes/no", "yes/no", _same(_parse_bool), dtype="bool")
 
 
 def choice(choices: tuple[str, ...]) -> Kind:
     """A kind that is exactly one of ``choices`` (a close match is suggested).
+
+    The fast check of CSV files and the rule for text in typed sources
+    accept exactly ``choices`` (as written, in lower case); a typed source
+    holds a choice as text.
 
     Examples
     --------
@@ -427,6 +440,19 @@ def choice(choices: tuple[str, ...]) -> Kind:
             raise ValueProblem(f"expected one of {', '.join(choices)}, found {_found(text)}{extra}")
         return text
 
+    listed = ", ".join("'" + c.replace("'", "''") + "'" for c in choices)
     words = [f"`{c}`" for c in choices]
     doc = " or ".join(words) if len(words) == 2 else "one of " + ", ".join(words)
-    return Kind("choice", doc, _same(parse_choice), choices=tuple(choices))
+    return Kind(
+        "choice",
+        doc,
+        _same(parse_choice),
+        csv_doubt=lambda v, _raw: f"{v} NOT IN ({listed})",
+        stored=("text",),
+        stored_as="a text column",
+        text_rule=(
+            lambda v: f"{v} NOT IN ({listed})",
+            f"expected one of {', '.join(choices)}, found other values",
+        ),
+        choices=tuple(choices),
+    )

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cvlib import metrics
+from cvlib.contract import designs
 from cvlib.contract.csvfile import read_csv
 from cvlib.contract.files import ABSENT, REGULAR, check_regular
 from cvlib.contract.hypotheses import HYPOTHESES_FILE, read_hypotheses
@@ -52,7 +53,7 @@ class Workspace:
     tickets : pandas.DataFrame or None
         ``created_at`` as aware timestamps in the workspace time zone.
     sources : dict of str to Source
-        The event-scale tables present (events, surveys, accounts).
+        The event-scale tables present (events, surveys, accounts, exposures).
     row_counts : dict of str to int
     profiles : dict of str to TableProfile
         Row count and latest instants of each event-scale table, read when
@@ -154,6 +155,7 @@ class _Loader:
         self.known: dict[str, set] = {}  # table -> its keys, for references
         self.profiles: dict = {}  # table -> TableProfile found while checking it
         self.used: set[str] = set()  # the metrics of the hypotheses
+        self.tables: dict = {}  # table -> its rows as read line by line (the small tables)
 
     def load(self) -> Workspace:
         from cvlib.engine.scan import forget_schemas
@@ -192,6 +194,9 @@ class _Loader:
                 if frame is not None:
                     frames[spec.name] = frame
                     counts[spec.name] = len(frame)
+        for spec in TABLES.values():
+            self._required_by(spec, sources)
+        exposed = designs.exposed(self._distinct(sources, "exposures", designs.EXPOSED))
         if self.problems:
             raise DataError(in_file_order(self.problems.finish()))
 
@@ -229,6 +234,7 @@ class _Loader:
             profiles=profiles,
         )
         self.warnings.extend(_measurement_warnings(workspace, frames))
+        self.warnings.extend(designs.comparison_warnings(hypotheses, exposed))
         return workspace
 
     # -- the tables read line by line
@@ -284,6 +290,7 @@ class _Loader:
             self.known[spec.name] = {
                 row[spec.key] for row in table.rows if row.get(spec.key) is not None
             }
+        self.tables[spec.name] = table
         return _frame(spec, table, self.tz)
 
     def _unique(self, spec, table):
@@ -320,6 +327,22 @@ class _Loader:
         message = f"expected a {ref.column} listed in {ref.table}.csv{extra}, found {value!r}"
         self.problems.add(file, line, ref.column, message)
 
+    def _check_consistent(self, rule, first: dict, file, row, line):
+        """Report ``row`` where its ``rule.column`` differs from that of the first row agreeing
+        with it on ``rule.within`` (``first``: those values -> (value, line))."""
+        value = row.get(rule.column)
+        key = tuple(row.get(n) for n in rule.within)
+        if value is None or None in key:
+            return  # a missing or bad value is reported already
+        earlier, at = first.setdefault(key, (value, line))
+        if earlier != value:
+            named = designs.and_([f"{n} {k!r}" for n, k in zip(rule.within, key, strict=True)])
+            message = (
+                f"expected {earlier!r} (line {at} has the same {named}: {rule.rule}), "
+                f"found {value!r}"
+            )
+            self.problems.add(file, line, rule.column, message)
+
     def _required_if(self, spec, table):
         for column in spec.columns:
             rule = column.required_if
@@ -338,6 +361,60 @@ class _Loader:
                 ):
                     message = f"expected {rule.expected}, found nothing (empty)"
                     self.problems.add(table.file, line, column.name, message)
+
+    def _required_by(self, spec, sources):
+        """Values required because another table refers to the row (a feature's holdout_share
+        where exposures hold it out), once that table passed its checks."""
+        table = self.tables.get(spec.name)
+        for column in spec.columns:
+            rule = column.required_by
+            if rule is None or table is None:
+                continue
+            keys = self._referring(rule, spec.name, sources)
+            if not keys:
+                continue
+            display, file = sources[rule.table].display, table.file
+            if column.name not in table.columns:
+                shown = ", ".join(sorted(keys)[:5]) + (", ..." if len(keys) > 5 else "")
+                message = (
+                    f"expected a column named {column.name!r} (required because {display} has "
+                    f"{rule.rows} of {shown}), found columns {', '.join(table.columns)}"
+                )
+                self.problems.add(file, table.header_line, column.name, message)
+                continue
+            reported = {
+                p.line for p in self.problems.items if (p.file, p.column) == (file, column.name)
+            }
+            for row, line in zip(table.rows, table.lines, strict=True):
+                key = row.get(spec.key)
+                if key in keys and row.get(column.name) is None and line not in reported:
+                    message = (
+                        f"expected {rule.expected} ({display} has {rule.rows} of {key!r}), "
+                        "found nothing (empty)"
+                    )
+                    self.problems.add(file, line, column.name, message)
+
+    def _referring(self, rule, name: str, sources) -> set:
+        """The keys of table ``name`` that rows of ``rule.table`` with ``rule.column`` equal
+        to ``rule.value`` refer to."""
+        ref = next(r for r in TABLES[rule.table].references if r.table == name)
+        found = self._distinct(sources, rule.table, (ref.column, rule.column)) or ()
+        return {key for key, value in found if value == rule.value}
+
+    def _distinct(self, sources, name: str, columns) -> set | None:
+        """The distinct combinations of ``columns`` in the event-scale table ``name``; ``None``
+        when it is absent or has problems (which are reported)."""
+        from cvlib.engine.checks import distinct_rows
+        from cvlib.engine.scan import SourceError
+
+        source = sources.get(name)
+        if source is None or any(p.file == source.display for p in self.problems.items):
+            return None
+        try:
+            return distinct_rows(source, columns)
+        except SourceError as exc:
+            self.problems.extend(exc.problems)
+            return None
 
     # -- the event-scale tables
     def _streamed(self, spec: TableSpec):
@@ -444,6 +521,7 @@ class _Loader:
             return Source(spec, "csv", path, file), found.rows
         seen: dict[str, int] = {}
         count = 0
+        consistent = [(rule, {}) for rule in spec.consistent]
         checks = [
             (ref, not spec.column(ref.column).value_required, self.known.get(ref.table, set()))
             for ref in spec.references
@@ -457,6 +535,8 @@ class _Loader:
                 self._check_unique(spec, file, row, line, seen)
             for ref, optional, known in checks:
                 self._check_reference(ref, optional, known, file, row, line)
+            for rule, first in consistent:
+                self._check_consistent(rule, first, file, row, line)
             for rule in spec.not_before:
                 later, earlier = row.get(rule.later), row.get(rule.earlier)
                 if later is not None and earlier is not None and later < earlier:

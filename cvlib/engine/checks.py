@@ -35,7 +35,14 @@ from cvlib.errors import Problem
 if TYPE_CHECKING:  # pragma: no cover
     from cvlib.contract.tables import TableSpec
 
-__all__ = ["CSV_CHECK_BUFFER", "check_scan", "check_table", "csv_profile_if_clean", "footers"]
+__all__ = [
+    "CSV_CHECK_BUFFER",
+    "check_scan",
+    "check_table",
+    "csv_profile_if_clean",
+    "distinct_rows",
+    "footers",
+]
 
 
 def footers(scan, source: Source):
@@ -59,6 +66,31 @@ def _allowed(spec: TableSpec, known: dict) -> dict:
         if known.get(ref.table) is not None:
             out[ref.column] = (known[ref.table], f"{ref.table}.csv")
     return out
+
+
+def _words(names) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def _conflicts_sql(table: str, value: str, within: list[str]) -> str:
+    """The groups of rows agreeing on ``within`` but not on ``value`` (SQL expressions)."""
+    by = ", ".join(within)
+    return f"SELECT 1 AS x FROM {table} GROUP BY {by} HAVING min({value}) <> max({value})"
+
+
+def distinct_rows(source: Source, columns) -> set[tuple]:
+    """The distinct combinations of ``columns`` in ``source``, as trimmed text.
+
+    For answers that stay small (a feature's units and groups in ``exposures``):
+    every combination is returned. Raises :class:`SourceError` when the source
+    cannot be queried.
+    """
+    with open_scan(source) as scan:
+        selected = ", ".join(f"{scan.text(c)} AS c{i}" for i, c in enumerate(columns))
+        rows = scan.rows(f"SELECT DISTINCT {selected} FROM {scan.name}")
+    return {tuple(row[f"c{i}"] for i in range(len(columns))) for row in rows}
 
 
 def check_table(source: Source, *, known: dict | None = None, timezone: str | None = None):
@@ -215,6 +247,16 @@ def check_scan(scan, spec, file: str, references: dict, stats=None, *, latest=()
     queried = "".join(
         f", {count} AS c{i}" for i, (_, count, _) in enumerate(valid) if not isinstance(count, int)
     )
+    # rows that agree on some columns but not on another: counted by groups, in the same query
+    consistent = [
+        rule
+        for rule in spec.consistent
+        if all(n in kinds and not any(p.column == n for p in problems) for n in _names(rule))
+    ]
+    queried += "".join(
+        f", (SELECT count(*) FROM ({_conflicts(scan, rule)}) AS g) AS k{i}"
+        for i, rule in enumerate(consistent)
+    )
     queried += "".join(f", max({scan.wall_clock(c)}) AS m{i}" for i, c in enumerate(latest))
     readings = None
     if stats is not None and not queried:  # everything answered by the footers: no scan
@@ -228,13 +270,50 @@ def check_scan(scan, spec, file: str, references: dict, stats=None, *, latest=()
         bad = count if isinstance(count, int) else int(row[f"c{i}"] or 0)
         if bad:
             problems.append(Problem(file, None, name, f"{message} ({bad:,} of {rows:,} rows)"))
+    broken = {p.column for p in problems}  # a column with bad values: its groups would be too
+    for i, rule in enumerate(consistent):
+        bad = int(row[f"k{i}"] or 0)
+        if bad and not broken.intersection(_names(rule)):
+            problems.append(Problem(file, None, rule.column, _conflict_message(scan, rule, bad)))
     return problems, rows, readings
+
+
+def _names(rule) -> tuple[str, ...]:
+    return (rule.column, *rule.within)
+
+
+def _conflicts(scan, rule) -> str:
+    return _conflicts_sql(scan.name, scan.text(rule.column), [scan.text(n) for n in rule.within])
+
+
+def _conflict_message(scan, rule, bad: int) -> str:
+    """The message of a :class:`~cvlib.contract.tables.Consistent` rule broken by ``bad``
+    groups of rows, naming the first of them (in the order of its values)."""
+    value = scan.text(rule.column)
+    by = [scan.text(n) for n in rule.within]
+    aliases = ", ".join(f"{b} AS b{j}" for j, b in enumerate(by))
+    order = ", ".join(f"b{j}" for j in range(len(by)))
+    first = scan.rows(
+        f"SELECT {aliases}, min({value}) AS lo, max({value}) AS hi FROM {scan.name} "
+        f"GROUP BY {', '.join(by)} HAVING min({value}) <> max({value}) ORDER BY {order} LIMIT 1"
+    )[0]
+    named = ", ".join(f"{n} {first[f'b{j}']!r}" for j, n in enumerate(rule.within))
+    return (
+        f"expected one {rule.column} for each {_words(rule.within)} ({rule.rule}), "
+        f"found {bad:,} with several, the first: {named} ({first['lo']!r} and {first['hi']!r})"
+    )
 
 
 # ---------------------------------------------------------------- CSV fast check
 #: Buffer of the CSV check's reads: files above it are checked by every DuckDB thread. A
 #: line longer than this fails the scan, and the line-by-line check takes over.
 CSV_CHECK_BUFFER = 1 << 20
+
+
+def _trimmed(rule) -> tuple[str, list[str]]:
+    """A consistency rule's column and the columns it is grouped by, as trimmed CSV text."""
+    value = f"trim({q.quote_ident(rule.column)}, ' ')"
+    return value, [f"trim({q.quote_ident(n)}, ' ')" for n in rule.within]
 
 
 def csv_profile_if_clean(
@@ -320,13 +399,18 @@ def csv_profile_if_clean(
                 )
                 conditions.append(f"{later} < {earlier}")
         bad_rows = " OR ".join(f"({c})" for c in conditions) or "false"
+        conflicts = "".join(
+            f" + (SELECT count(*) FROM ({_conflicts_sql(relation, *_trimmed(rule))}) AS g)"
+            for rule in spec.consistent
+            if all(n in present for n in _names(rule))
+        )
         if spec.key in present:
             distinct = f"count(DISTINCT trim({q.quote_ident(spec.key)}, ' '))"
         else:
             distinct = "count(*)"
         latest = "".join(f", {x}" for x in latest_sql)
         rows, bad, distinct_count, *ends = con.execute(
-            f"SELECT count(*), count(*) FILTER (WHERE {bad_rows}), {distinct}{latest} "
+            f"SELECT count(*), count(*) FILTER (WHERE {bad_rows}){conflicts}, {distinct}{latest} "
             f"FROM {relation}"
         ).fetchone()
     except duckdb.Error:
