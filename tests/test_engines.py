@@ -48,6 +48,7 @@ from cvlib.engine.scan import Scan, SourceError, spark_backend
 from cvlib.engine.sources import Source
 from cvlib.engine.sql import timestamp_sql
 from cvlib.metrics import adoption
+from cvlib.verdicts import designs
 from cvlib.metrics.base import Context, Period, Shares, Window
 from cvlib.verdicts import inputs
 from cvlib.verdicts.plan import start_queries
@@ -464,9 +465,10 @@ def test_postgresql_validate_and_one_release_send_few_plain_statements(pg_stores
     assert others == ["BEGIN", "SET TIMEZONE = UTC", "COMMIT"]  # ibis's session setup
     assert not any("CREATE" in s.upper() or "DROP" in s.upper() for s in logged)
     assert len(columns) == 3  # one per table: its columns' types
-    # the proof's 8 (once per process), the 3 checks (with the profile), the release's 3
-    assert len(queries) == 8 + 3 + 3, queries
-    assert len(logged) == 20  # the figure docs/engines.md states
+    # the proof's 9 (once per process), the 3 checks (with the profile), the release's 4
+    # (events, accounts, and surveys twice: its windows and its weekly series)
+    assert len(queries) == 9 + 3 + 4, queries
+    assert len(logged) == 22  # the figure docs/engines.md states
 
 
 def test_postgresql_messages_name_the_source(pg_stores, postgres, tmp_path, monkeypatch):
@@ -1077,7 +1079,12 @@ def _one_by_one(ws, ctx, hypotheses):
     """Every metric's query of the release run alone, in turn: Period -> counts."""
     out = {}
     for spec in {h.spec.name: h.spec for h in hypotheses if h.spec.aggregate is not None}.values():
-        periods = [p for h in hypotheses if h.spec is spec for p in spec.periods(h, ctx)]
+        periods = [
+            p
+            for h in hypotheses
+            if h.spec is spec
+            for p in dict.fromkeys(spec.periods(h, ctx) + designs.periods(h, ctx))
+        ]
         out.update(spec.aggregate(ws.sources[spec.table], periods, ws.settings.timezone)())
     return out
 

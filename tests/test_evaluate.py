@@ -138,6 +138,7 @@ hypotheses:
     metric: churn
     target: 0.05
     window_days: 30
+    comparison: before_after
   - id: H-match
     feature_id: F-match
     statement: Matching takes less than 5 minutes.
@@ -1364,6 +1365,7 @@ HYPOTHESIS_KEYS = {
     "dropped_what",
     "sensitivity",
     "definition_changes",
+    "evidence",
     "economic_value",
     "segments",
 }
@@ -1399,8 +1401,8 @@ def test_summary_json_structure_is_strict_json(evaluations, release_id):
         assert set(h) == HYPOTHESIS_KEYS
         assert h["verdict"] in cvlib.verdicts.VERDICTS
         assert h["kind"] in ("level", "improvement", "non_inferiority")
-        windowed = {"window_days"} if "window_days" in h["definition"] else set()
-        assert set(h["definition"]) == DEFINITION_KEYS | windowed
+        optional = {"window_days", "comparison"} & set(h["definition"])  # windowed; named
+        assert set(h["definition"]) == DEFINITION_KEYS | optional
         assert h["registered_definition"] == h["definition"]  # no previous summary
         assert h["definition_changes"] == []
         assert h["multiplicity"] == {"method": "holm", "family_size": len(data["hypotheses"])}

@@ -37,8 +37,9 @@ def exposed(rows) -> dict | None:
 
     Examples
     --------
-    >>> exposed({("F1", "user", "treatment"), ("F1", "user", "holdout")})
-    {'F1': {'user': {'holdout', 'treatment'}}}
+    >>> found = exposed({("F1", "user", "treatment"), ("F1", "user", "holdout")})
+    >>> sorted(found["F1"]["user"])
+    ['holdout', 'treatment']
     """
     if rows is None:
         return None

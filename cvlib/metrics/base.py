@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from cvlib.errors import CvlibWarning
@@ -37,6 +37,7 @@ __all__ = [
     "Shares",
     "Window",
     "probe_all",
+    "proof_periods",
     "probe_by_start",
     "quiet",
     "register",
@@ -79,7 +80,7 @@ class Period:
     """What one aggregate of a release measures: a hypothesis, a phase and its window."""
 
     hypothesis_id: str
-    phase: Literal["after", "before"]
+    phase: Literal["after", "before", "placebo", "history"]
     window: Window
     feature_id: str | None = None
 
@@ -306,6 +307,18 @@ class MetricSpec:
     chart : {"estimate", "attempts"}
         The chart of a hypothesis: estimates against the target, or every
         attempt's time.
+    compare_counts : callable or None
+        ``compare_counts(context, later, earlier) -> Measurement``: the
+        measurement of the counts of one period against an earlier one (the
+        before/after design's placebo change).
+    history : callable or None
+        ``history(hypothesis, context) -> (pre, window)``: the periods of the
+        metric's time series before the release (oldest first) and in the
+        hypothesis's window, for the interrupted time series design.
+    series_value : callable or None
+        ``series_value(counts) -> (value, weight, variance)`` of one period of
+        the series (the value in the unit of the change, its sample size and
+        sampling variance), or ``None`` without observations.
     """
 
     name: str
@@ -336,6 +349,9 @@ class MetricSpec:
     flag_texts: Mapping[str, str] = field(default_factory=dict)
     saving: Callable | None = None
     chart: str = "estimate"
+    compare_counts: Callable | None = None
+    history: Callable | None = None
+    series_value: Callable | None = None
 
 
 _REGISTRY: dict[str, MetricSpec] = {}
@@ -445,6 +461,36 @@ def plan_shares(h, m: Measurement, claim, confidence_level: float):
     )
 
 
+#: Periods of a metric's history that the time-series design asks for, at most.
+HISTORY_PERIODS = 52
+
+
+def history_windows(h, ctx: Context, days: int) -> tuple[tuple, tuple]:
+    """:attr:`MetricSpec.history` of periods of ``days`` days: up to :data:`HISTORY_PERIODS`
+    periods ending at the release (oldest first), and the whole periods of the hypothesis's
+    window after it (at least one)."""
+    step = dt.timedelta(days=days)
+    start = ctx.released_at
+    pre = tuple(
+        Period(h.id, "history", Window(start - k * step, start - (k - 1) * step))
+        for k in range(HISTORY_PERIODS, 0, -1)
+    )
+    count = max(h.window_days // days, 1)
+    window = tuple(
+        Period(h.id, "history", Window(start + k * step, start + (k + 1) * step))
+        for k in range(count)
+    )
+    return pre, window
+
+
+def share_value(c: Shares):
+    """:attr:`MetricSpec.series_value` of a share: the share, its n, and p(1 - p) / n."""
+    if c is None or c.n == 0:
+        return None
+    p = c.hits / c.n
+    return p, float(c.n), p * (1 - p) / c.n
+
+
 def in_window(h) -> str:
     """:attr:`MetricSpec.scope` of a windowed metric."""
     return f"in the {h.window_days} days after the release"
@@ -461,7 +507,7 @@ def same_window_before(h, ctx: Context, feature: bool = False) -> tuple[Period, 
 
 
 # ---------------------------------------------------------------- the proof's probes
-def _proof_periods(plan, *, before: bool = True) -> list[Period]:
+def proof_periods(plan, *, before: bool = True) -> list[Period]:
     """One period per window (and, with ``before``, per window before) and feature of a
     proof's plan (:class:`cvlib.engine.proof.Plan`)."""
     windows = plan.windows + (plan.before if before else ())
@@ -478,7 +524,7 @@ def probe_by_start(query):
 
     def probe(scan, plan):
         by_start: dict = {}
-        for p in _proof_periods(plan, before=False):
+        for p in proof_periods(plan, before=False):
             by_start.setdefault(p.window.start, []).append(p)
         return [scan.rows(query(scan, start, group)) for start, group in by_start.items()]
 
@@ -487,7 +533,7 @@ def probe_by_start(query):
 
 def probe_all(query):
     """The probe of a metric whose ``query(scan, periods)`` takes every period at once."""
-    return lambda scan, plan: scan.rows(query(scan, _proof_periods(plan)))
+    return lambda scan, plan: scan.rows(query(scan, proof_periods(plan)))
 
 
 # ---------------------------------------------------------------- shares of users (events)
@@ -563,110 +609,3 @@ def share_measures(periods, *, no_table: str, no_one: str):
         return [] if c is None else [(s, one(ctx, x)) for s, x in sorted(c.segments.items())]
 
     return measure, segments
-
-
-# ---------------------------------------------------------------- task studies (task_times)
-def _in_attempt_order(rows):
-    """``rows`` in the order of ``attempted_at`` when the column holds any value (ties and
-    empty values keep file order, empty ones last), in file order otherwise."""
-    if "attempted_at" in rows.columns and rows["attempted_at"].notna().any():
-        return rows.sort_values("attempted_at", kind="stable", na_position="last")
-    return rows
-
-
-def _planned_participants(rows, h):
-    """The after-phase participants (pairs, for a paired design) in the order of their first
-    attempt."""
-    order = rows.loc[rows["phase"] == "after", "participant_id"].drop_duplicates()
-    if h.design == "paired":
-        before = set(rows.loc[rows["phase"] == "before", "participant_id"])
-        order = order[order.isin(before)]
-    return order
-
-
-def task_rows(ctx: Context, h):
-    """The task_times rows of the hypothesis's task in the release, in attempt order
-    (``None`` without the table); with ``planned_n``, only the first ``planned_n``
-    after-phase participants (pairs) and, for an independent design, every before row."""
-    tt = ctx.workspace.task_times
-    if tt is None:
-        return None
-    rows = _in_attempt_order(tt[(tt["release_id"] == ctx.release_id) & (tt["task"] == h.task)])
-    if h.planned_n is None:
-        return rows
-    keep = rows["participant_id"].isin(set(_planned_participants(rows, h).iloc[: h.planned_n]))
-    if h.design != "paired":
-        keep |= rows["phase"] == "before"
-    return rows[keep]
-
-
-def task_pending(ctx: Context, h) -> str | None:
-    """Why a task study with ``planned_n`` is not decided yet, or ``None``."""
-    if h.planned_n is None:
-        return None
-    tt = ctx.workspace.task_times
-    rows = None if tt is None else tt[(tt["release_id"] == ctx.release_id) & (tt["task"] == h.task)]
-    have = 0 if rows is None else len(_planned_participants(rows, h))
-    if have >= h.planned_n:
-        return None
-    what = "pairs of participants" if h.design == "paired" else "participants after the release"
-    return (
-        f"{have} of {h.planned_n} planned {what}: the study is decided once, "
-        "when all of them are in."
-    )
-
-
-def first_attempts(rows):
-    """Each participant's first attempt in each phase (``rows`` in attempt order), and how
-    many later attempts were left out."""
-    first = rows.drop_duplicates(["participant_id", "phase"], keep="first")
-    return first, int(len(rows) - len(first))
-
-
-def task_measure(measure_rows):
-    """:attr:`MetricSpec.measure` of a task metric: ``measure_rows(ctx, h, rows)`` on the
-    study's rows, marked pending while a planned sample is being collected."""
-
-    def measure(ctx, h) -> Measurement:
-        found = measure_rows(ctx, h, task_rows(ctx, h))
-        pending = task_pending(ctx, h)
-        return found if pending is None else replace(found, pending=pending)
-
-    return measure
-
-
-def first_attempt_shares(rows, hit) -> tuple[Shares, Shares, int]:
-    """After and before :class:`Shares` of participants whose first attempt is a ``hit``
-    (``hit(rows) -> boolean Series``), and the later attempts left out."""
-    first, dropped = first_attempts(rows)
-    shares = []
-    for phase in ("after", "before"):
-        part = first[first["phase"] == phase]
-        shares.append(Shares(int(hit(part).sum()), int(len(part))))
-    return shares[0], shares[1], dropped
-
-
-def participant_logs(rows, phase: str):
-    """A Series by participant: the mean ln(seconds) of their completed attempts in ``phase``."""
-    import numpy as np
-    import pandas as pd
-
-    done = rows[(rows["phase"] == phase) & rows["completed"] & rows["seconds"].notna()]
-    logs = np.log(done["seconds"].to_numpy(dtype=float))
-    return pd.Series(logs, index=done["participant_id"].to_numpy()).groupby(level=0).mean()
-
-
-def task_segments(ctx: Context, h, measure_rows) -> list:
-    """:attr:`MetricSpec.segments` of a task metric: ``measure_rows(ctx, h, rows)`` per segment."""
-    rows = task_rows(ctx, h)
-    if rows is None or rows.empty or "segment" not in rows.columns:
-        return []
-    return [
-        (segment, measure_rows(ctx, h, rows[rows["segment"] == segment]))
-        for segment in sorted(rows["segment"].dropna().unique())
-    ]
-
-
-def task_scope(h) -> str:
-    """:attr:`MetricSpec.scope` of a task metric."""
-    return f"of the task “{h.task}”"

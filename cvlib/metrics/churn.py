@@ -85,6 +85,16 @@ def _segments(ctx, h) -> list:
     ]
 
 
+def _compare(ctx, later: Shares, earlier: Shares) -> Measurement:
+    return base.measure_shares(later, earlier, ctx.confidence_level, absent=_ABSENT)
+
+
+def _history(h, ctx):
+    """Churn at cutoffs every ``window_days`` back from the release, and at the release."""
+    pre, _ = base.history_windows(h, ctx, h.window_days)
+    return pre, (base.Period(h.id, "history", ctx.window(h.window_days)),)
+
+
 SPEC = register(
     MetricSpec(
         name="churn",
@@ -108,5 +118,8 @@ SPEC = register(
         aggregate=aggregate,
         probe=base.probe_all(_query),
         scope=base.in_window,
+        compare_counts=_compare,
+        history=_history,
+        series_value=base.share_value,
     )
 )

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from cvlib.metrics import base
+from cvlib.metrics import base, study
 from cvlib.metrics.base import Measurement, MetricSpec, register
 from cvlib.metrics.units import PROPORTION
 
@@ -34,7 +34,7 @@ from cvlib.metrics.units import PROPORTION
 def _measure_rows(ctx, h, rows) -> Measurement:
     if rows is None or rows.empty:
         return Measurement(absent=f"No task attempts for task '{h.task}' in this release yet.")
-    after, before, dropped = base.first_attempt_shares(rows, lambda part: part["completed"])
+    after, before, dropped = study.first_attempt_shares(rows, lambda part: part["completed"])
     found = base.measure_shares(
         after,
         before,
@@ -60,10 +60,10 @@ SPEC = register(
             "(Wilson 1927); change: Miettinen-Nurminen score interval and test (Miettinen & "
             "Nurminen 1985)."
         ),
-        measure=base.task_measure(_measure_rows),
-        segments=lambda ctx, h: base.task_segments(ctx, h, _measure_rows),
+        measure=study.task_measure(_measure_rows),
+        segments=lambda ctx, h: study.task_segments(ctx, h, _measure_rows),
         plan=base.plan_shares,
         needs_task=True,
-        scope=base.task_scope,
+        scope=study.task_scope,
     )
 )

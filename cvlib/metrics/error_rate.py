@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from cvlib.metrics import base
+from cvlib.metrics import base, study
 from cvlib.metrics.base import Measurement, MetricSpec, register
 from cvlib.metrics.units import PROPORTION
 
@@ -32,7 +32,7 @@ def _measure_rows(ctx, h, rows) -> Measurement:
         return Measurement(
             absent="task_times.csv has no errors column, so the error rate cannot be measured."
         )
-    after, before, dropped = base.first_attempt_shares(rows, lambda part: part["errors"] >= 1)
+    after, before, dropped = study.first_attempt_shares(rows, lambda part: part["errors"] >= 1)
     found = base.measure_shares(
         after,
         before,
@@ -58,11 +58,11 @@ SPEC = register(
             "(Wilson 1927); change: Miettinen-Nurminen score interval and test (Miettinen & "
             "Nurminen 1985)."
         ),
-        measure=base.task_measure(_measure_rows),
-        segments=lambda ctx, h: base.task_segments(ctx, h, _measure_rows),
+        measure=study.task_measure(_measure_rows),
+        segments=lambda ctx, h: study.task_segments(ctx, h, _measure_rows),
         plan=base.plan_shares,
         needs_task=True,
         required_columns=("errors",),
-        scope=base.task_scope,
+        scope=study.task_scope,
     )
 )

@@ -93,12 +93,77 @@ def _query(scan, periods) -> str:
     )
 
 
+def _grid_query(scan, windows) -> str:
+    """Promoters, passives and detractors per segment of each of ``windows`` (sorted, not
+    overlapping: a time series), counting each user's latest response in each, in one pass:
+    column ``k`` is the window's index."""
+    col = sql.quote_ident("submitted_at")
+    cases = " ".join(
+        f"WHEN ts >= {scan.at('submitted_at', w.start)} AND ts < {scan.at('submitted_at', w.stop)} "
+        f"THEN {k}"
+        for k, w in enumerate(windows)
+    )
+    low = scan.at("submitted_at", windows[0].start)
+    high = scan.at("submitted_at", windows[-1].stop)
+    return (
+        f"SELECT seg, k, {sql.count_if('score >= 9')} AS p, "
+        f"{sql.count_if('score >= 7 AND score <= 8')} AS pa, {sql.count_if('score <= 6')} AS d "
+        "FROM (SELECT seg, k, score, ROW_NUMBER() OVER (PARTITION BY uid, k "
+        "ORDER BY ts DESC, rid DESC) AS rn FROM (SELECT ts, score, seg, uid, rid, "
+        f"CASE {cases} END AS k FROM (SELECT {col} AS ts, "
+        f"CAST({sql.quote_ident('score')} AS BIGINT) AS score, {scan.segment()} AS seg, "
+        f"{scan.text('user_id')} AS uid, {sql.quote_ident('response_id')} AS rid "
+        f"FROM {scan.name} WHERE {col} >= {low} AND {col} < {high}) AS s) AS g) AS r "
+        # rows between the windows have k null and are skipped by the caller: a filter on k
+        # here is pushed into the CASE by DuckDB and makes the query 20 times slower
+        "WHERE rn = 1 GROUP BY seg, k"
+    )
+
+
+def _series_windows(periods) -> list:
+    """The distinct windows of the history periods when they do not overlap (else none)."""
+    windows = sorted({p.window for p in periods if p.phase == "history"}, key=lambda w: w.start)
+    if any(a.stop > b.start for a, b in zip(windows, windows[1:], strict=False)):
+        return []
+    return windows
+
+
 def aggregate(source, periods, timezone: str):
-    """Start the surveys query of ``periods``; return a function that waits for
-    Period -> :class:`Responses`."""
+    """Start the surveys queries of ``periods``; return a function that waits for
+    Period -> :class:`Responses`. The periods of a time series (phase ``history``) are
+    counted by one query over their grid of windows."""
+    windows = _series_windows(periods)
+    grid = set(windows)
+    single = [p for p in periods if p.window not in grid or p.phase != "history"]
     with open_scan(source, timezone) as scan:
         has_segment = scan.has("segment")
-        rows = scan.start(_query(scan, periods))
+        rows = scan.start(_query(scan, single)) if single else (lambda: [])
+        series = scan.start(_grid_query(scan, windows)) if windows else (lambda: [])
+
+    def finish() -> dict:
+        out = _single(rows, single, has_segment)
+        by_window: dict = {}
+        for row in series():
+            if row["k"] is None:
+                continue
+            counts = (int(row["p"] or 0), int(row["pa"] or 0), int(row["d"] or 0))
+            entry = by_window.setdefault(windows[int(row["k"])], [[0, 0, 0], {}])
+            entry[0] = [a + b for a, b in zip(entry[0], counts, strict=True)]
+            if has_segment and row["seg"]:
+                entry[1][row["seg"]] = Responses(*counts)
+        for p in periods:
+            if p not in out:
+                counts, segments = by_window.get(p.window, [[0, 0, 0], {}])
+                out[p] = Responses(*counts, segments)
+        return out
+
+    return finish
+
+
+def _single(rows, periods, has_segment: bool) -> dict:
+    """Wait for the query of ``periods`` (one column set per period) and sum its rows."""
+    if not periods:
+        return {}
 
     def finish() -> dict:
         totals = {p: [[0, 0, 0], {}, 0] for p in periods}
@@ -117,7 +182,7 @@ def aggregate(source, periods, timezone: str):
             for p, (counts, segments, dropped) in totals.items()
         }
 
-    return finish
+    return finish()
 
 
 def _measure_counts(ctx, after: Responses, before: Responses) -> Measurement:
@@ -219,6 +284,27 @@ def _plan(h, m: Measurement, claim, confidence_level: float):
     )
 
 
+def _probe(scan, plan) -> list:
+    """:attr:`MetricSpec.probe`: the windows query over the proof's periods, and the series
+    query over the grid their bounds make."""
+    periods = base.proof_periods(plan)
+    bounds = sorted({p.window.start for p in periods} | {p.window.stop for p in periods})
+    grid = [base.Window(a, b) for a, b in zip(bounds, bounds[1:], strict=False)]
+    return [scan.rows(_query(scan, periods)), scan.rows(_grid_query(scan, grid))]
+
+
+def _series_value(c: Responses):
+    """NPS points of one period, its respondents, and the sampling variance in points²."""
+    if c is None or c.n == 0:
+        return None
+    return 100.0 * (c.promoters - c.detractors) / c.n, float(c.n), 1e4 * _variance(c.counts) / c.n
+
+
+def _history(h, ctx):
+    """Weekly periods before the release, and the window's whole weeks."""
+    return base.history_windows(h, ctx, 7)
+
+
 SPEC = register(
     MetricSpec(
         name="nps",
@@ -240,7 +326,10 @@ SPEC = register(
         has_history=True,
         periods=base.same_window_before,
         aggregate=aggregate,
-        probe=base.probe_all(_query),
+        probe=_probe,
         scope=base.in_window,
+        compare_counts=_measure_counts,
+        history=_history,
+        series_value=_series_value,
     )
 )

@@ -39,7 +39,7 @@ Morgan Kaufmann.
 
 from __future__ import annotations
 
-from cvlib.metrics import base
+from cvlib.metrics import study
 from cvlib.metrics.base import Before, Measurement, MetricSpec, Saving, quiet, register
 from cvlib.metrics.units import SECONDS
 
@@ -53,8 +53,8 @@ def _measure_rows(ctx, h, rows) -> Measurement:
         return Measurement(
             absent=f"No task-time measurements for task '{h.task}' in this release yet."
         )
-    after_logs = base.participant_logs(rows, "after")
-    before_logs = base.participant_logs(rows, "before")
+    after_logs = study.participant_logs(rows, "after")
+    before_logs = study.participant_logs(rows, "before")
     found = {
         "n": len(after_logs),
         "detail": (after_logs, before_logs, bool(not rows["completed"].all())),
@@ -124,7 +124,7 @@ def _worst_rank(rows, confidence_level: float):
     for phase in ("before", "after"):
         part = rows[rows["phase"] == phase]
         people = part["participant_id"].drop_duplicates()
-        logs = base.participant_logs(part, phase)
+        logs = study.participant_logs(part, phase)
         value = logs.reindex(people.to_numpy())
         # to the microsecond: a mean of logs taken back to seconds must not break a tie
         times.append(np.round(np.exp(value.to_numpy(dtype=float)), 6))
@@ -167,11 +167,11 @@ def _change(before, after, paired: bool, confidence_level: float) -> dict:
     return {"comparison": comparison, "change_test": change_test}
 
 
-_measure = base.task_measure(_measure_rows)
+_measure = study.task_measure(_measure_rows)
 
 
 def _segments(ctx, h) -> list:
-    return base.task_segments(ctx, h, _measure_rows)
+    return study.task_segments(ctx, h, _measure_rows)
 
 
 def _change_sd_log(h, after, before) -> float:
@@ -255,7 +255,7 @@ def _saving(ctx, h) -> Saving | None:
 
     from cvlib.stats import lognormal
 
-    rows = base.task_rows(ctx, h)
+    rows = study.task_rows(ctx, h)
     before = _participant_means(rows, "before")
     after = _participant_means(rows, "after")
     cl = ctx.confidence_level
@@ -329,7 +329,7 @@ SPEC = register(
         needs_task=True,
         designs=("independent", "paired"),
         options=("tasks_per_month",),
-        scope=base.task_scope,
+        scope=study.task_scope,
         saving=_saving,
         flags=_flags,
         flag_texts={

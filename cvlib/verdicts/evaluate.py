@@ -13,7 +13,7 @@ import dataclasses
 import datetime as dt
 
 from cvlib.metrics.base import Context
-from cvlib.verdicts import claims, definitions, economic, planning, rules
+from cvlib.verdicts import claims, definitions, designs, economic, planning, rules
 from cvlib.verdicts.inputs import release_inputs_sha256
 from cvlib.verdicts.plan import start_queries
 from cvlib.verdicts.results import (
@@ -220,9 +220,12 @@ def _evaluate(ctx: Context, h) -> HypothesisResult:
     incomplete = _incomplete(ctx, h)
     measured = spec.measure(ctx, h)
     flags.extend(spec.flags(h, measured))
+    own = measured  # the metric's own before/after, for the segments
+    measured, evidence, unavailable = designs.choose(ctx, h, measured)
+    flags.extend(evidence.flags)
     after = measured.after
     change = rules.change_of(spec, measured)
-    verdict, reason, tests = _judged(ctx, h, measured, incomplete)
+    verdict, reason, tests = _judged(ctx, h, measured, incomplete or unavailable)
     plan = None
     if verdict in ("inconclusive", "insufficient_data"):
         plan = planning.plan(h, measured, tests, incomplete, ctx.confidence_level)
@@ -242,7 +245,7 @@ def _evaluate(ctx: Context, h) -> HypothesisResult:
             ctx, h, ctx.workspace.settings.hourly_cost, change
         ),
         # a planned study still collecting decides no segment either
-        segments=_segments(ctx, h, incomplete or measured.pending),
+        segments=_segments(ctx, h, incomplete or own.pending),
         n=int(after.n) if after is not None else int(measured.n),
         tests=tests,
         p_value=None if tests is None else tests.p_value,
@@ -250,6 +253,7 @@ def _evaluate(ctx: Context, h) -> HypothesisResult:
         dropped=measured.dropped,
         dropped_what=measured.dropped_what,
         sensitivity=measured.sensitivity,
+        evidence=evidence,
     )
 
 

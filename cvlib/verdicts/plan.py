@@ -11,6 +11,7 @@ engine (task studies) are evaluated.
 from __future__ import annotations
 
 from cvlib.metrics.base import Context
+from cvlib.verdicts import designs
 
 __all__ = ["start_queries"]
 
@@ -29,7 +30,9 @@ def start_queries(ctx: Context, hypotheses) -> callable:
         spec = h.spec
         if spec.aggregate is None or spec.table not in ws.sources:
             continue
-        wanted.setdefault(spec.name, (spec, []))[1].extend(spec.periods(h, ctx))
+        wanted.setdefault(spec.name, (spec, []))[1].extend(
+            dict.fromkeys(spec.periods(h, ctx) + designs.periods(h, ctx))
+        )
     plan = sorted(wanted.values(), key=lambda item: -ws.row_counts.get(item[0].table, 0))
     waiting = []
     try:

@@ -285,6 +285,8 @@ class HypothesisResult:
     registered_definition : dict or None
         The definition the hypothesis was first reported under
         (:mod:`cvlib.verdicts.definitions`).
+    evidence : Evidence or None
+        The comparison design and its grade (:mod:`cvlib.verdicts.designs`).
     """
 
     hypothesis: Hypothesis
@@ -309,6 +311,7 @@ class HypothesisResult:
     sensitivity: Any = None
     definition_changes: tuple = ()
     registered_definition: dict | None = None
+    evidence: Any = None
 
     @property
     def adjusted_away(self) -> bool:
@@ -364,6 +367,7 @@ class HypothesisResult:
                     {"key": k, "registered": old, "now": new}
                     for k, old, new in self.definition_changes
                 ],
+                "evidence": None if self.evidence is None else self.evidence.to_dict(),
                 "economic_value": None
                 if self.economic_value is None
                 else self.economic_value.to_dict(),
