@@ -48,9 +48,8 @@ from cvlib.engine.scan import Scan, SourceError, spark_backend
 from cvlib.engine.sources import Source
 from cvlib.engine.sql import timestamp_sql
 from cvlib.metrics import adoption
-from cvlib.verdicts import designs
 from cvlib.metrics.base import Context, Period, Shares, Window
-from cvlib.verdicts import inputs
+from cvlib.verdicts import designs, inputs
 from cvlib.verdicts.plan import start_queries
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
