@@ -143,6 +143,35 @@ def test_release_report_in_a_real_browser(reports, browser, tmp_path):
     assert (tmp_path / "report.png").stat().st_size > 0
 
 
+def test_an_evidence_grade_is_visible_beside_every_verdict(reports, browser, tmp_path):
+    from cvlib.report.labels import GRADE_LABEL
+
+    page, seen = open_page(browser, reports / "2026.01" / "report.html", tmp_path / "report.png")
+    assert_clean(seen)
+    summary = json.loads((reports / "2026.01" / "summary.json").read_text())
+    rows = page.locator("table.cvlib-verdicts tbody tr")
+    assert rows.count() == len(summary["hypotheses"])
+    for h in summary["hypotheses"]:
+        words = GRADE_LABEL[h["evidence"]["grade"]]
+        row = rows.filter(has=page.get_by_text(h["id"], exact=True))
+        verdict, evidence = row.locator("td.cvlib-verdict"), row.locator("td.cvlib-evidence")
+        assert verdict.is_visible() and evidence.is_visible()
+        assert evidence.inner_text().strip() == words
+        # beside the verdict: the next cell of the same row, on the same line
+        v, e = verdict.bounding_box(), evidence.bounding_box()
+        assert abs(v["y"] - e["y"]) < v["height"] and e["x"] >= v["x"] + v["width"] - 1
+        heading = page.locator(f"h3[id='h-{h['id']}']")
+        # the paragraph right after the section's verdict
+        verdict_line = "following-sibling::p[span[contains(@class, 'cvlib-verdict')]][1]"
+        line = heading.locator(f"xpath={verdict_line}/following-sibling::p[1]")
+        line.scroll_into_view_if_needed()
+        assert line.is_visible() and line.get_attribute("class") == "cvlib-evidence"
+        text = line.inner_text()
+        assert text.startswith(f"Evidence: {words} (design {h['evidence']['design']})"), text
+        if h["evidence"]["caveat"]:
+            assert h["evidence"]["caveat"] in text
+
+
 def test_index_in_a_real_browser(reports, browser, tmp_path):
     page, seen = open_page(browser, reports / "index.html", tmp_path / "index.png")
     assert_clean(seen)

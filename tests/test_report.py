@@ -125,6 +125,23 @@ def test_html_is_self_contained_titled_and_escaped(built):
     assert SCRIPT not in index and network_references(index) == []
 
 
+def test_reports_and_index_carry_the_evidence_grades_of_the_summaries(built):
+    from cvlib.report.labels import GRADE_LABEL
+
+    _, out, _ = built
+    index = (out / "index.html").read_text()
+    assert "hypotheses validated, by evidence" in index and "verdicts (evidence)" in index
+    for release in ("2026.01", "2026.02"):
+        summary = json.loads((out / release / "summary.json").read_text())
+        page = (out / release / "report.html").read_text()
+        grades = [GRADE_LABEL[h["evidence"]["grade"]] for h in summary["hypotheses"]]
+        cells = re.findall(r"<td class=['\"]cvlib-evidence['\"]>([^<]*)</td>", page)
+        assert cells == grades, release
+        assert page.count("Evidence: <b>") == len(grades)
+        for h in summary["hypotheses"]:
+            assert f"{h['id']}: " in index  # listed with its verdict and grade
+
+
 def test_unchanged_rerun_skips_and_force_rebuilds(built):
     data, out, _ = built
     before = (out / "2026.01" / "report.html").stat().st_mtime_ns

@@ -10,7 +10,9 @@ import json
 import math
 from pathlib import Path
 
+from cvlib.report.labels import VERDICT_LABEL, VERDICT_SYMBOL, grade_text, validated_by_grade
 from cvlib.report.present import Fragment, feature_names, render
+from cvlib.verdicts.designs import GRADES
 
 __all__ = ["features_ranked", "portfolio_frame", "portfolio_table", "release_summaries"]
 
@@ -35,14 +37,22 @@ def release_summaries(workspace, summaries_dir: str = "") -> list[dict]:
     return out
 
 
+def _grade(h: dict) -> str | None:
+    """A summary hypothesis's evidence grade (``None`` in a summary written before grades)."""
+    return (h.get("evidence") or {}).get("grade")
+
+
 def portfolio_frame(summaries: list[dict]):
-    """A row per release: output (features, effort), outcome (validated, rate, economic value)."""
+    """A row per release: output (features, effort), outcome (validated, rate, economic value),
+    and the validated hypotheses by evidence grade (``validated_<grade>``, one column per grade
+    of :data:`cvlib.verdicts.designs.GRADES`; 0 for a summary without evidence)."""
     import pandas as pd
 
     rows = []
     for s in summaries:
         card = s["scorecard"]
         econ = s.get("economic_value") or {}
+        validated = [_grade(h) for h in s.get("hypotheses", ()) if h["verdict"] == "validated"]
         rows.append(
             {
                 "release_id": s["release_id"],
@@ -53,6 +63,7 @@ def portfolio_frame(summaries: list[dict]):
                 "value_delivery_rate": card["value_delivery_rate"],
                 "hours_saved_per_year": econ.get("hours_saved_per_year"),
                 "value_per_year": econ.get("value_per_year"),
+                **{f"validated_{g}": validated.count(g) for g in GRADES},
             }
         )
     return pd.DataFrame(rows, columns=list(_FRAME_COLUMNS))
@@ -61,6 +72,7 @@ def portfolio_frame(summaries: list[dict]):
 _FRAME_COLUMNS = (
     "release_id", "released_on", "features_shipped", "effort_points", "features_validated",
     "value_delivery_rate", "hours_saved_per_year", "value_per_year",
+    *(f"validated_{g}" for g in GRADES),
 )  # fmt: skip
 
 
@@ -72,7 +84,8 @@ def _none(value):
 
 
 def portfolio_table(frame, currency: str = "") -> Fragment:
-    """The portfolio frame as an HTML table in human units."""
+    """The portfolio frame as an HTML table in human units, with the validated hypotheses
+    counted by evidence grade."""
     rows = [
         {
             "release_id": r.release_id,
@@ -83,6 +96,9 @@ def portfolio_table(frame, currency: str = "") -> Fragment:
             "value_delivery_rate": _none(r.value_delivery_rate),
             "hours_saved_per_year": _none(r.hours_saved_per_year),
             "value_per_year": _none(r.value_per_year),
+            "by_grade": validated_by_grade(
+                {g: int(getattr(r, f"validated_{g}", 0) or 0) for g in GRADES}
+            ),
         }
         for r in frame.itertuples()
     ]
@@ -90,7 +106,8 @@ def portfolio_table(frame, currency: str = "") -> Fragment:
 
 
 def features_ranked(summaries: list[dict], workspace) -> Fragment:
-    """Features ranked by validated value: validated hypotheses first, then money, hours saved."""
+    """Features ranked by validated value: validated hypotheses first, then money, hours saved;
+    each hypothesis's verdict with its evidence grade."""
     names = feature_names(workspace)
     kinds = dict(
         zip(workspace.features["feature_id"], workspace.features["value_type"], strict=True)
@@ -106,7 +123,13 @@ def features_ranked(summaries: list[dict], workspace) -> Fragment:
                     "hypotheses": 0,
                     "hours": 0.0,
                     "value": 0.0,
+                    "verdicts": [],
                 },
+            )
+            grade = grade_text(_grade(h))
+            f["verdicts"].append(
+                f"{h['id']}: {VERDICT_SYMBOL[h['verdict']]} {VERDICT_LABEL[h['verdict']]}"
+                + (f" ({grade})" if grade else "")
             )
             f["hypotheses"] += 1
             f["validated"] += h["verdict"] == "validated"

@@ -25,12 +25,16 @@ from cvlib.report.labels import (
     VERDICT_SYMBOL,
     flag_text,
     format_value,
+    grade_text,
     target_text,
+    validated_by_grade,
 )
+from cvlib.verdicts.results import Change
 
 __all__ = [
     "Fragment",
     "esc",
+    "evidence_lines",
     "executive_summary",
     "feature_comments",
     "feature_names",
@@ -234,12 +238,18 @@ def executive_summary(ev, product: str | None = None) -> Fragment:
         or "none"
     )
     through = ev.data_through.isoformat() if ev.data_through else "unknown"
+    by_grade: dict = {}
+    for r in ev.hypotheses:
+        if r.verdict == "validated":
+            grade = None if r.evidence is None else r.evidence.grade
+            by_grade[grade] = by_grade.get(grade, 0) + 1
     return render(
         "executive_summary.html.j2",
         ev=ev,
         card=card,
         product=product,
         counts=counts,
+        validated=validated_by_grade(by_grade),
         econ=ev.economic_value,
         level=_level(ev),
         through=through,
@@ -264,7 +274,8 @@ def scorecard_table(ev) -> Fragment:
 
 
 def verdict_table(ev, feature_names: dict | None = None) -> Fragment:
-    """One row per hypothesis: id, feature, metric, estimate with CI, target, n, verdict."""
+    """One row per hypothesis: id, feature, metric, estimate with CI, target, n, verdict and
+    its evidence grade."""
     names = feature_names or {}
     level = _level(ev)
     rows = [
@@ -279,6 +290,7 @@ def verdict_table(ev, feature_names: dict | None = None) -> Fragment:
             "p": _p_text(r.p_value_adjusted),
             "verdict": r.verdict,
             "adjusted": r.adjusted_away,
+            "evidence": grade_text(None if r.evidence is None else r.evidence.grade),
         }
         for r in ev.hypotheses
     ]
@@ -292,13 +304,18 @@ def verdict_table(ev, feature_names: dict | None = None) -> Fragment:
 
 
 def hypothesis_section(result, ev, feature_name: str | None = None) -> Fragment:
-    """Statement, verdict (meaning, reason), estimate against target, change, needed n, flags."""
+    """Statement, verdict (meaning, reason), its evidence, estimate against target, change,
+    needed n, flags."""
     h = result.hypothesis
     spec = h.spec
     scope = spec.scope(h)
     before = None
     if result.before is not None and result.before.estimate is not None:
         before = format_value(h.metric, result.before.estimate)
+    label, change = "Change", format_change(h.metric, result.change, ev.confidence_level)
+    forecast = _forecast_label(result)
+    if forecast and change:
+        label, change = forecast, _against(change)
     return render(
         "hypothesis_section.html.j2",
         r=result,
@@ -312,7 +329,10 @@ def hypothesis_section(result, ev, feature_name: str | None = None) -> Fragment:
         target=target_text(h),
         verdict_label=VERDICT_LABEL[result.verdict],
         before=before,
-        change=format_change(h.metric, result.change, ev.confidence_level),
+        change=change,
+        change_label=label,
+        evidence=_evidence_head(result),
+        evidence_lines=evidence_lines(result, ev.confidence_level),
         econ=result.economic_value,
         econ_note=None if result.economic_value is None else result.economic_value.note,
         level=_level(ev),
@@ -324,6 +344,109 @@ def hypothesis_section(result, ev, feature_name: str | None = None) -> Fragment:
         dropped=_dropped(result),
         sensitivity=_sensitivity(result, _level(ev)),
     )
+
+
+def _evidence_head(result) -> dict | None:
+    """The grade and design in words, and the design's caveat."""
+    e = result.evidence
+    if e is None:
+        return None
+    return {
+        "grade": grade_text(e.grade),
+        "design": e.design,
+        "caveat": e.caveat,
+    }
+
+
+def _forecast_label(result) -> str | None:
+    """The ``Change`` line's label when the change is observed - forecast (a time series)."""
+    e = result.evidence
+    d = {} if e is None else e.diagnostics
+    if "forecast" not in d:
+        return None
+    pre = d.get("pre_periods")
+    since = f" from the {pre} periods before the release" if pre else ""
+    return f"Change against the forecast{since} (observed − forecast)"
+
+
+def _against(text: str) -> str:
+    """A change in words whose comparison is said elsewhere (the forecast, the placebo)."""
+    return text.replace(" against before", "", 1)
+
+
+def _as_change(spec, d) -> Change:
+    """A diagnostics entry (``estimate``, ``ci_low``, ``ci_high``...) as a :class:`Change`."""
+    from cvlib.verdicts.rules import direction
+
+    way = direction(d.get("ci_low"), d.get("ci_high"), spec.unit.no_change, spec.lower_is_better)
+    return Change(d.get("estimate"), d.get("ci_low"), d.get("ci_high"), d.get("p_value"), way, "")
+
+
+def evidence_lines(result, confidence_level: float = 0.95) -> list[str]:
+    """What the design's diagnostics say, a sentence each (text, escaped by the template).
+
+    From the diagnostics present: the plain before/after change beside a
+    time series' forecast-based one, its placebo dates' p-value, a
+    before/after's placebo window and the change minus it, and the other
+    releases inside the compared windows, named.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as NS
+    >>> from cvlib import Hypothesis
+    >>> from cvlib.verdicts.designs import Evidence
+    >>> h = Hypothesis("H1", "F1", "s", "nps", 10, window_days=28)
+    >>> e = Evidence("interrupted_time_series", "time_series", diagnostics={
+    ...     "placebo_count": 24, "placebo_p_value": 0.04,
+    ...     "before_after": {"estimate": 6.0, "ci_low": 2.0, "ci_high": 10.0},
+    ...     "overlapping_releases": ["2026.02"]})
+    >>> for line in evidence_lines(NS(hypothesis=h, evidence=e)):
+    ...     print(line)
+    Before/after alone would say: +6.0 NPS points against before (95% CI +2.0 to +10.0): improved.
+    Placebo dates: the same estimate at 24 earlier dates without this release; p = 0.04 (the share of them with an effect at least as large, counting this one).
+    Another release inside the compared windows: 2026.02.
+    """  # noqa: E501
+    e = result.evidence
+    if e is None:
+        return []
+    h, d = result.hypothesis, e.diagnostics
+    spec = h.spec
+    lines = []
+    if d.get("before_after"):
+        alone = format_change(h.metric, _as_change(spec, d["before_after"]), confidence_level)
+        if alone:
+            lines.append(f"Before/after alone would say: {alone}.")
+    count, p = d.get("placebo_count"), d.get("placebo_p_value")
+    if count and _finite(p):
+        lines.append(
+            f"Placebo dates: the same estimate at {count} earlier dates without this release; "
+            f"p = {_p_text(p)} (the share of them with an effect at least as large, counting "
+            "this one)."
+        )
+    elif count is not None:
+        from cvlib.stats.timeseries import MIN_PLACEBOS
+
+        if count < MIN_PLACEBOS:
+            lines.append(
+                f"Placebo dates: {count} earlier dates, too few for a placebo p-value "
+                f"(it needs {MIN_PLACEBOS})."
+            )
+    if d.get("placebo_change"):
+        placebo = format_change(h.metric, _as_change(spec, d["placebo_change"]), confidence_level)
+        if placebo:
+            lines.append(
+                "Placebo window (the before window against the window before it, where the "
+                f"release cannot have acted): {placebo}."
+            )
+    if d.get("real_minus_placebo"):
+        gap = format_change(h.metric, _as_change(spec, d["real_minus_placebo"]), confidence_level)
+        if gap:
+            lines.append(f"The change minus the placebo change: {_against(gap)}.")
+    others = list(d.get("overlapping_releases") or ())
+    if others:
+        word = "Another release" if len(others) == 1 else "Other releases"
+        lines.append(f"{word} inside the compared windows: {', '.join(map(str, others))}.")
+    return lines
 
 
 #: The kinds of hypothesis in words.
