@@ -151,5 +151,5 @@ def test_a_named_holdout_is_not_replaced_by_another_design(tmp_path):
     h = {"id": "H", **NPS, "comparison": "holdout"}
     r = _only(_build(tmp_path / "ws", [h], _surveys(lambda k: 10.0)))
     assert r.verdict == "insufficient_data"
-    assert "holdout comparison is not computed" in r.reason
+    assert "cannot be made: feature F-H has no user exposures in both groups" in r.reason
     assert r.evidence.grade == "randomized" and r.evidence.effect is None

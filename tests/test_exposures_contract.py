@@ -461,7 +461,6 @@ def test_comparison_defaults_to_auto_and_stays_out_of_the_definition(workspace):
     ("metric", "value"),
     [
         ("nps", "holdout"),
-        ("adoption", "holdout"),
         ("churn", "holdout"),
         ("nps", "interrupted_time_series"),
         ("churn", "interrupted_time_series"),
@@ -525,9 +524,17 @@ COMPARISON_BROKEN = [
         "task_time",
         "    comparison: holdout\n",
         6,
-        "expected comparison: holdout only with metric adoption, churn, feature_retention and "
-        "nps (a metric of users or accounts), found it with task_time",
+        "expected comparison: holdout only with metric churn and nps (a metric compared between "
+        "a holdout's groups), found it with task_time",
         id="holdout-without-a-unit",
+    ),
+    pytest.param(
+        "adoption",
+        "    comparison: holdout\n",
+        27,
+        "expected comparison: holdout only with metric churn and nps (a metric compared between "
+        "a holdout's groups), found it with adoption",
+        id="holdout-of-a-share-the-holdout-cannot-have",
     ),
     pytest.param(
         "adoption",

@@ -49,15 +49,19 @@ def exposed(rows) -> dict | None:
     return out
 
 
-def comparison_warnings(hypotheses, exposed: dict | None) -> list[Problem]:
+def comparison_warnings(hypotheses, exposed: dict | None, sources=None) -> list[Problem]:
     """Hypotheses naming ``comparison: holdout`` whose feature has no exposures of the
-    metric's unit (:data:`~cvlib.contract.tables.UNIT_OF_TABLE`) in both groups yet.
+    metric's unit (:data:`~cvlib.contract.tables.UNIT_OF_TABLE`) in both groups yet, and
+    hypotheses a holdout would judge whose table is on another engine than ``exposures``
+    (one query joins the two).
 
     Parameters
     ----------
     hypotheses : list of Hypothesis
     exposed : dict or None
         Feature -> unit -> groups (:func:`exposed`); ``None`` without exposures.
+    sources : dict of str to Source, optional
+        The workspace's event-scale tables.
 
     Returns
     -------
@@ -65,13 +69,31 @@ def comparison_warnings(hypotheses, exposed: dict | None) -> list[Problem]:
         One warning per such hypothesis, at the line where it starts.
     """
     out = []
+    sources = sources or {}
     for h in hypotheses:
-        if h.comparison != "holdout":
+        spec = h.spec
+        if spec.split is None or h.comparison not in ("auto", "holdout"):
             continue
-        unit = UNIT_OF_TABLE[h.spec.table]
+        unit = UNIT_OF_TABLE[spec.table]
         units = (exposed or {}).get(h.feature_id, {})
         groups = units.get(unit, set())
         if set(GROUPS) <= groups:
+            table, exposures = sources.get(spec.table), sources.get("exposures")
+            if table is not None and exposures is not None:
+                if table.engine_key != exposures.engine_key:
+                    text = (
+                        f"hypothesis {h.id}: its holdout comparison joins {table.display} with "
+                        f"{exposures.display} in one query, so both must be on one engine "
+                        "(declare them together under sources:); until then "
+                        + (
+                            "it is insufficient data"
+                            if h.comparison == "holdout"
+                            else "the next design judges it"
+                        )
+                    )
+                    out.append(Problem(HYPOTHESES_FILE, h.line, None, bounded(text)))
+            continue
+        if h.comparison != "holdout":
             continue
         if groups:
             found = f"{and_(sorted(groups))} only"

@@ -39,7 +39,10 @@ KINDS = ("level", "improvement", "non_inferiority")
 COMPARISONS = ("auto", "holdout", "interrupted_time_series", "before_after")
 #: What a named comparison needs of the metric: a test of its MetricSpec, and those words.
 _COMPARISON_NEEDS = {
-    "holdout": (lambda spec: spec.table in UNIT_OF_TABLE, "a metric of users or accounts"),
+    "holdout": (
+        lambda spec: spec.split is not None,
+        "a metric compared between a holdout's groups",
+    ),
     "interrupted_time_series": (
         lambda spec: spec.has_history,
         "a metric with a history before the release",

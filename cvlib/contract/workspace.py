@@ -61,6 +61,9 @@ class Workspace:
     warnings : list of Problem
         Things worth knowing that do not stop the work (hypotheses whose data
         is not there yet).
+    exposed : dict or None
+        Feature -> unit -> the groups it has exposures in (``None`` without
+        exposures): which features a holdout comparison can judge.
     """
 
     root: Path
@@ -74,6 +77,7 @@ class Workspace:
     row_counts: dict = field(default_factory=dict)
     warnings: list = field(default_factory=list)
     profiles: dict = field(default_factory=dict)
+    exposed: dict | None = None
 
     def release(self, release_id: str) -> dict:
         """Return one release as a dict, or raise ``KeyError`` naming the id."""
@@ -232,9 +236,10 @@ class _Loader:
             row_counts={name: counts[name] for name in TABLES if name in counts},
             warnings=self.warnings,
             profiles=profiles,
+            exposed=exposed,
         )
         self.warnings.extend(_measurement_warnings(workspace, frames))
-        self.warnings.extend(designs.comparison_warnings(hypotheses, exposed))
+        self.warnings.extend(designs.comparison_warnings(hypotheses, exposed, sources))
         return workspace
 
     # -- the tables read line by line

@@ -57,6 +57,7 @@ __all__ = [
     "forget_schemas",
     "remember",
     "scan",
+    "scan_pair",
     "spark_backend",
     "time_meaning",
 ]
@@ -559,3 +560,35 @@ def scan(source: Source, timezone: str | None = None):
         found.display = source.display
         found.redact = lambda text: redact(source, text)
         yield found
+
+
+@contextmanager
+def scan_pair(source: Source, other: Source, timezone: str | None = None):
+    """``(Scan, Scan)`` of two sources on one engine (``source.engine_key == other.engine_key``),
+    so that one query can join them; the queries run through the first.
+
+    A DuckDB file behind a connection is opened once for both.
+    """
+    if source.engine_key != other.engine_key:
+        raise SourceError(
+            f"{other.display} and {source.display} are on different engines, so one query "
+            "cannot join them; declare both in one engine under sources:"
+        )
+    with scan(source, timezone) as first:
+        if first.con is None:
+            with scan(other, timezone) as second:
+                yield first, second
+            return
+        try:
+            second = _ibis_scan(first.con, other, timezone)
+        except SourceError as exc:
+            if exc.where is None:
+                raise SourceError(exc.reason, other.display, whole=exc.whole) from None
+            raise
+        except Exception as exc:
+            raise SourceError(redact(other, first_line(exc)), other.display) from None
+        second.csv = other.kind == "csv"
+        second.timezone = timezone or "UTC"
+        second.display = other.display
+        second.redact = lambda text: redact(other, text)
+        yield first, second

@@ -79,6 +79,26 @@ class Source:
             return [path]
         return sorted(Path(p) for p in glob.glob(str(path), recursive=True) if Path(p).is_file())
 
+    @property
+    def engine_key(self) -> tuple:
+        """What runs the source's queries: two sources with one key can be joined in one query
+        (the embedded engine; one connection URL; one ibis backend).
+
+        Examples
+        --------
+        >>> from cvlib.contract.tables import TABLES
+        >>> a = Source(TABLES["surveys"], "csv", None, "surveys.csv")
+        >>> b = Source(TABLES["exposures"], "parquet", None, "exposures.parquet")
+        >>> a.engine_key == b.engine_key
+        True
+        """
+        if self.kind == "csv" or (self.kind == "parquet" and self.engine in (None, "duckdb")):
+            return ("embedded",)
+        if self.kind == "connection":
+            return ("connection", self.url)
+        engine = self.engine
+        return ("engine", engine if isinstance(engine, str) else id(engine))
+
     def parquet_pattern(self) -> str:
         """The file or glob for ``read_parquet`` (a directory: every Parquet file below it)."""
         path = Path(self.path)

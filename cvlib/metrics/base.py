@@ -80,7 +80,7 @@ class Period:
     """What one aggregate of a release measures: a hypothesis, a phase and its window."""
 
     hypothesis_id: str
-    phase: Literal["after", "before", "placebo", "history"]
+    phase: Literal["after", "before", "placebo", "history", "holdout"]
     window: Window
     feature_id: str | None = None
 
@@ -319,6 +319,14 @@ class MetricSpec:
         ``series_value(counts) -> (value, weight, variance)`` of one period of
         the series (the value in the unit of the change, its sample size and
         sampling variance), or ``None`` without observations.
+    split : callable or None
+        ``split(scan, units, window) -> str``: the SQL of the metric's counts in ``window``
+        per group of a holdout, for the holdout design. ``units`` is a subquery of the
+        assigned units (columns ``uid``, ``grp``) on the same engine; the rows are one per
+        group and segment (columns ``grp``, ``seg``) with the columns of one period.
+    split_counts : callable or None
+        ``split_counts(rows, has_segment) -> counts``: one group's rows of ``split`` as the
+        metric's counts (those ``compare_counts`` takes).
     """
 
     name: str
@@ -352,6 +360,8 @@ class MetricSpec:
     compare_counts: Callable | None = None
     history: Callable | None = None
     series_value: Callable | None = None
+    split: Callable | None = None
+    split_counts: Callable | None = None
 
 
 _REGISTRY: dict[str, MetricSpec] = {}

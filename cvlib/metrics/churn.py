@@ -44,6 +44,27 @@ def _query(scan, periods) -> str:
     )
 
 
+def _split_query(scan, units: str, window) -> str:
+    """:attr:`MetricSpec.split`: accounts at risk (``n0``) and churned (``c0``) per holdout
+    group and segment, at the cutoff ``window.start``. ``units`` is the subquery of the
+    assigned accounts (``uid``, ``grp``)."""
+    cut_on = sql.date_literal(window.start.date())
+    stop_on = sql.date_literal(window.stop.date())
+    at_risk = f"a.started < {cut_on} AND (a.churned IS NULL OR a.churned >= {cut_on})"
+    return (
+        f"SELECT u.grp AS grp, a.seg AS seg, {sql.count_if(at_risk)} AS n0, "
+        f"{sql.count_if(f'{at_risk} AND a.churned < {stop_on}')} AS c0 "
+        f"FROM (SELECT {scan.date('started_on')} AS started, {scan.date('churned_on')} AS churned, "
+        f"{scan.segment()} AS seg, {scan.text('account_id')} AS uid FROM {scan.name}) AS a "
+        f"JOIN ({units}) AS u ON u.uid = a.uid GROUP BY u.grp, a.seg"
+    )
+
+
+def _split_counts(rows, has_segment: bool) -> Shares:
+    """:attr:`MetricSpec.split_counts`: one group's rows of :func:`_split_query`."""
+    return base.sum_shares([((0,), lambda: rows)], (0,), has_segment, hits="c", n="n")[0]
+
+
 def aggregate(source, periods, timezone: str):
     """Start the accounts query of ``periods``; return a function that waits for
     Period -> :class:`Shares` (``hits``: churned, ``n``: accounts at risk), overall and
@@ -121,5 +142,7 @@ SPEC = register(
         compare_counts=_compare,
         history=_history,
         series_value=base.share_value,
+        split=_split_query,
+        split_counts=_split_counts,
     )
 )

@@ -120,6 +120,32 @@ def _grid_query(scan, windows) -> str:
     )
 
 
+def _split_query(scan, units: str, window) -> str:
+    """:attr:`MetricSpec.split`: promoters, passives and detractors per holdout group and
+    segment in ``window``, each user's latest response counting (``p0``, ``pa0``, ``d0``), and
+    the responses of those users in the window in all (``r0``). ``units`` is the subquery of
+    the assigned units (``uid``, ``grp``)."""
+    col = sql.quote_ident("submitted_at")
+    low, high = scan.at("submitted_at", window.start), scan.at("submitted_at", window.stop)
+    return (
+        f"SELECT u.grp AS grp, r.seg AS seg, {sql.count_if('r.score >= 9')} AS p0, "
+        f"{sql.count_if('r.score >= 7 AND r.score <= 8')} AS pa0, "
+        f"{sql.count_if('r.score <= 6')} AS d0, sum(r.answers) AS r0 "
+        "FROM (SELECT uid, seg, score, ROW_NUMBER() OVER (PARTITION BY uid "
+        "ORDER BY ts DESC, rid DESC) AS rn, COUNT(*) OVER (PARTITION BY uid) AS answers "
+        f"FROM (SELECT {col} AS ts, CAST({sql.quote_ident('score')} AS BIGINT) AS score, "
+        f"{scan.segment()} AS seg, {scan.text('user_id')} AS uid, "
+        f"{sql.quote_ident('response_id')} AS rid "
+        f"FROM {scan.name} WHERE {col} >= {low} AND {col} < {high}) AS s) AS r "
+        f"JOIN ({units}) AS u ON u.uid = r.uid WHERE r.rn = 1 GROUP BY u.grp, r.seg"
+    )
+
+
+def _split_counts(rows, has_segment: bool) -> Responses:
+    """:attr:`MetricSpec.split_counts`: one group's rows of :func:`_split_query`."""
+    return _single(lambda: rows, [0], has_segment)[0]
+
+
 def _series_windows(periods) -> list:
     """The distinct windows of the history periods when they do not overlap (else none)."""
     windows = sorted({p.window for p in periods if p.phase == "history"}, key=lambda w: w.start)
@@ -331,5 +357,7 @@ SPEC = register(
         compare_counts=_measure_counts,
         history=_history,
         series_value=_series_value,
+        split=_split_query,
+        split_counts=_split_counts,
     )
 )

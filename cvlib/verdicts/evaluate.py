@@ -221,11 +221,14 @@ def _evaluate(ctx: Context, h) -> HypothesisResult:
     measured = spec.measure(ctx, h)
     flags.extend(spec.flags(h, measured))
     own = measured  # the metric's own before/after, for the segments
-    measured, evidence, unavailable = designs.choose(ctx, h, measured)
+    chosen = designs.choose(ctx, h, measured)
+    measured, evidence, unavailable = chosen
     flags.extend(evidence.flags)
     after = measured.after
     change = rules.change_of(spec, measured)
     verdict, reason, tests = _judged(ctx, h, measured, incomplete or unavailable)
+    if evidence.overrule is not None and verdict in ("validated", "not_validated"):
+        verdict, reason = "inconclusive", evidence.overrule
     plan = None
     if verdict in ("inconclusive", "insufficient_data"):
         plan = planning.plan(h, measured, tests, incomplete, ctx.confidence_level)
@@ -238,14 +241,14 @@ def _evaluate(ctx: Context, h) -> HypothesisResult:
         reason=reason,
         flags=tuple(flags),
         after=after,
-        before=measured.before,
+        before=own.before,  # the window before the release, whatever the design compared
         change=change,
         needed_n=None if plan is None else plan.needed_n,
         economic_value=economic.hypothesis_value(
             ctx, h, ctx.workspace.settings.hourly_cost, change
         ),
         # a planned study still collecting decides no segment either
-        segments=_segments(ctx, h, incomplete or own.pending),
+        segments=_segments(ctx, h, incomplete or own.pending, chosen.segments),
         n=int(after.n) if after is not None else int(measured.n),
         tests=tests,
         p_value=None if tests is None else tests.p_value,
@@ -257,11 +260,12 @@ def _evaluate(ctx: Context, h) -> HypothesisResult:
     )
 
 
-def _segments(ctx: Context, h, incomplete) -> tuple[SegmentResult, ...]:
-    """Every segment's verdict by the hypothesis's rules, unadjusted (exploratory)."""
+def _segments(ctx: Context, h, incomplete, measured=None) -> tuple[SegmentResult, ...]:
+    """Every segment's verdict by the hypothesis's rules, unadjusted (exploratory): the
+    design's own segment measurements (``measured``), else the metric's."""
     spec = h.spec
     out = []
-    for segment, m in spec.segments(ctx, h):
+    for segment, m in spec.segments(ctx, h) if measured is None else measured:
         verdict, reason, tests = _judged(ctx, h, m, incomplete)
         a = m.after
         out.append(

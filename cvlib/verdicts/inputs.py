@@ -27,6 +27,8 @@ FEEDBACK_TABLES = ("surveys", "tickets")
 def _used_sources(workspace, hypotheses) -> list[str]:
     """Names of the event-scale tables the release reads."""
     names = {h.spec.table for h in hypotheses if h.spec.table in STREAMED}
+    if any(h.spec.split is not None and h.comparison in ("auto", "holdout") for h in hypotheses):
+        names.add("exposures")  # read by a holdout comparison
     names.update(t for t in FEEDBACK_TABLES if t in STREAMED)  # shown in the report
     if workspace.settings.data_through_source != WORKSPACE_FILE:
         # data_through (window completeness) is then the latest date of every event-scale table

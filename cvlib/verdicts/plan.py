@@ -38,6 +38,7 @@ def start_queries(ctx: Context, hypotheses) -> callable:
     try:
         for spec, periods in plan:
             waiting.append(spec.aggregate(ws.sources[spec.table], periods, ws.settings.timezone))
+        waiting.extend(designs.start_queries(ctx, hypotheses))
     except BaseException:
         _wait_all(waiting)  # no query is left running; this error is the one raised
         raise

@@ -61,6 +61,10 @@ class Evidence:
         The design's flags (``placebo_change``, ``overlapping_release``...).
     caveat : str or None
         What the design cannot tell, in one sentence.
+    overrule : str or None
+        Why the design's own checks make the comparison untrustworthy (a
+        holdout's sample-ratio mismatch): a verdict of validated or not
+        validated becomes inconclusive, with this reason.
     """
 
     design: str
@@ -69,6 +73,7 @@ class Evidence:
     diagnostics: Mapping = field(default_factory=dict)
     flags: tuple = ()
     caveat: str | None = None
+    overrule: str | None = None
 
     def to_dict(self) -> dict:
         """The ``evidence`` entry of ``summary.json``."""
@@ -98,9 +103,10 @@ class DesignSpec:
         aggregates the design needs from the engine.
     apply : callable
         ``apply(context, hypothesis, measurement) -> (measurement, evidence)``
-        or ``None`` when the data do not allow the design; the measurement
-        returned carries the design's effect as its ``comparison`` and
-        ``change_test``.
+        (or ``(measurement, evidence, segments)``, with the design's own
+        ``(segment, measurement)`` pairs) or ``None`` when the data do not
+        allow the design; the measurement returned carries the design's
+        effect as its ``comparison`` and ``change_test``.
     """
 
     name: str
