@@ -18,7 +18,6 @@ from cvlib import metrics
 from cvlib.contract import values
 from cvlib.contract.files import ABSENT, REGULAR, check_regular
 from cvlib.contract.problems import Problems
-from cvlib.contract.tables import UNIT_OF_TABLE
 from cvlib.contract.yamlfile import describe, is_number, read_yaml, unknown_key, yaml_date
 
 __all__ = [
