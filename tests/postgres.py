@@ -322,10 +322,23 @@ def _tables(csv_root: Path, timezone: str, dates_as_text: bool) -> dict[str, tup
                 ("mrr", "DOUBLE PRECISION", 'CAST("mrr" AS DOUBLE)'),
             ],
         ),
+        "exposures": (
+            "exposures",
+            [
+                ("unit_id", "TEXT", '"unit_id"'),
+                ("unit", "TEXT", '"unit"'),
+                ("feature_id", "TEXT", '"feature_id"'),
+                ("group", "TEXT", '"group"'),
+                ("assigned_at", "TIMESTAMPTZ", _instant_text("assigned_at", timezone)),
+            ],
+            [],
+        ),
     }
     out = {}
     for name, (table, required, optional) in layout.items():
         path = csv_root / f"{name}.csv"
+        if name == "exposures" and not path.is_file():
+            continue  # optional: a workspace without a holdout
         header = _header(path)
         cols = required + [c for c in optional if c[0] in header]
         select = ", ".join(f'{expr} AS "{column}"' for column, _, expr in cols)
@@ -351,7 +364,9 @@ def load_workspace(
     - ``nps`` from surveys.csv: response_id, user_id TEXT, submitted_at TIMESTAMPTZ,
       score INTEGER, and comment, feature_id, segment TEXT when present;
     - ``accounts`` from accounts.csv: account_id TEXT, started_on and churned_on DATE
-      (empty -> NULL), and segment TEXT, mrr DOUBLE PRECISION when present.
+      (empty -> NULL), and segment TEXT, mrr DOUBLE PRECISION when present;
+    - ``exposures`` from exposures.csv when the workspace has one: unit_id, unit,
+      feature_id, group TEXT, assigned_at TIMESTAMPTZ.
 
     Parameters
     ----------

@@ -79,7 +79,7 @@ def _typed_selects(root: Path, timezone: str) -> dict[str, tuple[str, str]]:
         ],
         "accounts": [c for c in ("segment", "mrr") if _has(root / "accounts.csv", c)],
     }
-    return {
+    selects = {
         # naive wall-clock time in the workspace time zone
         "events": (
             f"SELECT timezone('{timezone}', {events}) AS timestamp, user_id, event, segment "
@@ -104,6 +104,15 @@ def _typed_selects(root: Path, timezone: str) -> dict[str, tuple[str, str]]:
             "",
         ),
     }
+    if (root / "exposures.csv").is_file():
+        # instants, as the assigned_at of a real assignment log
+        selects["exposures"] = (
+            'SELECT unit_id, unit, feature_id, "group", '
+            f"{timestamp_sql('assigned_at', timezone)} AS assigned_at "
+            f"FROM {csv.format(root / 'exposures.csv')}",
+            "",
+        )
+    return selects
 
 
 def _has(path: Path, column: str) -> bool:
@@ -132,9 +141,11 @@ def make_parquet(csv_root: Path, out: Path) -> Path:
         _copy_sql(f"{select} ORDER BY response_id OFFSET 60", out / "surveys" / "part-1.parquet")
     )
     con.execute(_copy_sql(selects["accounts"][0], out / "accounts.parquet"))
+    if "exposures" in selects:
+        con.execute(_copy_sql(selects["exposures"][0], out / "exposures.parquet"))
     con.close()
-    for name in ("events", "surveys", "accounts"):
-        (out / f"{name}.csv").unlink()
+    for name in ("events", "surveys", "accounts", "exposures"):
+        (out / f"{name}.csv").unlink(missing_ok=True)
     _settings_with(
         out, 'sources:\n  events: {parquet: events}\n  surveys: {parquet: "surveys/*.parquet"}\n'
     )
@@ -158,15 +169,19 @@ def make_connection(csv_root: Path, out: Path) -> Path:
         f"FROM ({selects['surveys'][0]})"
     )
     con.execute(f"CREATE TABLE accounts AS {selects['accounts'][0]}")
+    block = ""
+    if "exposures" in selects:
+        con.execute(f"CREATE TABLE exposures AS {selects['exposures'][0]}")
+        block = '  exposures: {connection: "duckdb://warehouse.duckdb", table: exposures}\n'
     con.close()
-    for name in ("events", "surveys", "accounts"):
-        (out / f"{name}.csv").unlink()
+    for name in ("events", "surveys", "accounts", "exposures"):
+        (out / f"{name}.csv").unlink(missing_ok=True)
     _settings_with(
         out,
         "sources:\n"
         '  events: {connection: "duckdb://warehouse.duckdb", table: app_events}\n'
         '  surveys: {connection: "duckdb://warehouse.duckdb", table: nps}\n'
-        '  accounts: {connection: "duckdb://warehouse.duckdb", table: accounts}\n',
+        '  accounts: {connection: "duckdb://warehouse.duckdb", table: accounts}\n' + block,
     )
     return out
 
@@ -263,6 +278,18 @@ def test_reference_keeps_the_known_answers(reference):
     assert (adopt["n"], round(adopt["estimate"] * adopt["n"])) == (42, 31)
 
 
+def test_the_reference_holds_a_holdout_so_every_engine_counts_exposures(reference):
+    """The sample's churn holdout (exposures joined with accounts) is in the reference, so each
+    engine's equality below covers the holdout counts and the assigned units."""
+    (holdout,) = [
+        h
+        for h in reference["sample"]["2026.10"]["hypotheses"]
+        if h["evidence"]["design"] == "holdout"
+    ]
+    units = holdout["evidence"]["diagnostics"]["assigned_units"]
+    assert units["treatment"] > 1000 and units["holdout"] > 400
+
+
 @pytest.mark.parametrize("store", ["csv", "parquet", "connection"])
 def test_first_event_tie_is_broken_by_the_smallest_segment(stores, store):
     root = stores["known"][("csv", "parquet", "connection").index(store)]
@@ -348,8 +375,8 @@ def test_sources_are_named_without_secrets(stores, monkeypatch):
 def _with_connection(csv_root: Path, out: Path, url: str, table) -> Path:
     """The workspace with events, surveys and accounts behind ``url`` (``table(name)``)."""
     shutil.copytree(csv_root, out)
-    for name in ("events", "surveys", "accounts"):
-        (out / f"{name}.csv").unlink()
+    for name in ("events", "surveys", "accounts", "exposures"):
+        (out / f"{name}.csv").unlink(missing_ok=True)
     _settings_with(
         out,
         "sources:\n"
@@ -359,7 +386,9 @@ def _with_connection(csv_root: Path, out: Path, url: str, table) -> Path:
                 ("events", "app_events"),
                 ("surveys", "nps"),
                 ("accounts", "accounts"),
+                ("exposures", "exposures"),
             )
+            if (csv_root / f"{name}.csv").is_file()
         ),
     )
     return out
@@ -441,7 +470,7 @@ def test_postgresql_validate_and_one_release_send_few_plain_statements(pg_stores
 
     _admin(postgres, "ALTER ROLE reader_sample SET log_statement = 'all'")
     root = pg_stores["sample"]["read_only"]
-    release = _release_with_every_query(cvlib.load_workspace(stores["sample"][0]))
+    release = "2026.10"  # every metric's query, and the holdout's (data/sample/README.md)
     before = len(postgres.log())
     script = (
         "import cvlib; ws = cvlib.load_workspace(__import__('sys').argv[1]); "
@@ -463,11 +492,13 @@ def test_postgresql_validate_and_one_release_send_few_plain_statements(pg_stores
     others = [s for s in logged if s not in queries and s not in columns]
     assert others == ["BEGIN", "SET TIMEZONE = UTC", "COMMIT"]  # ibis's session setup
     assert not any("CREATE" in s.upper() or "DROP" in s.upper() for s in logged)
-    assert len(columns) == 3  # one per table: its columns' types
-    # the proof's 9 (once per process), the 3 checks (with the profile), the release's 4
-    # (events, accounts, and surveys twice: its windows and its weekly series)
-    assert len(queries) == 9 + 3 + 4, queries
-    assert len(logged) == 22  # the figure docs/engines.md states
+    assert len(columns) == 4  # one per table: its columns' types
+    # the proof's 10 (once per process), the 4 checks (with the profile), the exposures'
+    # 2 distinct rows (groups per feature, holdout features), the release's 7: events twice
+    # (adoption, feature retention), surveys twice (its windows and its weekly series),
+    # accounts, and the holdout's 2 (the join with accounts, the units per group)
+    assert len(queries) == 10 + 4 + 2 + 7, queries
+    assert len(logged) == 30  # the figure docs/engines.md states
 
 
 def test_postgresql_messages_name_the_source(pg_stores, postgres, tmp_path, monkeypatch):
@@ -1085,6 +1116,8 @@ def _one_by_one(ws, ctx, hypotheses):
             for p in dict.fromkeys(spec.periods(h, ctx) + designs.periods(h, ctx))
         ]
         out.update(spec.aggregate(ws.sources[spec.table], periods, ws.settings.timezone)())
+    for wait in designs.start_queries(ctx, hypotheses):  # the holdouts' joins, one by one
+        out.update(wait())
     return out
 
 

@@ -139,7 +139,26 @@ def _rows(tz: ZoneInfo) -> dict[str, list[dict]]:
         ac("a7", d + day, d, "a", 5.0),  # churned before it started: the checks count it
         ac("a8", d - 8 * day, d - day, "c", 0.5),
     ]
-    return {"events": events, "surveys": surveys, "accounts": accounts}
+    def ex(unit_id, unit, feature, group, when):
+        return {
+            "unit_id": unit_id,
+            "unit": unit,
+            "feature_id": feature,
+            "group": group,
+            "assigned_at": when,
+        }
+
+    exposures = [
+        ex("u1", "user", "F1", "treatment", a - day),
+        ex("u1", "user", "F1", "treatment", a + day),  # assigned twice: one unit
+        ex("u2", "user", "F1", "holdout", a + 7 * day - us),  # just inside the 7-day window
+        ex("u3", "user", "F1", "holdout", a + 7 * day),  # at its stop: left out
+        ex("u6", "user", "F1", "treatment", wall),
+        ex("a2", "account", "F2", "holdout", a),
+        ex("a3", "account", "F2", "treatment", a - us),
+        ex("a5", "account", "F2", "treatment", a + 3 * day),
+    ]
+    return {"events": events, "surveys": surveys, "accounts": accounts, "exposures": exposures}
 
 
 def _literal(value, kind: str, tz: ZoneInfo) -> str:

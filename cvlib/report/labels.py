@@ -62,6 +62,10 @@ FLAG_TEXT = {
     "overlapping_release": "another release shipped inside the compared windows, so the change "
     "may be partly its",
     "placebo_effects": "effects this large are common in this series at dates without a release",
+    "sample_ratio_mismatch": "the holdout's split of units is not the planned one, so the groups "
+    "may differ in more than the feature",
+    "response_rate_differs": "the share of users who answered the survey differs between the "
+    "treatment and the holdout, so the respondents may not be comparable",
 }
 
 

@@ -19,6 +19,15 @@ from pathlib import Path
 
 from cvlib import metrics
 from cvlib.metrics.units import human_seconds, nps_points, percent
+from cvlib.report.evidence import (
+    against,
+    evidence_head,
+    evidence_lines,
+    finite,
+    forecast_label,
+    format_change,
+    p_text,
+)
 from cvlib.report.labels import (
     VERDICT_LABEL,
     VERDICT_MEANING,
@@ -29,7 +38,6 @@ from cvlib.report.labels import (
     target_text,
     validated_by_grade,
 )
-from cvlib.verdicts.results import Change
 
 __all__ = [
     "Fragment",
@@ -154,27 +162,6 @@ def render(template: str, **context) -> Fragment:
 
 
 # ------------------------------------------------------------------ words for values
-def format_change(metric: str, change, confidence_level: float) -> str:
-    """The change against before in plain words, or an empty string without one.
-
-    Examples
-    --------
-    >>> from cvlib.verdicts.results import Change
-    >>> format_change("task_time", Change(0.25, 0.2, 0.3, 0.01, "improved", "t"), 0.95)
-    'takes 0.25 times as long as before (75% less time; 95% CI 0.2 – 0.3 times): improved'
-    >>> format_change("completion_rate", Change(0.052, 0.01, 0.09, 0.01, "improved", "n-1"), 0.95)
-    '+5.2 percentage points against before (95% CI +1.0 to +9.0): improved'
-    """
-    if change is None or change.estimate is None:
-        return ""
-    unit = metrics.get(metric).unit
-    return unit.describe_change(
-        change.estimate,
-        change.ci_low,
-        change.ci_high,
-        change.direction or "unclear",
-        f"{confidence_level:.0%}",
-    )
 
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
@@ -208,16 +195,12 @@ def _level(ev) -> str:
     return f"{ev.confidence_level:.0%}"
 
 
-def _finite(value) -> bool:
-    return value is not None and math.isfinite(value)
-
-
 def _estimate_text(result, level) -> str:
     after, metric = result.after, result.hypothesis.metric
-    if after is None or not _finite(after.estimate):
+    if after is None or not finite(after.estimate):
         return "no estimate"
     ci = ""
-    if _finite(after.ci_low) and _finite(after.ci_high):
+    if finite(after.ci_low) and finite(after.ci_high):
         ci = (
             f" ({level} CI {format_value(metric, after.ci_low)} – "
             f"{format_value(metric, after.ci_high)})"
@@ -287,7 +270,7 @@ def verdict_table(ev, feature_names: dict | None = None) -> Fragment:
             "estimate": _estimate_text(r, level),
             "target": target_text(r.hypothesis, symbol=True),
             "n": r.n,
-            "p": _p_text(r.p_value_adjusted),
+            "p": p_text(r.p_value_adjusted),
             "verdict": r.verdict,
             "adjusted": r.adjusted_away,
             "evidence": grade_text(None if r.evidence is None else r.evidence.grade),
@@ -313,9 +296,9 @@ def hypothesis_section(result, ev, feature_name: str | None = None) -> Fragment:
     if result.before is not None and result.before.estimate is not None:
         before = format_value(h.metric, result.before.estimate)
     label, change = "Change", format_change(h.metric, result.change, ev.confidence_level)
-    forecast = _forecast_label(result)
+    forecast = forecast_label(result)
     if forecast and change:
-        label, change = forecast, _against(change)
+        label, change = forecast, against(change)
     return render(
         "hypothesis_section.html.j2",
         r=result,
@@ -331,7 +314,7 @@ def hypothesis_section(result, ev, feature_name: str | None = None) -> Fragment:
         before=before,
         change=change,
         change_label=label,
-        evidence=_evidence_head(result),
+        evidence=evidence_head(result),
         evidence_lines=evidence_lines(result, ev.confidence_level),
         econ=result.economic_value,
         econ_note=None if result.economic_value is None else result.economic_value.note,
@@ -346,109 +329,6 @@ def hypothesis_section(result, ev, feature_name: str | None = None) -> Fragment:
     )
 
 
-def _evidence_head(result) -> dict | None:
-    """The grade and design in words, and the design's caveat."""
-    e = result.evidence
-    if e is None:
-        return None
-    return {
-        "grade": grade_text(e.grade),
-        "design": e.design,
-        "caveat": e.caveat,
-    }
-
-
-def _forecast_label(result) -> str | None:
-    """The ``Change`` line's label when the change is observed - forecast (a time series)."""
-    e = result.evidence
-    d = {} if e is None else e.diagnostics
-    if "forecast" not in d:
-        return None
-    pre = d.get("pre_periods")
-    since = f" from the {pre} periods before the release" if pre else ""
-    return f"Change against the forecast{since} (observed − forecast)"
-
-
-def _against(text: str) -> str:
-    """A change in words whose comparison is said elsewhere (the forecast, the placebo)."""
-    return text.replace(" against before", "", 1)
-
-
-def _as_change(spec, d) -> Change:
-    """A diagnostics entry (``estimate``, ``ci_low``, ``ci_high``...) as a :class:`Change`."""
-    from cvlib.verdicts.rules import direction
-
-    way = direction(d.get("ci_low"), d.get("ci_high"), spec.unit.no_change, spec.lower_is_better)
-    return Change(d.get("estimate"), d.get("ci_low"), d.get("ci_high"), d.get("p_value"), way, "")
-
-
-def evidence_lines(result, confidence_level: float = 0.95) -> list[str]:
-    """What the design's diagnostics say, a sentence each (text, escaped by the template).
-
-    From the diagnostics present: the plain before/after change beside a
-    time series' forecast-based one, its placebo dates' p-value, a
-    before/after's placebo window and the change minus it, and the other
-    releases inside the compared windows, named.
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace as NS
-    >>> from cvlib import Hypothesis
-    >>> from cvlib.verdicts.designs import Evidence
-    >>> h = Hypothesis("H1", "F1", "s", "nps", 10, window_days=28)
-    >>> e = Evidence("interrupted_time_series", "time_series", diagnostics={
-    ...     "placebo_count": 24, "placebo_p_value": 0.04,
-    ...     "before_after": {"estimate": 6.0, "ci_low": 2.0, "ci_high": 10.0},
-    ...     "overlapping_releases": ["2026.02"]})
-    >>> for line in evidence_lines(NS(hypothesis=h, evidence=e)):
-    ...     print(line)
-    Before/after alone would say: +6.0 NPS points against before (95% CI +2.0 to +10.0): improved.
-    Placebo dates: the same estimate at 24 earlier dates without this release; p = 0.04 (the share of them with an effect at least as large, counting this one).
-    Another release inside the compared windows: 2026.02.
-    """  # noqa: E501
-    e = result.evidence
-    if e is None:
-        return []
-    h, d = result.hypothesis, e.diagnostics
-    spec = h.spec
-    lines = []
-    if d.get("before_after"):
-        alone = format_change(h.metric, _as_change(spec, d["before_after"]), confidence_level)
-        if alone:
-            lines.append(f"Before/after alone would say: {alone}.")
-    count, p = d.get("placebo_count"), d.get("placebo_p_value")
-    if count and _finite(p):
-        lines.append(
-            f"Placebo dates: the same estimate at {count} earlier dates without this release; "
-            f"p = {_p_text(p)} (the share of them with an effect at least as large, counting "
-            "this one)."
-        )
-    elif count is not None:
-        from cvlib.stats.timeseries import MIN_PLACEBOS
-
-        if count < MIN_PLACEBOS:
-            lines.append(
-                f"Placebo dates: {count} earlier dates, too few for a placebo p-value "
-                f"(it needs {MIN_PLACEBOS})."
-            )
-    if d.get("placebo_change"):
-        placebo = format_change(h.metric, _as_change(spec, d["placebo_change"]), confidence_level)
-        if placebo:
-            lines.append(
-                "Placebo window (the before window against the window before it, where the "
-                f"release cannot have acted): {placebo}."
-            )
-    if d.get("real_minus_placebo"):
-        gap = format_change(h.metric, _as_change(spec, d["real_minus_placebo"]), confidence_level)
-        if gap:
-            lines.append(f"The change minus the placebo change: {_against(gap)}.")
-    others = list(d.get("overlapping_releases") or ())
-    if others:
-        word = "Another release" if len(others) == 1 else "Other releases"
-        lines.append(f"{word} inside the compared windows: {', '.join(map(str, others))}.")
-    return lines
-
-
 #: The kinds of hypothesis in words.
 KIND_WORDS = {
     "level": "the target alone",
@@ -457,16 +337,12 @@ KIND_WORDS = {
 }
 
 
-def _p_text(p) -> str:
-    return "n/a" if p is None else f"{p:.2g}"
-
-
 def _claims(result) -> list:
     """(question, p) of each claim the verdict rests on, and of the test of worse."""
     t = result.tests
     if t is None:
         return []
-    return [(c.question, _p_text(c.p_value)) for c in (t.target, t.change, t.worse) if c]
+    return [(c.question, p_text(c.p_value)) for c in (t.target, t.change, t.worse) if c]
 
 
 def _p_line(result) -> str | None:
@@ -474,12 +350,12 @@ def _p_line(result) -> str | None:
     if result.p_value is None or result.multiplicity is None:
         return None
     m = result.multiplicity
-    line = f"p-value of the hypothesis (the largest of its claims'): {_p_text(result.p_value)}"
+    line = f"p-value of the hypothesis (the largest of its claims'): {p_text(result.p_value)}"
     if m.method == "none":
         return line + " (not adjusted for the release's other hypotheses)."
     return (
         f"{line}; {m.label}-adjusted for the {m.family_size} hypotheses of this release: "
-        f"{_p_text(result.p_value_adjusted)}."
+        f"{p_text(result.p_value_adjusted)}."
     )
 
 
@@ -494,7 +370,7 @@ def _sensitivity(result, level: str) -> str | None:
         f"({w.failed_before} before, {w.failed_after} after) as slower than everyone who "
         "completed (worst-rank analysis, Lachin 1999), the chance that a participant after the "
         f"release does better than one before is {percent(w.probability)} ({level} CI "
-        f"{percent(w.ci_low)} – {percent(w.ci_high)}; two-sided p = {_p_text(w.p_value)})."
+        f"{percent(w.ci_low)} – {percent(w.ci_high)}; two-sided p = {p_text(w.p_value)})."
     )
 
 

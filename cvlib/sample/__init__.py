@@ -108,7 +108,7 @@ def write_sample(
     of adopters among the users active in the window is fixed per segment. So
     those hypotheses get their designed verdict for every seed. NPS and churn
     are left to chance, with margins that hold for the default seed (and most
-    others).
+    others); so is the random holdout of ``F-bank-feeds`` (``exposures.csv``).
 
     With ``events``, the events are drawn from the same model (user segments,
     join and leave days, a beta-distributed activity rate, a login per active
@@ -136,8 +136,9 @@ def write_sample(
     ...     path = write_sample(pathlib.Path(tmp) / "sample")
     ...     print(sorted(p.name for p in path.iterdir()))
     ...     releases = pd.read_csv(path / "releases.csv", dtype=str)
-    ['README.md', 'accounts.csv', 'events.csv', 'features.csv', 'hypotheses.yaml', 'published',
-     'releases.csv', 'surveys.csv', 'task_times.csv', 'tickets.csv', 'workspace.yaml']
+    ['README.md', 'accounts.csv', 'events.csv', 'exposures.csv', 'features.csv',
+     'hypotheses.yaml', 'published', 'releases.csv', 'surveys.csv', 'task_times.csv',
+     'tickets.csv', 'workspace.yaml']
     >>> releases["release_id"].tolist()
     ['2025.12', '2026.02', '2026.03', '2026.05', '2026.06', '2026.08', '2026.10', '2026.11']
     """

@@ -56,6 +56,8 @@ class Feature:
     adoption: tuple[float, float, float]  # share of users who take it up, per segment
     use_rate: float  # chance an adopter uses it again on a later active day
     tickets: float  # relative support-ticket volume
+    holdout_share: float | None = None  # accounts kept from it at random (exposures.csv)
+    churn_hazard_ratio: float | None = None  # churn hazard of its treatment accounts after it
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,13 +155,16 @@ def _design():
 
 RELEASES, FEATURES, HYPOTHESES, STUDIES = _design()
 
-# NPS level from each date on (surveys): promoters - detractors, in points.
+# NPS level from each date on (surveys): promoters - detractors, in points, before the trend.
 NPS_LEVELS = (
-    (FIRST_DAY, 22),
-    (dt.date(2026, 5, 5), 18),
-    (dt.date(2026, 8, 11), 48),
-    (dt.date(2026, 11, 3), 50),
+    (FIRST_DAY, 0),
+    (dt.date(2026, 5, 5), -12),
+    (dt.date(2026, 8, 11), 8),
 )
+# NPS climbs this many points a week from FIRST_DAY on, release or not (word of mouth): a
+# before/after comparison reads the climb as an effect of whatever shipped; the time series
+# forecasts it.
+NPS_TREND_PER_WEEK = 1.0
 PASSIVE_SHARE = 0.33
 
 # 30-day churn probability from each date on, for an account of average risk.
@@ -179,6 +184,15 @@ def release_by_id(release_id: str) -> Release:
 def feature_by_id(feature_id: str) -> Feature:
     """The feature ``feature_id`` of :data:`FEATURES`."""
     return next(f for f in FEATURES if f.feature_id == feature_id)
+
+
+def nps_on(date: dt.date) -> float:
+    """The NPS the surveys are drawn around on ``date``: its step level plus the trend.
+
+    >>> nps_on(FIRST_DAY), nps_on(FIRST_DAY + dt.timedelta(days=70))
+    (0.0, 10.0)
+    """
+    return level_on(NPS_LEVELS, date) + NPS_TREND_PER_WEEK * (date - FIRST_DAY).days / 7.0
 
 
 def level_on(levels, date: dt.date) -> float:

@@ -51,6 +51,58 @@ def _format_target(h: Hypothesis) -> str:
     return f">= {h.target:g}"
 
 
+def design_of(h: Hypothesis) -> str:
+    """The comparison design ``comparison: auto`` picks for ``h`` in the sample, in words.
+
+    >>> design_of(HYPOTHESES[0])
+    'controlled study'
+    """
+    if h.metric in ("task_time", "completion_rate", "error_rate"):
+        return "controlled study"
+    if h.metric in ("adoption", "feature_retention"):
+        return "none (target only)"
+    if feature_by_id(h.feature_id).holdout_share is not None and h.metric == "churn":
+        return "holdout (randomized)"
+    released = release_by_id(feature_by_id(h.feature_id).release_id).released_on
+    if released + dt.timedelta(days=(h.window_days or 30) - 1) > DATA_THROUGH:
+        return "before/after until the window is complete, then interrupted time series"
+    return "interrupted time series"
+
+
+def _designs_shown() -> list[str]:
+    """README lines on the comparison designs the sample shows."""
+    holdout = [f for f in FEATURES if f.holdout_share is not None]
+    lines = [
+        "`comparison: auto` (every hypothesis here) picks the strongest design the data allow"
+        " (docs/verdicts.md):",
+        "",
+        "- a task study compares the old and the new version with the same study's participants"
+        " (controlled study);",
+        "- adoption and feature retention claim a level alone (no comparison, target only);",
+        "- NPS and churn have a history (surveys since the first day, accounts since"
+        f" {ACCOUNTS_SINCE.year}), so",
+        "  the interrupted time series forecasts the window from at least 12 whole periods"
+        " before the release;",
+    ]
+    for f in holdout:
+        lines += [
+            f"- {f.feature_id} was kept from {f.holdout_share:.0%} of the accounts at random"
+            " (`exposures.csv`,",
+            "  `features.csv` `holdout_share`): its churn hypothesis is decided by the holdout"
+            " (randomized).",
+        ]
+    lines += [
+        "- NPS climbs one point a week all year, release or not: before/after reads the climb"
+        " of",
+        "  H-bankfeeds-nps as an improvement, the time series forecasts it and finds none, and"
+        " the",
+        "  verdict follows the time series (the report shows both).",
+        "- H-bankfeeds-nps's 49-day window holds the next release (2026.11): flag"
+        " `overlapping_release`.",
+    ]
+    return lines
+
+
 def _ids(test) -> str:
     return ", ".join(h.id for h in HYPOTHESES if test(h)) or "none"
 
@@ -202,13 +254,13 @@ def readme(seed: int, tables: dict[str, pd.DataFrame], *, events: int | None = N
         "drawn at random with",
         "margins that hold for the default seed.",
         "",
-        "| hypothesis | metric | target | true value | intended verdict | why |",
-        "|---|---|---|---|---|---|",
+        "| hypothesis | metric | target | design | true value | intended verdict | why |",
+        "|---|---|---|---|---|---|---|",
     ]
     for h in HYPOTHESES:
         lines.append(
-            f"| {h.id} | {h.metric} | {_format_target(h)} | {h.truth} | **{h.intended}**"
-            f" | {h.why} |"
+            f"| {h.id} | {h.metric} | {_format_target(h)} | {design_of(h)} | {h.truth} |"
+            f" **{h.intended}** | {h.why} |"
         )
     counts = {}
     for h in HYPOTHESES:
@@ -231,6 +283,10 @@ def readme(seed: int, tables: dict[str, pd.DataFrame], *, events: int | None = N
         "## The verdict rules the sample shows",
         "",
         *_rules_shown(),
+        "",
+        "## The comparison designs",
+        "",
+        *_designs_shown(),
         "",
         "## The incomplete latest release",
         "",

@@ -1,8 +1,9 @@
 """The in-app NPS survey: ``surveys.csv``.
 
 Every day a Poisson number of the users who exist that day answer (fewer at
-weekends). Scores follow the NPS level of the day
-(:data:`~cvlib.sample.plan.NPS_LEVELS`) with a third passives; some responses
+weekends). Scores follow the NPS of the day (:func:`~cvlib.sample.plan.nps_on`:
+the steps of :data:`~cvlib.sample.plan.NPS_LEVELS` on a steady upward trend)
+with a third passives; some responses
 carry a comment, detractors more often, and some comments are about a feature
 already released, recent ones more likely (texts from
 :mod:`cvlib.sample.texts`).
@@ -19,10 +20,9 @@ from cvlib.sample.clock import format_utc, local_to_utc, weekdays
 from cvlib.sample.events import Users
 from cvlib.sample.plan import (
     FEATURES,
-    NPS_LEVELS,
     PASSIVE_SHARE,
     SEGMENTS,
-    level_on,
+    nps_on,
     release_by_id,
 )
 from cvlib.sample.texts import FEATURE_COMMENTS, GENERIC_COMMENTS
@@ -49,10 +49,10 @@ def draw_surveys(rng: np.random.Generator, users: Users) -> pd.DataFrame:
     rows = {"user": [], "day": [], "sec": [], "score": [], "comment": [], "feature_id": []}
     for i, day in enumerate(users.days):
         date = day.astype(dt.date)
-        n = rng.poisson(5.0 if weekday[i] >= 5 else 18.0)
+        n = rng.poisson(14.0 if weekday[i] >= 5 else 50.0)
         eligible = np.flatnonzero((users.joined <= i) & (users.left > i))
         released = [f for f in FEATURES if release_by_id(f.release_id).released_on <= date]
-        nps = level_on(NPS_LEVELS, date)
+        nps = nps_on(date)
         for user in rng.choice(eligible, size=n):
             score, kind = _score(rng, nps)
             comment, feature_id = "", ""

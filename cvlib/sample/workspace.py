@@ -59,7 +59,7 @@ def write_workspace(folder: pathlib.Path, seed: int, events: int | None = None) 
     if events is None:
         tables["events.csv"] = draw_events(user_rng, users)
     tables["surveys.csv"] = draw_surveys(survey_rng, users)
-    tables["accounts.csv"] = draw_accounts(account_rng)
+    tables["accounts.csv"], tables["exposures.csv"] = draw_accounts(account_rng)
     tables["tickets.csv"] = draw_tickets(ticket_rng)
 
     write_text(folder / "workspace.yaml", workspace_yaml(parquet_events=events is not None))
@@ -157,5 +157,6 @@ def features_table() -> pd.DataFrame:
             "name": [f.name for f in FEATURES],
             "value_type": [f.value_type for f in FEATURES],
             "effort_points": [f.effort_points for f in FEATURES],
+            "holdout_share": [f.holdout_share for f in FEATURES],
         }
     )
