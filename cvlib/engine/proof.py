@@ -139,6 +139,7 @@ def _rows(tz: ZoneInfo) -> dict[str, list[dict]]:
         ac("a7", d + day, d, "a", 5.0),  # churned before it started: the checks count it
         ac("a8", d - 8 * day, d - day, "c", 0.5),
     ]
+
     def ex(unit_id, unit, feature, group, when):
         return {
             "unit_id": unit_id,

@@ -175,6 +175,9 @@ class Measurement:
         A second analysis beside the main one (task time: the worst-rank result).
     detail : object
         The metric's own data, for its planning, savings and charts.
+    baseline : str
+        What the change compares with, in words ("before the release"; a design
+        sets "the holdout group" or "the forecast").
     """
 
     n: int = 0
@@ -192,6 +195,7 @@ class Measurement:
     dropped_what: str | None = None
     sensitivity: Any = None
     detail: Any = None
+    baseline: str = "before the release"
 
 
 @dataclass(frozen=True, slots=True)

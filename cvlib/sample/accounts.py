@@ -64,9 +64,9 @@ def draw_accounts(rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]
         ratio = np.where(np.arange(n_days) >= release, feature.churn_hazard_ratio, 1.0)
         slower = np.cumsum(hazard * ratio)
         # the same share of the hazard, used up more slowly from the release on
-        churned[treated] = np.searchsorted(slower, slower[started[treated]] + (
-            threshold[treated] - cumulative[started[treated]]
-        ))
+        churned[treated] = np.searchsorted(
+            slower, slower[started[treated]] + (threshold[treated] - cumulative[started[treated]])
+        )
         on = days[np.maximum(started[assigned], release)]
         exposures.append(
             pd.DataFrame(

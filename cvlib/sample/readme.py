@@ -92,10 +92,8 @@ def _designs_shown() -> list[str]:
             " (randomized).",
         ]
     lines += [
-        "- NPS climbs one point a week all year, release or not: before/after reads the climb"
-        " of",
-        "  H-bankfeeds-nps as an improvement, the time series forecasts it and finds none, and"
-        " the",
+        "- NPS climbs one point a week all year, release or not: before/after reads the climb of",
+        "  H-bankfeeds-nps as an improvement, the time series forecasts it and finds none, and the",
         "  verdict follows the time series (the report shows both).",
         "- H-bankfeeds-nps's 49-day window holds the next release (2026.11): flag"
         " `overlapping_release`.",

@@ -208,17 +208,18 @@ def claims_of(h, measured, confidence_level: float) -> Tests:
     )
     if h.kind == "level":
         return Tests(target, None, None, level)
+    than = measured.baseline
     lower, higher = ("shorter", "longer") if unit.change == "ratio" else ("lower", "higher")
     better_word, worse_word = (lower, higher) if spec.lower_is_better else (higher, lower)
     if h.kind == "non_inferiority":
         null = unit.margin_null(h.margin, spec.lower_is_better)
         words = margin_words(unit, h.margin)
-        change_q = f"Is it at most {words} {worse_word} than before the release?{at}"
-        worse_q = f"Is it more than {words} {worse_word} than before the release?{at}"
+        change_q = f"Is it at most {words} {worse_word} than {than}?{at}"
+        worse_q = f"Is it more than {words} {worse_word} than {than}?{at}"
     else:
         null = unit.no_change
-        change_q = f"Is it {better_word} than before the release?{at}"
-        worse_q = f"Is it {worse_word} than before the release?{at}"
+        change_q = f"Is it {better_word} than {than}?{at}"
+        worse_q = f"Is it {worse_word} than {than}?{at}"
     c = measured.comparison
     low, high = (None, None) if c is None else (c.ci_low, c.ci_high)
     change = Claim(

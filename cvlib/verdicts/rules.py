@@ -29,6 +29,9 @@ import math
 from cvlib.verdicts.claims import margin_words
 from cvlib.verdicts.results import Change
 
+#: What a change compares with unless a design says otherwise (``Measurement.baseline``).
+BEFORE = "before the release"
+
 __all__ = [
     "VERDICT_MEANING",
     "change_of",
@@ -144,11 +147,11 @@ def verdict(h, measured, tests, confidence_level: float) -> tuple[str, str | Non
     if tests.shown(tests.worse):
         if h.kind == "non_inferiority":
             return "not_validated", (
-                "Worse than before the release by more than the margin "
+                f"Worse than {measured.baseline} by more than the margin "
                 f"({margin_words(spec.unit, h.margin)}): one-sided p = {_p(tests.worse.p_value)}."
             )
         return "not_validated", (
-            f"Worse than before the release: one-sided p = {_p(tests.worse.p_value)}."
+            f"Worse than {measured.baseline}: one-sided p = {_p(tests.worse.p_value)}."
         )
     if not tests.shown(tests.target):
         return (
@@ -165,13 +168,18 @@ def verdict(h, measured, tests, confidence_level: float) -> tuple[str, str | Non
                 else f"the comparison is undefined: {undefined}"
             )
             return "inconclusive", (
-                f"Meets the target, but the change against before the release cannot be tested "
+                f"Meets the target, but the change against {measured.baseline} cannot be tested "
                 f"({why})."
             )
         if h.kind == "non_inferiority":
             return "inconclusive", (
-                "Meets the target, but the data cannot rule out that it is worse than before the "
-                f"release by more than the margin ({margin_words(spec.unit, h.margin)})."
+                "Meets the target, but the data cannot rule out that it is worse than "
+                f"{measured.baseline} by more than the margin "
+                f"({margin_words(spec.unit, h.margin)})."
+            )
+        if measured.baseline != BEFORE:
+            return "inconclusive", (
+                f"Meets the target, but no detectable improvement over {measured.baseline}."
             )
         return "inconclusive", (
             "Meets the target, but no detectable improvement over before the release "

@@ -239,6 +239,7 @@ def _apply(ctx, h, measured):
             ("holdout", spec.compare_counts(ctx, split.holdout, type(split.holdout)())),
         )
     }
+    changed = dataclasses.replace(changed, baseline="the holdout group")
     if not h.spec.has_before or h.kind == "level":
         changed = dataclasses.replace(changed, comparison=None, change_test=None, before=None)
     c = changed.comparison

@@ -220,6 +220,7 @@ def _apply(ctx, h, measured):
         comparison=_comparison(result, merged, pre, ctx.confidence_level),
         change_test=_change_test(result),
         change_undefined=None,
+        baseline="the forecast",
     )
     evidence = Evidence(
         "interrupted_time_series", "time_series", effect, diagnostics, tuple(flags), CAVEAT
