@@ -13,6 +13,7 @@ import shlex
 import statistics
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,8 +63,14 @@ def describe(side: Side) -> dict:
     Runs ``import cvlib`` (the top-level package only) in ``side.python``.
     """
     code = "import cvlib, pathlib; print(pathlib.Path(cvlib.__file__).parent, cvlib.__version__)"
+    # from a neutral folder: ``python -c`` puts the working directory first on sys.path, so
+    # run from a checkout it would name that checkout's cvlib, not the side's
     out = subprocess.run(
-        [str(side.python), "-c", code], capture_output=True, text=True, check=True
+        [str(side.python), "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tempfile.gettempdir(),
     ).stdout.rsplit(maxsplit=1)
     package = Path(out[0])
     git = ["git", "-C", str(package)]

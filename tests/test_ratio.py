@@ -104,3 +104,25 @@ def test_bad_arguments_are_named(counts, shares, error, match):
 def test_expected_shares_is_keyword_only():
     with pytest.raises(TypeError):
         sample_ratio_test([1, 2], [0.5, 0.5])
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(min_value=5, max_value=100_000), min_size=2, max_size=4),
+    st.integers(min_value=0, max_value=10_000),
+)
+def test_statistic_and_p_value_are_scipys_chisquare(counts, seed):
+    # the test computes the upper tail with scipy.special.chdtrc; scipy.stats.chisquare is
+    # the reference (Pearson's X^2 against the expected counts, k - 1 df)
+    import numpy as np
+    from scipy.stats import chisquare
+
+    shares = np.random.default_rng(seed).dirichlet(np.ones(len(counts)) * 5)
+    shares = shares / shares.sum()
+    total = sum(counts)
+    if (total * shares).min() < 5:
+        return  # below Cochran's rule the test warns (test_small_expected_counts_warn)
+    got = sample_ratio_test(counts, expected_shares=list(shares))
+    want = chisquare(counts, f_exp=total * shares)
+    assert got.statistic == pytest.approx(float(want.statistic), rel=1e-10)
+    assert got.p_value == pytest.approx(float(want.pvalue), rel=1e-8, abs=1e-300)

@@ -462,13 +462,15 @@ def interrupted(
         f"segmented regression (WLS level + trend, {pre} pre-periods, Newey-West lag {lag}; "
         f"{noise})"
     )
-    from scipy.stats import t as t_dist
+    # Student's t from scipy.special (stdtr(df, x) = P(T <= x), stdtrit its inverse): the
+    # same values as scipy.stats.t without importing scipy.stats in a report's kernel
+    from scipy.special import stdtr, stdtrit
 
     # numerically zero: an exact line leaves rounding residuals of order 1e-16
     if se > 1e-10 * max(1.0, float(np.abs(y[: pre + window]).max())):
-        q = float(t_dist.ppf(0.5 + level / 2.0, df))
+        q = float(stdtrit(df, 0.5 + level / 2.0))
         low, high = estimate - q * se, estimate + q * se
-        p = float(2.0 * t_dist.sf(abs(estimate) / se, df))
+        p = float(2.0 * stdtr(df, -abs(estimate) / se))
     else:
         warnings.warn(
             "interrupted: the standard error is 0 (the pre-period lies on an exact line and "
