@@ -377,6 +377,8 @@ def test_nps_holdout_counts_each_users_latest_response(tmp_path):
     assert e["effect"]["ci_high"] == pytest.approx(high, abs=1e-9)
     assert entry["estimate"] == 45.0  # the target is judged on the treatment group
     assert entry["verdict"] == "validated"
+    # the earlier answers of both groups' users who answered twice were left out
+    assert entry["dropped"] == 100
     # an equal share answered in each group: no flag, and a score statistic of exactly 0
     assert d["response_rates"] == {"treatment": 0.4, "holdout": 0.4}
     assert d["response_rate_p_value"] == pytest.approx(1.0)

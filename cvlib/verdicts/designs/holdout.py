@@ -184,8 +184,8 @@ def mismatch_reason(split: Split, share: float, p_value: float) -> str:
 
     Examples
     --------
-    >>> print(mismatch_reason(Split(None, None, 700, 300), 0.2, 1.9e-15))
-    The holdout's split is not what was planned: 300 of 1,000 assigned units (30.0%) are in the holdout against a planned 20.0% (sample-ratio test p = 1.9e-15 < 0.001), so the groups may differ in more than the feature.
+    >>> print(mismatch_reason(Split(None, None, 700, 300), 0.2, 2.7e-15))
+    The holdout's split is not what was planned: 300 of 1,000 assigned units (30.0%) are in the holdout against a planned 20.0% (sample-ratio test p = 2.7e-15 < 0.001), so the groups may differ in more than the feature.
     """  # noqa: E501
     total = split.assigned_treatment + split.assigned_holdout
     observed = split.assigned_holdout / total
@@ -232,14 +232,18 @@ def _apply(ctx, h, measured):
     if before_after is not None:
         diagnostics["before_after"] = before_after.to_dict()
     changed = spec.compare_counts(ctx, split.treatment, split.holdout)
+    held = spec.compare_counts(ctx, split.holdout, type(split.holdout)())
     diagnostics["groups"] = {
         name: {"estimate": None if m.after is None else m.after.estimate, "n": m.n}
-        for name, m in (
-            ("treatment", changed),
-            ("holdout", spec.compare_counts(ctx, split.holdout, type(split.holdout)())),
-        )
+        for name, m in (("treatment", changed), ("holdout", held))
     }
     changed = dataclasses.replace(changed, baseline="the holdout group")
+    if held.dropped:  # the unit of analysis left out earlier observations in both groups
+        changed = dataclasses.replace(
+            changed,
+            dropped=(changed.dropped or 0) + held.dropped,
+            dropped_what=changed.dropped_what or held.dropped_what,
+        )
     if not h.spec.has_before or h.kind == "level":
         changed = dataclasses.replace(changed, comparison=None, change_test=None, before=None)
     c = changed.comparison
