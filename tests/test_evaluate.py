@@ -1699,3 +1699,28 @@ def test_the_sample_nps_trend_is_an_improvement_only_before_and_after(sample_eva
     assert e.effect.ci_low < 0 < e.effect.ci_high  # the forecast explains the climb
     assert r.verdict == "inconclusive"
     assert e.diagnostics["overlapping_releases"] == ["2026.11"]
+
+
+def test_the_sample_readme_names_the_design_each_hypothesis_gets(sample_evaluations):
+    """data/sample/README.md's design column (cvlib.sample.readme.design_of) is the design
+    the verdicts used."""
+    from cvlib.sample.readme import design_of
+
+    later = "before/after until the window is complete, then interrupted time series"
+    words = {
+        "controlled study": "controlled_study",
+        "none (target only)": "none",
+        "holdout (randomized)": "holdout",
+        "interrupted time series": "interrupted_time_series",
+        later: "before_after",
+    }
+    for ev in sample_evaluations.values():
+        for r in ev.hypotheses:
+            design = words[design_of(_designed(r.hypothesis.id))]
+            assert r.evidence.design == design, r.hypothesis.id
+
+
+def _designed(hypothesis_id):
+    from cvlib.sample.plan import HYPOTHESES
+
+    return next(h for h in HYPOTHESES if h.id == hypothesis_id)

@@ -526,3 +526,66 @@ def test_segments_under_a_holdout_are_treatment_against_holdout_per_segment(tmp_
     assert by_name["ent"].change.direction == "unclear"
     assert by_name["smb"].change.direction == "improved"
     assert all(s["exploratory"] for s in entry["segments"])
+
+
+# ---------------------------------------------------------------- what a holdout does not do
+def test_a_mismatch_makes_segments_and_an_undecided_verdict_inconclusive_with_its_reason(
+    tmp_path,
+):
+    # 700/300 against a planned 20%, and no clear effect (5% vs 5%): the verdict would be
+    # inconclusive anyway; the reason is the broken split, for the segment too, and no plan
+    # invites more data
+    groups = [("treatment", "smb", 700, 35), ("holdout", "smb", 300, 15)]
+    tables = _churn_tables(groups)
+    hypothesis = {"id": "H", **CHURN, "target": 0.2, "expected": 0.01}
+    r, entry = _only(_workspace(tmp_path / "ws", [hypothesis], tables))
+    assert entry["verdict"] == "inconclusive"
+    assert entry["reason"].startswith("The holdout's split is not what was planned")
+    assert entry["needed_n"] is None
+    assert entry["planning_reason"].startswith("More data cannot settle it: the holdout's split")
+    assert "not_settleable" not in entry["flags"]
+    (segment,) = entry["segments"]
+    assert (segment["segment"], segment["verdict"]) == ("smb", "inconclusive")
+
+
+def test_a_holdout_is_not_planned_as_a_fixed_before_sample(tmp_path):
+    # 400 treated against 100 held out, 4% vs 6%: not shown; the holdout grows with the
+    # treatment group, so "cannot be settled" would be wrong
+    groups = [("treatment", "smb", 400, 16), ("holdout", "smb", 100, 6)]
+    hypothesis = {"id": "H", **CHURN, "expected": 0.03}
+    _, entry = _only(_workspace(tmp_path / "ws", [hypothesis], _churn_tables(groups)))
+    assert entry["verdict"] == "inconclusive"
+    assert "not_settleable" not in entry["flags"]
+    assert entry["needed_n"] is None
+    assert entry["planning_reason"].startswith("A holdout grows in both groups")
+
+
+def test_an_empty_holdout_group_leaves_auto_to_the_next_design_and_names_it(tmp_path):
+    # the holdout's accounts are not in accounts.csv: nobody to compare with
+    tables = _churn_tables([("treatment", "smb", 400, 12)])
+    tables["exposures.csv"] += "".join(
+        f"Z{i},account,F1,holdout,2026-06-01T00:00:00Z\n" for i in range(100)
+    )
+    auto = _workspace(tmp_path / "auto", [{"id": "H", **CHURN}], tables)
+    _, entry = _only(auto)
+    assert entry["evidence"]["design"] != "holdout"
+    named = _workspace(tmp_path / "named", [{"id": "H", **CHURN, "comparison": "holdout"}], tables)
+    _, entry = _only(named)
+    assert entry["verdict"] == "insufficient_data"
+    assert entry["reason"] == (
+        "The holdout comparison named by `comparison:` cannot be made: the holdout group has "
+        "no accounts in the window (of its 100 assigned units of feature F1, none is counted "
+        "in accounts)."
+    )
+
+
+def test_a_level_claim_under_a_holdout_is_judged_on_treatment_and_compares_nothing(tmp_path):
+    groups = [("treatment", "smb", 800, 8), ("holdout", "smb", 200, 20)]
+    hypothesis = {"id": "H", **CHURN, "kind": "level"}
+    r, entry = _only(_workspace(tmp_path / "ws", [hypothesis], _churn_tables(groups)))
+    e = entry["evidence"]
+    assert (e["design"], e["grade"], e["effect"]) == ("holdout", "target_only", None)
+    assert entry["estimate"] == pytest.approx(8 / 800)
+    assert entry["change"] is None
+    # the question says which group the target is judged on
+    assert "of the treatment group" in r.tests.target.question

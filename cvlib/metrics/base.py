@@ -134,6 +134,12 @@ class Before:
     n: int
 
 
+#: What a change compares with unless a design says otherwise (:attr:`Measurement.baseline`).
+BEFORE_RELEASE = "before the release"
+#: :attr:`Measurement.baseline` under a holdout.
+HOLDOUT_GROUP = "the holdout group"
+
+
 @dataclass(frozen=True, slots=True)
 class Measurement:
     """What a metric measured for one hypothesis (or one segment of it).
@@ -195,7 +201,7 @@ class Measurement:
     dropped_what: str | None = None
     sensitivity: Any = None
     detail: Any = None
-    baseline: str = "before the release"
+    baseline: str = BEFORE_RELEASE
 
 
 @dataclass(frozen=True, slots=True)

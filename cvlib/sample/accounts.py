@@ -9,8 +9,8 @@ A feature with a ``holdout_share`` is kept from that share of the accounts at
 random: every account still a customer on its release day is assigned then
 (at local midnight), every later account on the day it starts. From the
 release on, a treatment account's hazard is ``churn_hazard_ratio`` times the
-rest's; the draws for the holdout come after every other, so the accounts
-are those of a sample without it.
+rest's; the draws for the holdout come after every other, so every other
+draw is that of a sample without it.
 """
 
 from __future__ import annotations

@@ -462,9 +462,7 @@ def interrupted(
         f"segmented regression (WLS level + trend, {pre} pre-periods, Newey-West lag {lag}; "
         f"{noise})"
     )
-    # Student's t from scipy.special (stdtr(df, x) = P(T <= x), stdtrit its inverse): the
-    # same values as scipy.stats.t without importing scipy.stats in a report's kernel
-    from scipy.special import stdtr, stdtrit
+    from scipy.special import stdtr, stdtrit  # Student's t, without importing scipy.stats
 
     # numerically zero: an exact line leaves rounding residuals of order 1e-16
     if se > 1e-10 * max(1.0, float(np.abs(y[: pre + window]).max())):

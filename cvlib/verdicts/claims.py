@@ -203,7 +203,7 @@ def claims_of(h, measured, confidence_level: float) -> Tests:
         h.target,
         better,
         _p(measured.target_test, h.target, better),
-        f"Is the {spec.label}{where} {past} {unit.format(h.target)}?{at}",
+        f"Is the {spec.label}{where}{_group(measured)} {past} {unit.format(h.target)}?{at}",
         a is not None and _past(a.ci_low, a.ci_high, h.target, better, inclusive=not at_edge),
     )
     if h.kind == "level":
@@ -239,3 +239,10 @@ def claims_of(h, measured, confidence_level: float) -> Tests:
         _past(low, high, null, worse_side, inclusive=False),
     )
     return Tests(target, change, worse, level)
+
+
+def _group(measured) -> str:
+    """`` of the treatment group`` when a holdout judges the target on that group."""
+    from cvlib.metrics.base import HOLDOUT_GROUP
+
+    return " of the treatment group" if measured.baseline == HOLDOUT_GROUP else ""

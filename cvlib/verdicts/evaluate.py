@@ -20,6 +20,7 @@ from cvlib.verdicts.results import (
     FeatureRef,
     HypothesisResult,
     Multiplicity,
+    Planning,
     ReleaseEvaluation,
     SegmentResult,
 )
@@ -185,6 +186,14 @@ def _adjusted(results: list[HypothesisResult], method: str, level: float):
     return out
 
 
+#: The planning reason of a holdout not yet decided: its sample grows in both groups.
+HOLDOUT_PLANNING = (
+    "A holdout grows in both groups at its planned share: run it longer, or hold out more "
+    "units, to narrow the difference (the after-release plan with a fixed before sample does "
+    "not apply)."
+)
+
+
 def _incomplete(ctx: Context, h) -> str | None:
     """Why the measurement window is not complete yet, or ``None``."""
     spec = h.spec
@@ -222,15 +231,20 @@ def _evaluate(ctx: Context, h) -> HypothesisResult:
     flags.extend(spec.flags(h, measured))
     own = measured  # the metric's own before/after, for the segments
     chosen = designs.choose(ctx, h, measured)
-    measured, evidence, unavailable = chosen
+    measured, evidence = chosen.measurement, chosen.evidence
     flags.extend(evidence.flags)
     after = measured.after
     change = rules.change_of(spec, measured)
-    verdict, reason, tests = _judged(ctx, h, measured, incomplete or unavailable)
-    if evidence.overrule is not None and verdict in ("validated", "not_validated"):
-        verdict, reason = "inconclusive", evidence.overrule
+    verdict, reason, tests = _judged(ctx, h, measured, incomplete or chosen.why)
+    overrule = evidence.overrule
+    if overrule is not None and verdict != "insufficient_data":
+        verdict, reason = "inconclusive", overrule  # more data cannot mend the design
     plan = None
-    if verdict in ("inconclusive", "insufficient_data"):
+    if overrule is not None and verdict == "inconclusive":
+        plan = Planning(None, "More data cannot settle it: " + overrule[0].lower() + overrule[1:])
+    elif verdict in ("inconclusive", "insufficient_data") and evidence.design == "holdout":
+        plan = Planning(None, HOLDOUT_PLANNING)
+    elif verdict in ("inconclusive", "insufficient_data"):
         plan = planning.plan(h, measured, tests, incomplete, ctx.confidence_level)
         if not plan.settleable:
             flags.append("not_settleable")
@@ -248,7 +262,7 @@ def _evaluate(ctx: Context, h) -> HypothesisResult:
             ctx, h, ctx.workspace.settings.hourly_cost, change
         ),
         # a planned study still collecting decides no segment either
-        segments=_segments(ctx, h, incomplete or own.pending, chosen.segments),
+        segments=_segments(ctx, h, incomplete or own.pending, chosen.segments, overrule),
         n=int(after.n) if after is not None else int(measured.n),
         tests=tests,
         p_value=None if tests is None else tests.p_value,
@@ -260,13 +274,18 @@ def _evaluate(ctx: Context, h) -> HypothesisResult:
     )
 
 
-def _segments(ctx: Context, h, incomplete, measured=None) -> tuple[SegmentResult, ...]:
+def _segments(
+    ctx: Context, h, incomplete, measured=None, overrule=None
+) -> tuple[SegmentResult, ...]:
     """Every segment's verdict by the hypothesis's rules, unadjusted (exploratory): the
-    design's own segment measurements (``measured``), else the metric's."""
+    design's own segment measurements (``measured``), else the metric's; a design's
+    ``overrule`` holds for every segment too."""
     spec = h.spec
     out = []
     for segment, m in spec.segments(ctx, h) if measured is None else measured:
         verdict, reason, tests = _judged(ctx, h, m, incomplete)
+        if overrule is not None and verdict != "insufficient_data":
+            verdict, reason = "inconclusive", overrule
         a = m.after
         out.append(
             SegmentResult(

@@ -26,11 +26,9 @@ from __future__ import annotations
 
 import math
 
+from cvlib.metrics.base import BEFORE_RELEASE
 from cvlib.verdicts.claims import margin_words
 from cvlib.verdicts.results import Change
-
-#: What a change compares with unless a design says otherwise (``Measurement.baseline``).
-BEFORE = "before the release"
 
 __all__ = [
     "VERDICT_MEANING",
@@ -177,7 +175,7 @@ def verdict(h, measured, tests, confidence_level: float) -> tuple[str, str | Non
                 f"{measured.baseline} by more than the margin "
                 f"({margin_words(spec.unit, h.margin)})."
             )
-        if measured.baseline != BEFORE:
+        if measured.baseline != BEFORE_RELEASE:
             return "inconclusive", (
                 f"Meets the target, but no detectable improvement over {measured.baseline}."
             )

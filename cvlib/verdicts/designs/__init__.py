@@ -18,6 +18,8 @@ Grades, strongest first: ``randomized``, ``time_series``, ``controlled_study``,
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from cvlib.verdicts.designs import before_after, holdout, simple, time_series
 from cvlib.verdicts.designs.base import GRADES, DesignSpec, Effect, Evidence, registered
 
@@ -72,30 +74,45 @@ def start_queries(ctx, hypotheses) -> list:
     return waiting
 
 
-class Choice(tuple):
-    """``(measurement, evidence, why)`` and, in ``.segments``, the design's own segment
-    measurements (``None``: the metric's)."""
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """The design chosen for a hypothesis.
 
-    segments = None
+    Attributes
+    ----------
+    measurement : Measurement
+        With the design's effect as its ``comparison``.
+    evidence : Evidence
+    why : str or None
+        When a design named by ``comparison:`` cannot be applied, why (the
+        verdict is then insufficient data).
+    segments : list or None
+        The design's own ``(segment, measurement)`` pairs (``None``: the metric's).
+    """
+
+    measurement: object
+    evidence: Evidence
+    why: str | None = None
+    segments: list | None = None
 
 
 def choose(ctx, h, measured) -> Choice:
-    """``(measurement, evidence, why)``: the measurement with the chosen design's effect as its
-    comparison, the :class:`Evidence`, and, when a design named by ``comparison:`` cannot be
-    applied, why (the verdict is then insufficient data)."""
+    """The :class:`Choice` of the strongest design the data allow (or the one named)."""
     candidates = _candidates(h, ctx)
     for design in candidates:
         found = design.apply(ctx, h, measured)
         if found is not None:
-            out = Choice((found[0], found[1], None))
-            if len(found) > 2:
-                out.segments = found[2]
-            return out
+            return Choice(found[0], found[1], None, found[2] if len(found) > 2 else None)
     named = candidates[0]
     if named is holdout.HOLDOUT:
         why = (
             "The holdout comparison named by `comparison:` cannot be made: "
-            f"{holdout.unavailable(ctx, h) or 'the holdout counts are missing'}."
+            + (
+                holdout.unavailable(ctx, h)
+                or holdout.empty_group(ctx, h)
+                or "the holdout counts are missing"
+            )
+            + "."
         )
     else:
         why = (
@@ -103,4 +120,4 @@ def choose(ctx, h, measured) -> Choice:
             f"{time_series.MIN_PRE} whole periods of data before the release, with data in "
             "every period of the window."
         )
-    return Choice((measured, Evidence(named.name, named.grade), why))
+    return Choice(measured, Evidence(named.name, named.grade), why)

@@ -41,10 +41,11 @@ from dataclasses import dataclass
 
 from cvlib.contract.tables import GROUPS, UNIT_OF_TABLE
 from cvlib.engine import sql
+from cvlib.metrics.base import HOLDOUT_GROUP
 from cvlib.verdicts.designs.base import DesignSpec, Effect, Evidence, register
 from cvlib.verdicts.designs.simple import measured_effect
 
-__all__ = ["HOLDOUT", "SRM_LEVEL", "Split", "start", "unavailable"]
+__all__ = ["HOLDOUT", "SRM_LEVEL", "Split", "empty_group", "start", "unavailable"]
 
 #: A sample-ratio test p-value below this is a mismatch (Kohavi et al. 2020 use 0.0005; many
 #: platforms 0.001).
@@ -101,6 +102,26 @@ def unavailable(ctx, h) -> str | None:
         )
     if holdout_share(ctx, h.feature_id) is None:
         return f"feature {h.feature_id} has no holdout_share in features.csv"
+    return None
+
+
+def empty_group(ctx, h) -> str | None:
+    """Why the holdout's counts cannot compare the groups: a group with nobody counted in the
+    window (``None`` when both have someone, or before the counts are in)."""
+    split = ctx.aggregates.get(_period(h, ctx))
+    if split is None:
+        return None
+    spec = h.spec
+    for group, counts, assigned in (
+        ("treatment", split.treatment, split.assigned_treatment),
+        ("holdout", split.holdout, split.assigned_holdout),
+    ):
+        if counts.n == 0:
+            return (
+                f"the {group} group has no {spec.counts} in the window (of its {assigned:,} "
+                f"assigned units of feature {h.feature_id}, none is counted in "
+                f"{spec.table})"
+            )
     return None
 
 
@@ -202,7 +223,7 @@ def _apply(ctx, h, measured):
 
     spec = h.spec
     split = ctx.aggregates.get(_period(h, ctx))
-    if split is None or unavailable(ctx, h) is not None:
+    if split is None or unavailable(ctx, h) is not None or empty_group(ctx, h) is not None:
         return None
     share = holdout_share(ctx, h.feature_id)
     total = split.assigned_treatment + split.assigned_holdout
@@ -237,7 +258,7 @@ def _apply(ctx, h, measured):
         name: {"estimate": None if m.after is None else m.after.estimate, "n": m.n}
         for name, m in (("treatment", changed), ("holdout", held))
     }
-    changed = dataclasses.replace(changed, baseline="the holdout group")
+    changed = dataclasses.replace(changed, baseline=HOLDOUT_GROUP)
     if held.dropped:  # the unit of analysis left out earlier observations in both groups
         changed = dataclasses.replace(
             changed,
@@ -248,8 +269,10 @@ def _apply(ctx, h, measured):
         changed = dataclasses.replace(changed, comparison=None, change_test=None, before=None)
     c = changed.comparison
     effect = None if c is None else Effect(c.estimate, c.ci_low, c.ci_high, c.p_value, c.method)
+    # a level claim compares nothing: its target is judged on the treatment group
+    grade = "randomized" if effect is not None else "target_only"
     evidence = Evidence(
-        "holdout", "randomized", effect, diagnostics, tuple(flags), None, overrule=overrule
+        "holdout", grade, effect, diagnostics, tuple(flags), None, overrule=overrule
     )
     segments = [
         (s, spec.compare_counts(ctx, counts, split.holdout.segments.get(s, type(counts)())))
