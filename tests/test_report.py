@@ -197,29 +197,73 @@ def failing_notebooks(tmp_path: Path, release_id: str) -> Path:
 
 
 def test_an_index_that_failed_is_rendered_again_once_the_portfolio_works(built, tmp_path):
+    # the index is rendered in the runner's process from the summaries: a summary the
+    # portfolio cannot read fails the index alone (a fallback page lists the releases), and
+    # the next run with a readable summary renders it again
     data, out, _ = built
     copy_out = tmp_path / "reports"
     shutil.copytree(out, copy_out)
-    notebooks = tmp_path / "notebooks"
-    shutil.copytree(NOTEBOOKS_DIR, notebooks)
-    env = {"CVLIB_NOTEBOOKS": str(notebooks)}
-    run = cvlib_report(data, copy_out, env=env)  # the reports and index of these notebooks
-    assert run.returncode == 0, run.stderr
-    good = (notebooks / "portfolio.ipynb").read_bytes()
-    nb = nbformat.read(notebooks / "portfolio.ipynb", as_version=4)
-    nb.cells.append(nbformat.v4.new_code_cell('raise RuntimeError("portfolio broken on purpose")'))
-    nbformat.write(nb, notebooks / "portfolio.ipynb")
-    run = cvlib_report(data, copy_out, env=env)
+    assert cvlib_report(data, copy_out).returncode == 0  # run.json records absolute paths
+    summary = copy_out / "2026.01" / "summary.json"
+    good = summary.read_bytes()
+    broken = json.loads(good)
+    del broken["scorecard"]
+    summary.write_text(json.dumps(broken), encoding="utf-8")
+    run = cvlib_report(data, copy_out)
     assert "2026.01: skipped" in run.stdout and "index: failed" in run.stdout, run.stdout
     assert "The portfolio could not be rendered" in (copy_out / "index.html").read_text()
 
-    # the notebook repaired: every input is the last good index's again
-    (notebooks / "portfolio.ipynb").write_bytes(good)
-    run = cvlib_report(data, copy_out, env=env)
+    # the summary repaired: every input is the last good index's again
+    summary.write_bytes(good)
+    run = cvlib_report(data, copy_out)
     assert run.returncode == 0, run.stderr
     assert "index: portfolio ok" in run.stdout, run.stdout
     page = (copy_out / "index.html").read_text()
     assert "could not be rendered" not in page and "cvlib-index" in page
+
+
+def test_the_index_starts_no_kernel_and_reads_the_summaries_only(built, tmp_path, monkeypatch):
+    """The index page is built in the runner's process: no worker, no kernel, and no release
+    evaluated again."""
+    from cvlib.report import runner
+
+    data, out, _ = built
+    copy_out = tmp_path / "reports"
+    shutil.copytree(out, copy_out)
+    assert cvlib_report(data, copy_out).returncode == 0  # run.json records absolute paths
+    (copy_out / "portfolio.run.json").unlink()  # render the index again
+
+    def no_worker(*args, **kwargs):
+        raise AssertionError("a worker was started")
+
+    def no_evaluation(*args, **kwargs):
+        raise AssertionError("a release was evaluated")
+
+    monkeypatch.setattr(runner, "_run_worker", no_worker)
+    monkeypatch.setattr("cvlib.verdicts.evaluate_release", no_evaluation)
+    monkeypatch.setattr("cvlib.verdicts.evaluate.evaluate_release", no_evaluation)
+    lines = []
+    summary = runner.run_reports(data, copy_out, log=lines.append)
+    assert summary.index_error is None
+    assert any(line.startswith("index: portfolio ok") for line in lines), lines
+    page = (copy_out / "index.html").read_text(encoding="utf-8")
+    assert "Features ranked by validated value" in page and "data:image/png;base64," in page
+    nb = nbformat.read(copy_out / "portfolio.ipynb", as_version=4)
+    assert any(o.get("data", {}).get("image/png") for c in nb.cells for o in c.get("outputs", []))
+
+
+def test_the_portfolio_notebook_says_what_the_index_says():
+    """notebooks/portfolio.ipynb is the analyst's view of the functions the index is built
+    with: its texts are the index page's."""
+    from cvlib.report import portfolio
+
+    nb = nbformat.read(NOTEBOOKS_DIR / "portfolio.ipynb", as_version=4)
+    texts = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    assert texts[0] == f"{portfolio.TITLE}\n\n{portfolio.INTRO}"
+    assert portfolio.OVER_TIME in texts and portfolio.RANKED in texts
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    for name in ("portfolio_frame", "portfolio_chart", "portfolio_table", "features_ranked"):
+        assert name in code
 
 
 def test_a_failing_release_keeps_its_previous_report_and_the_others_are_written(built, tmp_path):

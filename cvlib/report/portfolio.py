@@ -14,7 +14,33 @@ from cvlib.report.labels import VERDICT_LABEL, VERDICT_SYMBOL, grade_text, valid
 from cvlib.report.present import Fragment, feature_names, render
 from cvlib.verdicts.designs import GRADES
 
-__all__ = ["features_ranked", "portfolio_frame", "portfolio_table", "release_summaries"]
+__all__ = [
+    "INTRO",
+    "OVER_TIME",
+    "RANKED",
+    "TITLE",
+    "features_ranked",
+    "page_notebook",
+    "portfolio_frame",
+    "portfolio_table",
+    "release_summaries",
+]
+
+#: The page's texts; ``notebooks/portfolio.ipynb`` (the analyst's view of the same
+#: functions) says the same, a test checks.
+TITLE = "# Value validation across releases"
+INTRO = (
+    "Output is what the team shipped (features, effort); outcome is the value customers got "
+    "(features whose value hypotheses were all validated). This page puts the two side by "
+    "side for every release, and ranks the features by the value they were shown to deliver."
+)
+OVER_TIME = "## Output against outcome over time"
+RANKED = (
+    "## Features ranked by validated value\n\n"
+    "Features whose every hypothesis was validated come first, ordered by the money value and "
+    "hours of customer time they save (validated time-on-task hypotheses only); features "
+    "without a hypothesis are not listed (their value is not defined)."
+)
 
 
 def release_summaries(workspace, summaries_dir: str = "") -> list[dict]:
@@ -151,3 +177,47 @@ def features_ranked(summaries: list[dict], workspace) -> Fragment:
         for fid, f in order
     ]
     return render("features_ranked.html.j2", rows=rows)
+
+
+def page_notebook(workspace, summaries: list[dict], *, table_html: str | None = None):
+    """The portfolio page as an executed notebook, built in this process without a kernel.
+
+    Its cells are those of ``notebooks/portfolio.ipynb`` as the index shows them: the
+    texts, the chart and table of output against outcome, the features ranked, from the
+    releases' ``summaries`` (nothing is evaluated again); ``table_html`` (the release table
+    of the index) goes after the introduction. The code cells have no source: the page
+    is for reading (:func:`cvlib.report.html.export_html` hides code anyway).
+    """
+    import nbformat
+
+    from cvlib.report.plots import portfolio_chart
+
+    v4 = nbformat.v4
+
+    def shown(obj):
+        cell = v4.new_code_cell(source="")
+        if hasattr(obj, "_repr_mimebundle_"):
+            data, metadata = obj._repr_mimebundle_()
+        else:
+            data, metadata = {"text/html": obj._repr_html_(), "text/plain": repr(obj)}, {}
+        cell.outputs = [v4.new_output("display_data", data=data, metadata=metadata)]
+        return cell
+
+    frame = portfolio_frame(summaries)
+    cells = [v4.new_markdown_cell(f"{TITLE}\n\n{INTRO}")]
+    if table_html is not None:
+        cells.append(shown(Fragment(table_html)))
+    cells += [
+        v4.new_markdown_cell(OVER_TIME),
+        shown(portfolio_chart(frame)),
+        shown(portfolio_table(frame, workspace.settings.currency)),
+        v4.new_markdown_cell(RANKED),
+        shown(features_ranked(summaries, workspace)),
+    ]
+    nb = v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    return nb

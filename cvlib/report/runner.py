@@ -7,7 +7,8 @@ Layout of a report folder ``DIR``::
     DIR/index.html              every release, its verdict counts, links; the rendered portfolio
     DIR/index.json              [{release_id, name, released_on, status, report, summary,
                                   scorecard, generated_at}]
-    DIR/portfolio.ipynb         the executed portfolio notebook
+    DIR/portfolio.ipynb         the index's portfolio page as a notebook (built in the
+                                runner's process from the summaries, without a kernel)
     DIR/<release_id>/report.ipynb   executed notebook: the audit record with its parameters
     DIR/<release_id>/report.html    self-contained HTML (no code, images embedded,
                                     nothing from a network)
@@ -59,7 +60,7 @@ from cvlib.report.folders import (
     write_atomic,
 )
 from cvlib.report.html import export_html
-from cvlib.report.kernel import NOTEBOOKS_DIR, PORTFOLIO_NOTEBOOK, RELEASE_NOTEBOOK
+from cvlib.report.kernel import NOTEBOOKS_DIR, RELEASE_NOTEBOOK
 from cvlib.report.worker import describe_error
 
 __all__ = ["ReleaseOutcome", "RunSummary", "run_reports"]
@@ -213,7 +214,7 @@ def run_reports(
         Seconds allowed per release (notebook run and HTML export); its worker
         and kernel are killed when it is exceeded.
     notebooks_dir : path, optional
-        Folder of ``release_report.ipynb`` and ``portfolio.ipynb`` (default:
+        Folder of ``release_report.ipynb`` (default:
         the environment variable ``CVLIB_NOTEBOOKS``, else the notebooks
         shipped with cvlib, :data:`cvlib.report.kernel.NOTEBOOKS_DIR`); the
         notebooks run with it as the working directory.
@@ -311,9 +312,7 @@ def run_reports(
         listed = sorted(summary.releases + others, key=lambda r: order[r.release_id])
         entries = _index_entries(workspace, out_dir, listed)
         try:
-            _write_index(
-                workspace, data_dir, out_dir, notebooks_dir, entries, product, timeout, log
-            )
+            _write_index(workspace, out_dir, entries, product, log)
         except Exception as exc:  # noqa: BLE001 - reported, and index.json is still written
             summary.index_error = describe_error(exc).splitlines()[0]
             log(f"index: failed: {summary.index_error}")
@@ -467,64 +466,54 @@ def _index_entries(workspace, out_dir: Path, outcomes) -> list[dict]:
     return entries
 
 
-def _write_index(workspace, data_dir, out_dir, notebooks_dir, entries, product, timeout, log):
-    """Render index.html: the portfolio notebook run over the summaries, and the release table.
+def _write_index(workspace, out_dir, entries, product, log):
+    """Render index.html in this process, without a kernel: the release table and the
+    portfolio page (:func:`cvlib.report.portfolio.page_notebook`) from the releases'
+    ``summary.json`` files, which are read, never evaluated again.
 
-    Nothing is rendered (or imported for it) when the summaries, the notebook,
-    what the release table shows and its template are those of the last index.
+    Nothing is rendered (or imported for it) when the summaries, the cvlib version,
+    the code and templates of the page and what the release table shows are those of
+    the last index.
     """
     from cvlib import __version__
     from cvlib.report.present import TEMPLATES, release_index_html, release_index_rows
 
-    notebook = notebooks_dir / PORTFOLIO_NOTEBOOK
-    parameters = {"data_dir": str(data_dir), "summaries_dir": str(out_dir)}
     summaries = sorted(
         [e["release_id"], sha256_file(out_dir / e["summary"])] for e in entries if e["summary"]
     )
+    page = hashlib.sha256()
+    for path in (*_PAGE_CODE, *(TEMPLATES / "fragments" / t for t in _PAGE_TEMPLATES)):
+        page.update(Path(path).read_bytes())
     key = {
         "summaries": summaries,
         "cvlib_version": __version__,
-        "notebook_sha256": sha256_file(notebook),
-        "parameters": parameters,
+        "page_sha256": page.hexdigest(),
+        "table_sha256": hashlib.sha256(
+            json.dumps([release_index_rows(entries), product], sort_keys=True).encode("utf-8")
+        ).hexdigest(),
     }
-    executed = out_dir / "portfolio.ipynb"
     state = out_dir / "portfolio.run.json"
-    previous = read_json(state) or {}
-    table_key = hashlib.sha256(
-        json.dumps([release_index_rows(entries), product], sort_keys=True).encode("utf-8")
-        + (TEMPLATES / "fragments" / "release_index.html.j2").read_bytes()
-    ).hexdigest()
-    if {k: previous.get(k) for k in key} == key and executed.is_file():
-        if previous.get("table_sha256") == table_key and (out_dir / "index.html").is_file():
-            return  # nothing changed: index.html is already this page
-    else:
-        started = time.monotonic()
-        tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}portfolio-", dir=out_dir))
-        try:
-            spec = {
-                "notebook": str(notebook),
-                "notebooks_dir": str(notebooks_dir),
-                "tmp_dir": str(tmp),
-                "error_file": str(tmp / "error.txt"),
-                "parameters": parameters,
-            }
-            ok, error = _run_worker(dict(spec, portfolio=True), timeout)
-            if not ok:
-                raise RuntimeError((error or "unknown error").splitlines()[0])
-            os.replace(tmp / "portfolio.ipynb", executed)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        log(f"index: portfolio ok in {time.monotonic() - started:.1f} s")
+    if read_json(state) == key and (out_dir / "index.html").is_file():
+        return  # nothing changed: index.html is already this page
     import nbformat
 
-    table_html = release_index_html(entries, product)
-    nb = nbformat.read(str(executed), as_version=4)
-    table = nbformat.v4.new_code_cell(source="")
-    table.outputs = [nbformat.v4.new_output("display_data", data={"text/html": table_html})]
-    nb.cells.insert(1 if nb.cells and nb.cells[0].cell_type == "markdown" else 0, table)
-    page = export_html(nb, title=f"{product}: value validation by release")
-    write_atomic(out_dir / "index.html", page)
-    write_atomic(state, json.dumps(dict(key, table_sha256=table_key), indent=2) + "\n")
+    from cvlib.report import portfolio
+
+    started = time.monotonic()
+    read = [read_json(out_dir / e["summary"]) for e in entries if e["summary"]]
+    nb = portfolio.page_notebook(workspace, read, table_html=release_index_html(entries, product))
+    html_page = export_html(nb, title=f"{product}: value validation by release")
+    write_atomic(out_dir / "portfolio.ipynb", nbformat.writes(nb) + "\n")
+    write_atomic(out_dir / "index.html", html_page)
+    write_atomic(state, json.dumps(key, indent=2) + "\n")
+    log(f"index: portfolio ok in {time.monotonic() - started:.1f} s")
+
+
+#: The code and templates the index page is rendered with (its key).
+_PAGE_CODE = tuple(
+    Path(__file__).with_name(name) for name in ("portfolio.py", "plots.py", "present.py", "html.py")
+)
+_PAGE_TEMPLATES = ("release_index.html.j2", "portfolio_table.html.j2", "features_ranked.html.j2")
 
 
 def _fallback_index(entries, product, error) -> str:

@@ -1,4 +1,4 @@
-"""The worker process of ``cvlib report``: one release (or the portfolio) per process.
+"""The worker process of ``cvlib report``: one release per process.
 
 Started by :func:`cvlib.report.runner.run_reports` as
 ``python -m cvlib.report.worker SPEC.json``; it dies with its parent, runs the
@@ -74,28 +74,13 @@ def build_release(spec: dict) -> None:
     (tmp / "run.json").write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")
 
 
-def build_portfolio(spec: dict) -> None:
-    """Run the portfolio notebook into ``spec["tmp_dir"]/portfolio.ipynb``."""
-    notebook = Path(spec["notebook"])
-    check_parameters(notebook, spec["parameters"])
-    execute(
-        notebook,
-        Path(spec["tmp_dir"]) / "portfolio.ipynb",
-        spec["parameters"],
-        spec["notebooks_dir"],
-    )
-
-
 def main(spec_file: str) -> int:
     """Worker process entry point (``python -m cvlib.report.worker SPEC.json``); the exit status."""
     spec = json.loads(Path(spec_file).read_text(encoding="utf-8"))
     _set_parent_death_signal(spec.get("parent_pid"))
     _quiet_logging()
     try:
-        if spec.get("portfolio"):
-            build_portfolio(spec)
-        else:
-            build_release(spec)
+        build_release(spec)
     except Exception as exc:  # noqa: BLE001 - reported to the parent as text
         Path(spec["error_file"]).write_text(describe_error(exc), encoding="utf-8")
         return 1
