@@ -41,7 +41,7 @@ from dataclasses import dataclass
 
 from cvlib.contract.tables import GROUPS, UNIT_OF_TABLE
 from cvlib.engine import sql
-from cvlib.metrics.base import HOLDOUT_GROUP
+from cvlib.metrics.base import HOLDOUT_GROUP, quiet
 from cvlib.verdicts.designs.base import DesignSpec, Effect, Evidence, register
 from cvlib.verdicts.designs.simple import measured_effect
 
@@ -172,12 +172,6 @@ def start(ctx, h):
     return finish
 
 
-def _quiet(fn, *args, **kwargs):
-    from cvlib.metrics.base import quiet
-
-    return quiet(fn, *args, **kwargs)
-
-
 def _response_rates(ctx, split: Split, diagnostics: dict, flags: list) -> None:
     """The share of assigned users who answered, per group, and their two-proportion test."""
     from cvlib.stats import proportions
@@ -187,7 +181,7 @@ def _response_rates(ctx, split: Split, diagnostics: dict, flags: list) -> None:
     if not (t and h) or answered_t > t or answered_h > h:
         return  # respondents not all among the assigned units: no rate to compare
     diagnostics["response_rates"] = {"treatment": answered_t / t, "holdout": answered_h / h}
-    test = _quiet(
+    test = quiet(
         proportions.score_compare,
         answered_h,
         h,
@@ -238,7 +232,7 @@ def _apply(ctx, h, measured):
     }
     flags, overrule = [], None
     if total:
-        srm = _quiet(
+        srm = quiet(
             sample_ratio_test,
             [split.assigned_treatment, split.assigned_holdout],
             expected_shares=[1.0 - share, share],
