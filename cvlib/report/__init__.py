@@ -2,8 +2,9 @@
 
 - :mod:`cvlib.report.runner`: ``cvlib report`` (:func:`~cvlib.report.runner.run_reports`):
   the scheduled-run behaviour (lock, atomic swap, skipping unchanged releases);
-- :mod:`cvlib.report.worker`, :mod:`cvlib.report.kernel`: one release per
-  process, in a kernel of this interpreter, with the packaged notebooks;
+- :mod:`cvlib.report.worker`, :mod:`cvlib.report.kernel`: worker processes
+  that build releases in turn, each in a warm kernel of this interpreter, with
+  the packaged notebooks;
 - :mod:`cvlib.report.html`: the HTML export;
 - :mod:`cvlib.report.present`, :mod:`cvlib.report.portfolio`,
   :mod:`cvlib.report.plots`, :mod:`cvlib.report.labels`: what the notebooks

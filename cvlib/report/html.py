@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
 
-__all__ = ["TEMPLATES_DIR", "export_html", "network_references"]
+__all__ = ["TEMPLATES_DIR", "export_html", "network_references", "prepare_export"]
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 # a script, link or module import that would fetch something from a network address
@@ -40,13 +41,24 @@ def export_html(notebook, *, title: str, back_link: str | None = None) -> str:
     str
     """
     import nbformat
-    from nbconvert import HTMLExporter
 
     if not hasattr(notebook, "cells"):
         notebook = nbformat.read(str(notebook), as_version=4)
     notebook = nbformat.from_dict(json.loads(json.dumps(notebook)))  # a copy
     notebook.metadata["title"] = title
-    exporter = HTMLExporter(
+    body, _ = _exporter().from_notebook_node(notebook, resources={"cvlib_back_link": back_link})
+    found = network_references(body)
+    if found:
+        raise RuntimeError(f"the HTML would load from a network address: {found[0]!r}")
+    return body
+
+
+@functools.cache
+def _exporter():
+    """The HTML exporter, made once per process (nbconvert compiles its templates on first use)."""
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
         extra_template_basedirs=[str(TEMPLATES_DIR)],
         template_name="cvlib",
         exclude_input=True,
@@ -54,11 +66,18 @@ def export_html(notebook, *, title: str, back_link: str | None = None) -> str:
         exclude_output_prompt=True,
         embed_images=True,
     )
-    body, _ = exporter.from_notebook_node(notebook, resources={"cvlib_back_link": back_link})
-    found = network_references(body)
-    if found:
-        raise RuntimeError(f"the HTML would load from a network address: {found[0]!r}")
-    return body
+
+
+def prepare_export() -> None:
+    """Import nbconvert and compile the page's templates ahead of the first export.
+
+    A worker does it while its kernel runs the notebook, and ``cvlib report``
+    while its workers build the releases: the first :func:`export_html` then
+    pays only for its own page (about 0.1 s instead of 0.8 s with the imports).
+    """
+    import nbformat
+
+    export_html(nbformat.v4.new_notebook(), title="")
 
 
 def network_references(page: str) -> list[str]:

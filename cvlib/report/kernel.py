@@ -10,6 +10,7 @@ used by mistake.
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import tempfile
@@ -17,13 +18,18 @@ from importlib import resources
 from pathlib import Path
 
 __all__ = [
+    "ENGINE",
     "KERNEL_SHUTDOWN_WAIT",
     "NOTEBOOKS_DIR",
     "PORTFOLIO_NOTEBOOK",
     "RELEASE_NOTEBOOK",
+    "WARM_MODULES",
+    "Kernel",
     "UnknownParameterError",
+    "batch_process",
     "check_parameters",
     "execute",
+    "warm_up",
 ]
 
 #: The notebooks shipped with the package (the report, the portfolio, the exploration notebook).
@@ -82,6 +88,23 @@ _KERNEL_START = (
 )
 
 
+def batch_process() -> None:
+    """Tune this process for a short batch run, as :data:`_KERNEL_START` tunes a kernel.
+
+    At exit, the cyclic garbage collector's final pass over everything
+    imported is skipped (``cvlib report``'s process: about 0.4 s of its exit
+    after a report). Objects are still released by reference counting, and
+    exit handlers registered after this one (cvlib's DuckDB databases, the
+    temporary folders) run before it. Once per process.
+    """
+    import atexit
+    import gc
+
+    if not getattr(batch_process, "done", False):
+        atexit.register(gc.freeze)
+        batch_process.done = True
+
+
 #: Seconds a report kernel gets to exit after its shutdown request: SIGTERM at half of
 #: it, SIGKILL at the end (jupyter_client's ``shutdown_wait_time``, 5 s by default). A
 #: kernel exits in about 0.1 s, but ipykernel (7.4) sometimes hangs in its exit: its control
@@ -116,7 +139,149 @@ def _kernel_manager():
     return ThisInterpreter
 
 
-def execute(notebook: Path, output: Path, parameters: dict, cwd) -> None:
+#: What every release report imports (its first cells, loading, evaluating, the charts),
+#: imported by a warm report kernel as it starts (:func:`warm_up`), before its notebook
+#: is known. ``scipy.stats`` is not among them: only a release with a task-time study
+#: needs it (the bootstrap), and it is a third of the list's time.
+WARM_MODULES = (
+    "pandas",
+    "pyarrow",
+    "duckdb",
+    "yaml",
+    "scipy.special",
+    "scipy.optimize",
+    "matplotlib.figure",
+    "matplotlib.backends.backend_agg",
+    "matplotlib.font_manager",
+    "matplotlib.ticker",
+    "IPython.display",
+    "cvlib.contract.workspace",
+    "cvlib.engine.database",
+    "cvlib.engine.scan",
+    "cvlib.verdicts.evaluate",
+    "cvlib.report.plots",
+    "cvlib.report.present",
+)
+
+
+def warm_up() -> None:
+    """Import :data:`WARM_MODULES` (a warm report kernel runs this as it starts).
+
+    A module that cannot be imported is skipped: the notebook's own import
+    then reports it where it belongs, in the cell that needs it.
+    """
+    import importlib
+
+    for name in WARM_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            pass
+
+
+#: The start-up line of a warm kernel after :data:`_KERNEL_START` (no name left behind).
+_WARM_START = '__import__("cvlib.report.kernel", fromlist=["warm_up"]).warm_up()'
+
+#: The papermill engine that runs a notebook in a kernel started before it (:class:`Kernel`).
+ENGINE = "cvlib-started-kernel"
+
+
+def _register_engine() -> None:
+    """Register :data:`ENGINE` with papermill (idempotent; it imports papermill).
+
+    papermill's nbclient engine, except that the kernel comes from the
+    caller (``km=``) and is shut down, with its client's channels closed,
+    when the notebook is done (nbclient leaves both to a caller who owns
+    the kernel manager).
+    """
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.utils import merge_kwargs, remove_args
+
+    class StartedKernelEngine(NBClientEngine):
+        """papermill's nbclient engine for a kernel that was started before the notebook."""
+
+        @classmethod
+        def execute_managed_notebook(
+            cls,
+            nb_man,
+            kernel_name,
+            log_output=False,
+            stdout_file=None,
+            stderr_file=None,
+            start_timeout=60,
+            execution_timeout=None,
+            **kwargs,
+        ):
+            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            final_kwargs = merge_kwargs(
+                kwargs,
+                timeout=execution_timeout,
+                startup_timeout=start_timeout,
+                kernel_name=kernel_name,
+                log=logging.getLogger("papermill"),
+                log_output=log_output,
+                stdout_file=stdout_file,
+                stderr_file=stderr_file,
+            )
+            return PapermillNotebookClient(nb_man, **final_kwargs).execute(cleanup_kc=True)
+
+    papermill_engines.register(ENGINE, StartedKernelEngine)
+
+
+def _kernel_config(sockets: str):
+    from traitlets.config import Config
+
+    return Config(
+        {
+            "KernelManager": {
+                "transport": "ipc",
+                "ip": os.path.join(sockets, "kernel"),
+                "shutdown_wait_time": KERNEL_SHUTDOWN_WAIT,
+            }
+        }
+    )
+
+
+class Kernel:
+    """A report kernel of this interpreter, started now, for a notebook given later.
+
+    The kernel process starts at once and, when ``warm``, imports
+    :data:`WARM_MODULES` while the caller does other work (a worker imports
+    nbconvert; the command validates the workspace). :func:`execute` runs one
+    notebook in it and shuts it down; :meth:`close` stops a kernel that ran
+    nothing. It talks over local IPC sockets in a private temporary folder.
+
+    Parameters
+    ----------
+    cwd : path
+        The kernel's working directory (the notebook's folder).
+    warm : bool
+        Import what a release report imports as it starts.
+    """
+
+    def __init__(self, cwd, *, warm: bool = True) -> None:
+        from jupyter_core.utils import run_sync
+
+        self._sockets = tempfile.TemporaryDirectory(prefix="cvlib-kernel-")
+        self.manager = _kernel_manager()(config=_kernel_config(self._sockets.name))
+        lines = f"{_KERNEL_START}; {_WARM_START}" if warm else _KERNEL_START
+        run_sync(self.manager.start_kernel)(
+            extra_arguments=[f"--IPKernelApp.exec_lines={lines}"], cwd=str(cwd)
+        )
+
+    def close(self) -> None:
+        """Stop the kernel if it still runs (at once: it ran no notebook) and remove its sockets."""
+        from jupyter_core.utils import run_sync
+
+        try:
+            if self.manager.has_kernel:
+                run_sync(self.manager.shutdown_kernel)(now=True)
+        finally:
+            self._sockets.cleanup()
+
+
+def execute(notebook: Path, output: Path, parameters: dict, cwd, *, kernel=None) -> None:
     """papermill with a kernel of this interpreter in ``cwd``, talking to it over local IPC sockets.
 
     IPC (Unix sockets in a private temporary folder) instead of TCP: nothing
@@ -124,32 +289,29 @@ def execute(notebook: Path, output: Path, parameters: dict, cwd) -> None:
     unencrypted-TCP warning. The kernel is ``sys.executable -m ipykernel_launcher``
     (no kernel registration needed), starts with :data:`_KERNEL_START` and gets
     :data:`KERNEL_SHUTDOWN_WAIT` seconds to exit when the notebook is done.
+
+    ``kernel`` is a :class:`Kernel` started earlier (a worker's warm kernel);
+    without one, a kernel that imports nothing ahead is started here. Either
+    way the kernel is shut down when the notebook is done, or has failed.
     """
     import papermill
-    from traitlets.config import Config
 
-    with tempfile.TemporaryDirectory(prefix="cvlib-kernel-") as sockets:
-        config = Config(
-            {
-                "KernelManager": {
-                    "transport": "ipc",
-                    "ip": os.path.join(sockets, "kernel"),
-                    "shutdown_wait_time": KERNEL_SHUTDOWN_WAIT,
-                },
-                "NotebookClient": {
-                    "extra_arguments": [f"--IPKernelApp.exec_lines={_KERNEL_START}"]
-                },
-            }
-        )
+    _register_engine()
+    own = kernel is None
+    if own:
+        kernel = Kernel(cwd, warm=False)
+    try:
         papermill.execute_notebook(
             str(notebook),
             str(output),
             parameters=parameters,
             kernel_name=KERNEL_NAME,
+            engine_name=ENGINE,
+            km=kernel.manager,
             cwd=str(cwd),
             progress_bar=False,
             log_output=False,
             request_save_on_cell_execute=False,
-            config=config,
-            kernel_manager_class=_kernel_manager(),
         )
+    finally:
+        kernel.close()

@@ -20,16 +20,18 @@ Layout of a report folder ``DIR``::
 
 Scheduled-run behaviour
 -----------------------
-- Each release is built by its own worker process in ``DIR/.tmp-<release_id>-*``
-  and swapped into place only when complete (an atomic exchange of the two
-  folders where the kernel offers it), so a reader never sees a half-written
-  folder and a failed run keeps the previous good report. Temporary folders
-  left by a killed run are removed by the next run (which holds the lock, so
-  they cannot belong to a live run).
+- Each release is built in ``DIR/.tmp-<release_id>-*``, by one of ``jobs``
+  worker processes (each builds releases in turn, every release in a kernel
+  of its own, started warm: :mod:`cvlib.report.worker`), and swapped into
+  place only when complete (an atomic exchange of the two folders where the
+  kernel offers it), so a reader never sees a half-written folder and a
+  failed run keeps the previous good report. Temporary folders left by a
+  killed run are removed by the next run (which holds the lock, so they
+  cannot belong to a live run).
 - A release whose inputs (``inputs_sha256``), cvlib version, notebook and
   parameters are unchanged since its last success is skipped unless ``force``.
-- ``timeout`` bounds a release as a whole: its worker and the worker's kernel
-  are killed.
+- ``timeout`` bounds a release as a whole: its worker and the worker's kernels
+  are killed, and a new worker builds the next release.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -151,34 +153,136 @@ def _kill_tree(process: subprocess.Popen) -> None:
     process.wait()
 
 
-def _run_worker(spec: dict, timeout: float | None) -> tuple[bool, str | None]:
-    spec = dict(spec, parent_pid=os.getpid())
-    spec_file = Path(spec["tmp_dir"]) / ".spec.json"
-    spec_file.write_text(json.dumps(spec), encoding="utf-8")
-    env = dict(os.environ, PYTHONWARNINGS="ignore")
-    env.pop("PYTEST_CURRENT_TEST", None)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cvlib.report.worker", str(spec_file)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env=env,
-        text=True,
-    )
-    try:
-        output, _ = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill_tree(process)
-        return False, f"timed out after {timeout:g} s (its kernel was stopped)"
-    error_file = Path(spec["error_file"])
-    if process.returncode == 0:
-        return True, None
-    if error_file.is_file():
-        return False, error_file.read_text(encoding="utf-8")
-    detail = (output or "").strip()
-    return False, f"worker exited with status {process.returncode}" + (
-        f"\n\n{detail}" if detail else ""
-    )
+class _Worker:
+    """A worker process (``python -m cvlib.report.worker``) that builds releases in turn.
+
+    It starts warm (its first kernel and nbconvert's templates are ready
+    before the first spec, :class:`cvlib.report.worker.Worker`); specs go to
+    its stdin, one JSON line each, and its answers come back on its stdout.
+    Its stderr goes to a temporary file, read when it dies.
+    """
+
+    def __init__(self, notebooks_dir: Path) -> None:
+        env = dict(os.environ, PYTHONWARNINGS="ignore")
+        env.pop("PYTEST_CURRENT_TEST", None)
+        self._log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "cvlib.report.worker", str(notebooks_dir), str(os.getpid())],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            env=env,
+            text=True,
+            encoding="utf-8",
+        )
+        self.alive = True
+        self._expired = False
+
+    def build(self, spec: dict, timeout: float | None) -> tuple[bool, str | None]:
+        """Build one release; ``(True, None)``, or ``(False, reason and details)``.
+
+        A release that takes longer than ``timeout`` seconds has the worker
+        and its kernels killed (the worker is then dead, and a new one builds
+        the next release).
+        """
+        timer = None
+        if timeout is not None:
+            timer = threading.Timer(timeout, self._expire)
+            timer.daemon = True
+            timer.start()
+        try:
+            self.process.stdin.write(json.dumps(spec) + "\n")
+            self.process.stdin.flush()
+            line = self.process.stdout.readline()
+        except (BrokenPipeError, OSError):
+            line = ""
+        finally:
+            if timer is not None:
+                timer.cancel()
+        if self._expired:
+            self.alive = False
+            return False, f"timed out after {timeout:g} s (its kernel was stopped)"
+        if line:
+            answer = json.loads(line)
+            return answer["ok"], answer.get("error")
+        self.alive = False
+        status = self.process.wait()
+        self._log.seek(0)
+        detail = self._log.read().strip()
+        return False, f"worker exited with status {status}" + (f"\n\n{detail}" if detail else "")
+
+    def _expire(self) -> None:
+        self._expired = True
+        _kill_tree(self.process)
+
+    def close(self) -> None:
+        """End the worker: its input closes, it stops a kernel it had started, and exits."""
+        with contextlib.suppress(OSError):
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            _kill_tree(self.process)
+        self.process.stdout.close()
+        self._log.close()
+
+
+class _Workers:
+    """The run's worker processes: some started before the releases to build are known."""
+
+    def __init__(self, notebooks_dir: Path, count: int = 0) -> None:
+        self.notebooks_dir = notebooks_dir
+        self._idle = [_Worker(notebooks_dir) for _ in range(count)]
+        self._lock = threading.Lock()
+
+    def take(self) -> _Worker:
+        with self._lock:
+            if self._idle:
+                return self._idle.pop()
+        return _Worker(self.notebooks_dir)
+
+    def give_back(self, worker: _Worker) -> None:
+        if not worker.alive:
+            worker.close()
+            return
+        with self._lock:
+            self._idle.append(worker)
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            worker.close()
+
+
+#: What rendering the index imports (the page's table and chart, nbconvert's export).
+_INDEX_MODULES = (
+    "pandas",
+    "nbformat",
+    "matplotlib.figure",
+    "matplotlib.backends.backend_agg",
+    "matplotlib.font_manager",
+    "matplotlib.ticker",
+    "cvlib.report.plots",
+    "cvlib.report.portfolio",
+)
+
+
+def _prepare_index() -> None:
+    """Import what rendering the index needs, while the workers build the releases.
+
+    Run in a thread of the command's process, which only waits for its
+    workers meanwhile; a module that fails to import fails later, where the
+    index is rendered, with its message.
+    """
+    import importlib
+
+    from cvlib.report.html import prepare_export
+
+    with contextlib.suppress(Exception):
+        for name in _INDEX_MODULES:
+            importlib.import_module(name)
+        prepare_export()
 
 
 # ------------------------------------------------------------------ the run
@@ -242,8 +346,6 @@ def run_reports(
     LockedError
         Another run is writing ``out_dir``.
     """
-    from cvlib.contract.workspace import load_workspace
-
     log = log or (lambda line: print(line, flush=True))
     if progress is None:
         progress = sys.stderr.isatty()
@@ -259,6 +361,33 @@ def run_reports(
     out_dir = Path(out_dir).resolve()
     earlier = None if previous is None else Path(previous).resolve()
 
+    # workers that start now are warm by the time the workspace is checked; started when
+    # releases will surely be built (forced, or a folder without an index yet), so that a
+    # run with nothing to do starts none
+    early = 0
+    if force or not (out_dir / "index.json").is_file():
+        early = min(jobs, len(releases)) if releases else jobs
+    workers = _Workers(notebooks_dir, early)
+    try:
+        return _run(
+            data_dir,
+            out_dir,
+            releases,
+            workers,
+            dict(jobs=jobs, force=force, timeout=timeout, notebook=notebook, earlier=earlier),
+            log,
+            progress,
+        )
+    finally:
+        workers.close()
+
+
+def _run(data_dir, out_dir, releases, workers, options, log, progress) -> RunSummary:
+    """:func:`run_reports` once its workers are started (they are closed by the caller)."""
+    from cvlib.contract.workspace import load_workspace
+
+    jobs, force, timeout = options["jobs"], options["force"], options["timeout"]
+    notebook, earlier = options["notebook"], options["earlier"]
     workspace = load_workspace(data_dir)
     known = list(workspace.releases["release_id"])
     if releases:
@@ -299,9 +428,15 @@ def run_reports(
             name = workspace.release(release_id)["name"]
             todo.append((release_id, key, f"{product} {release_id} {name}: value validation"))
 
+        index = None
+        if todo:  # the index will be rendered again: its imports happen meanwhile
+            index = threading.Thread(target=_prepare_index, daemon=True)
+            index.start()
         results = _build_all(
-            todo, out_dir, notebook, notebooks_dir, jobs, timeout, log, progress, earlier
+            todo, out_dir, notebook, workers, jobs, timeout, log, progress, earlier
         )
+        if index is not None:
+            index.join()
         summary.releases.extend(results)
         order = {r: i for i, r in enumerate(known)}
         summary.releases.sort(key=lambda r: order[r.release_id])
@@ -355,14 +490,14 @@ def _previous_summary(out_dir: Path, earlier: Path | None, release_id: str) -> P
     return earlier / release_id / "summary.json"
 
 
-def _build_all(todo, out_dir, notebook, notebooks_dir, jobs, timeout, log, progress, earlier):
+def _build_all(todo, out_dir, notebook, workers, jobs, timeout, log, progress, earlier):
     outcomes = []
     done = 0
     lock = threading.Lock()
     compares = _declares(notebook, PREVIOUS_PARAMETER)
+    waiting = list(reversed(todo))
 
-    def one(item):
-        release_id, key, title = item
+    def one(release_id, key, title, worker, more):
         final = out_dir / release_id
         tmp = Path(tempfile.mkdtemp(prefix=f"{TMP_PREFIX}{release_id}-", dir=out_dir))
         parameters = dict(key["parameters"], out_dir=str(tmp))
@@ -370,19 +505,14 @@ def _build_all(todo, out_dir, notebook, notebooks_dir, jobs, timeout, log, progr
             parameters[PREVIOUS_PARAMETER] = str(_previous_summary(out_dir, earlier, release_id))
         spec = {
             "notebook": str(notebook),
-            "notebooks_dir": str(notebooks_dir),
             "tmp_dir": str(tmp),
-            "error_file": str(out_dir / f"{TMP_PREFIX}{release_id}.error"),
             "parameters": parameters,
             "key": key,
             "title": title,
+            "next": more,
         }
         started = time.monotonic()
-        try:
-            ok, error = _run_worker(spec, timeout)
-        finally:
-            Path(spec["error_file"]).unlink(missing_ok=True)
-            (tmp / ".spec.json").unlink(missing_ok=True)
+        ok, error = worker.build(spec, timeout)
         seconds = time.monotonic() - started
         if ok:
             os.chmod(tmp, 0o755)
@@ -398,10 +528,30 @@ def _build_all(todo, out_dir, notebook, notebooks_dir, jobs, timeout, log, progr
         )
         return ReleaseOutcome(release_id, "failed", seconds, reason + kept)
 
+    def serve():
+        """One worker's turn: releases from the queue until it is empty."""
+        worker = None
+        try:
+            while True:
+                with lock:
+                    if not waiting:
+                        return
+                    item = waiting.pop()
+                    more = bool(waiting)
+                if worker is None or not worker.alive:
+                    if worker is not None:
+                        workers.give_back(worker)
+                    worker = workers.take()
+                report(one(*item, worker, more))
+        finally:
+            if worker is not None:
+                workers.give_back(worker)
+
     def report(outcome):
         nonlocal done
         with lock:
             done += 1
+            outcomes.append(outcome)
             if progress:
                 sys.stderr.write("\r\x1b[K")
             if outcome.status == "ok":
@@ -423,11 +573,8 @@ def _build_all(todo, out_dir, notebook, notebooks_dir, jobs, timeout, log, progr
         sys.stderr.write(f"[0/{len(todo)} releases built]")
         sys.stderr.flush()
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(one, item) for item in todo]
-        for future in as_completed(futures):
-            outcome = future.result()
-            outcomes.append(outcome)
-            report(outcome)
+        for future in [pool.submit(serve) for _ in range(min(jobs, len(todo)))]:
+            future.result()
     return outcomes
 
 

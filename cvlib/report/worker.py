@@ -1,10 +1,19 @@
-"""The worker process of ``cvlib report``: one release per process.
+"""The worker processes of ``cvlib report``: each builds releases one after another.
 
 Started by :func:`cvlib.report.runner.run_reports` as
-``python -m cvlib.report.worker SPEC.json``; it dies with its parent, runs the
-notebook into the temporary folder the spec names and renders its HTML. A
-failure is written to the spec's error file as one line of reason, then the
-details.
+``python -m cvlib.report.worker NOTEBOOKS_DIR PARENT_PID``; it dies with its
+parent. It reads one JSON spec per line on stdin, runs that release's
+notebook into the temporary folder the spec names, renders its HTML and
+answers with one JSON line on stdout: ``{"ok": true}``, or ``{"ok": false,
+"error": ...}`` with one line of reason, then the details. It exits at the end
+of its input.
+
+A worker starts warm: its first kernel starts (and imports what a report
+imports, :class:`cvlib.report.kernel.Kernel`) while the worker imports
+nbconvert and compiles the page's templates, before any spec has arrived; and
+when the spec says another release follows (``next``), the next kernel starts
+as soon as this notebook has run, while its HTML is rendered. Every release
+still runs in a kernel of its own.
 """
 
 from __future__ import annotations
@@ -17,10 +26,10 @@ import sys
 import time
 from pathlib import Path
 
-from cvlib.report.html import export_html
-from cvlib.report.kernel import check_parameters, execute
+from cvlib.report.html import export_html, prepare_export
+from cvlib.report.kernel import Kernel, batch_process, check_parameters, execute
 
-__all__ = ["build_release", "main"]
+__all__ = ["Worker", "main"]
 
 
 def _set_parent_death_signal(parent_pid: int | None = None) -> None:
@@ -53,37 +62,79 @@ def _quiet_logging() -> None:
     warnings.filterwarnings("ignore", module="zmq")
 
 
-def build_release(spec: dict) -> None:
-    """Run the release notebook into ``spec["tmp_dir"]`` and render its HTML (the worker's job).
+class Worker:
+    """Builds releases one after another, each in a kernel of its own that started warm.
 
-    ``spec`` holds ``notebook``, ``notebooks_dir``, ``tmp_dir``, ``parameters``,
-    ``key`` and ``title``. Raises on failure; the executed notebook (with the
-    error in it) is kept in the temporary folder for the parent to discard.
+    Parameters
+    ----------
+    notebooks_dir : path
+        The notebooks' folder: every kernel's working directory.
     """
-    tmp = Path(spec["tmp_dir"])
-    notebook = Path(spec["notebook"])
-    check_parameters(notebook, spec["parameters"])
-    started = time.monotonic()
-    executed = tmp / "report.ipynb"
-    execute(notebook, executed, spec["parameters"], spec["notebooks_dir"])
-    if not (tmp / "summary.json").is_file():
-        raise RuntimeError(f"{notebook.name} ran but wrote no summary.json into out_dir")
-    page = export_html(executed, title=spec["title"], back_link="../index.html")
-    (tmp / "report.html").write_text(page, encoding="utf-8")
-    run = dict(spec["key"], seconds=round(time.monotonic() - started, 3))
-    (tmp / "run.json").write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")
+
+    def __init__(self, notebooks_dir) -> None:
+        self.notebooks_dir = Path(notebooks_dir)
+        self.kernel: Kernel | None = Kernel(self.notebooks_dir)  # imports while this one does
+        import papermill  # noqa: F401 - imported while the kernel starts
+
+        prepare_export()
+
+    def build(self, spec: dict) -> None:
+        """Run the release notebook into ``spec["tmp_dir"]`` and render its HTML.
+
+        ``spec`` holds ``notebook``, ``tmp_dir``, ``parameters``, ``key``,
+        ``title`` and ``next`` (whether another release is expected). Raises on
+        failure; the executed notebook (with the error in it) is kept in the
+        temporary folder for the parent to discard.
+        """
+        tmp = Path(spec["tmp_dir"])
+        notebook = Path(spec["notebook"])
+        kernel, self.kernel = self.kernel or Kernel(self.notebooks_dir), None
+        started = time.monotonic()
+        executed = tmp / "report.ipynb"
+        try:
+            check_parameters(notebook, spec["parameters"])
+            execute(notebook, executed, spec["parameters"], self.notebooks_dir, kernel=kernel)
+        finally:
+            kernel.close()  # already shut down once the notebook ran
+            if spec.get("next"):  # the next release's kernel starts while this HTML renders
+                self.kernel = Kernel(self.notebooks_dir)
+        if not (tmp / "summary.json").is_file():
+            raise RuntimeError(f"{notebook.name} ran but wrote no summary.json into out_dir")
+        page = export_html(executed, title=spec["title"], back_link="../index.html")
+        (tmp / "report.html").write_text(page, encoding="utf-8")
+        run = dict(spec["key"], seconds=round(time.monotonic() - started, 3))
+        (tmp / "run.json").write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")
+
+    def close(self) -> None:
+        """Stop a kernel that was started for a release that did not come."""
+        if self.kernel is not None:
+            self.kernel.close()
+            self.kernel = None
 
 
-def main(spec_file: str) -> int:
-    """Worker process entry point (``python -m cvlib.report.worker SPEC.json``); the exit status."""
-    spec = json.loads(Path(spec_file).read_text(encoding="utf-8"))
-    _set_parent_death_signal(spec.get("parent_pid"))
+def main(notebooks_dir: str, parent_pid: str) -> int:
+    """Worker process entry point (``python -m cvlib.report.worker NOTEBOOKS_DIR PARENT_PID``).
+
+    Answers go to the stdout it was started with; anything else written to
+    stdout (by this process or its kernels) goes to stderr instead, so that
+    it cannot be taken for an answer.
+    """
+    _set_parent_death_signal(int(parent_pid))
     _quiet_logging()
+    batch_process()
+    answers = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+    os.dup2(2, 1)
+    worker = Worker(notebooks_dir)
     try:
-        build_release(spec)
-    except Exception as exc:  # noqa: BLE001 - reported to the parent as text
-        Path(spec["error_file"]).write_text(describe_error(exc), encoding="utf-8")
-        return 1
+        for line in sys.stdin:
+            try:
+                worker.build(json.loads(line))
+                answer = {"ok": True}
+            except Exception as exc:  # noqa: BLE001 - reported to the parent as text
+                answer = {"ok": False, "error": describe_error(exc)}
+            answers.write(json.dumps(answer) + "\n")
+    finally:
+        worker.close()
     return 0
 
 
@@ -102,7 +153,7 @@ def describe_error(exc: BaseException) -> str:
     return first.splitlines()[0] + "\n\n" + details
 
 
-if __name__ == "__main__":  # the worker process of run_reports
-    if len(sys.argv) != 2:
-        sys.exit("usage: python -m cvlib.report.worker SPEC.json (used by cvlib report)")
-    sys.exit(main(sys.argv[1]))
+if __name__ == "__main__":  # a worker process of run_reports
+    if len(sys.argv) != 3:
+        sys.exit("usage: python -m cvlib.report.worker NOTEBOOKS_DIR PARENT_PID (cvlib report's)")
+    sys.exit(main(*sys.argv[1:]))

@@ -1,0 +1,167 @@
+"""``cvlib report``'s warm kernels and persistent workers (cvlib.report.kernel, .worker, .runner).
+
+A worker process builds releases one after another, each in a kernel of its
+own that started (and imported what a report imports) before its notebook
+was known. These tests start real workers and kernels, so they are slow.
+"""
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from workspace_files import write_workspace
+
+from cvlib.report import runner
+from cvlib.report.kernel import NOTEBOOKS_DIR, RELEASE_NOTEBOOK, WARM_MODULES, Kernel, execute
+
+pytestmark = pytest.mark.slow
+
+
+def _one_cell(tmp_path: Path, code: str) -> Path:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    path = tmp_path / "probe.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def _printed(path: Path) -> str:
+    cell = nbformat.read(path, as_version=4).cells[0]
+    return "".join(o.get("text", "") for o in cell.outputs).strip()
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie, dead but not yet reaped, does not count)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_a_warm_kernel_has_imported_what_a_report_needs_and_left_no_names(tmp_path):
+    code = (
+        "import sys, gc\n"
+        f"print(all(m in sys.modules for m in {list(WARM_MODULES)!r}), "
+        "gc.get_threshold(), sorted(n for n in dir() if not n.startswith('_') "
+        "and n not in ('In', 'Out', 'exit', 'quit', 'get_ipython', 'open', 'sys', 'gc')))"
+    )
+    source, executed = _one_cell(tmp_path, code), tmp_path / "out.ipynb"
+    kernel = Kernel(tmp_path)
+    execute(source, executed, {}, tmp_path, kernel=kernel)
+    assert _printed(executed) == "True (50000, 50, 100) []"
+    assert not kernel.manager.has_kernel  # shut down once the notebook ran
+
+
+def test_a_kernel_without_warm_up_imports_none_of_it(tmp_path):
+    # the heavy modules are the warm list's own, not imported by ipykernel anyway
+    heavy = [m for m in WARM_MODULES if m.split(".")[0] in ("pandas", "matplotlib", "cvlib")]
+    source, executed = (
+        _one_cell(tmp_path, f"import sys\nprint([m for m in {heavy!r} if m in sys.modules])"),
+        tmp_path / "out.ipynb",
+    )
+    execute(source, executed, {}, tmp_path, kernel=Kernel(tmp_path, warm=False))
+    assert _printed(executed) == "[]"
+
+
+def test_a_kernel_that_ran_nothing_is_stopped_by_close(tmp_path):
+    kernel = Kernel(tmp_path)
+    pid = kernel.manager.provisioner.pid
+    assert _alive(pid)
+    kernel.close()
+    deadline = time.monotonic() + 5
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(pid)
+
+
+class _Counted(runner._Worker):
+    """The runner's worker, recording every process started and the kernels below it."""
+
+    started: list = []
+
+    def __init__(self, notebooks_dir):
+        super().__init__(notebooks_dir)
+        deadline = time.monotonic() + 30
+        while not runner._descendants(self.process.pid) and time.monotonic() < deadline:
+            time.sleep(0.05)  # its first kernel starts at once
+        _Counted.started.append((self.process, runner._descendants(self.process.pid)))
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    _Counted.started = []
+    monkeypatch.setattr(runner, "_Worker", _Counted)
+    return _Counted.started
+
+
+def _statuses(summary) -> dict:
+    return {r.release_id: r.status for r in summary.releases}
+
+
+def _quiet(line):
+    pass
+
+
+def test_one_worker_builds_every_release_in_turn_and_leaves_no_process(tmp_path, counted):
+    data = write_workspace(tmp_path / "ws")
+    summary = runner.run_reports(data, tmp_path / "out", jobs=1, log=_quiet, progress=False)
+    assert _statuses(summary) == {"2026.01": "ok", "2026.02": "ok"}
+    assert len(counted) == 1  # one worker for both releases, each in a kernel of its own
+    for release in ("2026.01", "2026.02"):
+        assert (tmp_path / "out" / release / "report.html").is_file()
+    process, kernels = counted[0]
+    assert process.returncode == 0  # it ended at the end of its input
+    assert kernels and not any(_alive(pid) for pid in kernels)
+
+
+def test_a_timed_out_release_kills_its_worker_and_the_next_one_still_builds(tmp_path, counted):
+    # a copy of the packaged notebooks whose report sleeps for release 2026.01 only
+    notebooks = tmp_path / "notebooks"
+    shutil.copytree(NOTEBOOKS_DIR, notebooks)
+    nb = nbformat.read(notebooks / RELEASE_NOTEBOOK, as_version=4)
+    where = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    nb.cells.insert(
+        where + 1,
+        nbformat.v4.new_code_cell('import time\ntime.sleep(600 if release_id == "2026.01" else 0)'),
+    )
+    nbformat.write(nb, notebooks / RELEASE_NOTEBOOK)
+    data = write_workspace(tmp_path / "ws")
+    summary = runner.run_reports(
+        data,
+        tmp_path / "out",
+        jobs=1,
+        timeout=20,
+        notebooks_dir=notebooks,
+        log=_quiet,
+        progress=False,
+    )
+    outcomes = {r.release_id: r for r in summary.releases}
+    assert outcomes["2026.01"].status == "failed"
+    assert "timed out after 20 s" in outcomes["2026.01"].reason
+    assert outcomes["2026.02"].status == "ok"
+    assert (tmp_path / "out" / "2026.02" / "report.html").is_file()
+    assert len(counted) == 2  # the killed worker was replaced
+    killed, kernels = counted[0]
+    assert killed.returncode == -9
+    assert kernels and not any(_alive(pid) for pid in kernels)
+
+
+def test_workers_started_early_are_stopped_when_the_workspace_is_invalid(tmp_path, counted):
+    from cvlib.errors import DataError
+
+    data = write_workspace(tmp_path / "ws", {"features.csv": "feature_id,name\n"})
+    with pytest.raises(DataError):
+        runner.run_reports(data, tmp_path / "out", jobs=2, log=_quiet, progress=False)
+    assert len(counted) == 2  # started before the workspace was read, as a forced run does
+    for process, kernels in counted:
+        assert process.poll() is not None
+        assert kernels and not any(_alive(pid) for pid in kernels)
+    assert not (tmp_path / "out").exists() or not os.listdir(tmp_path / "out")
