@@ -115,14 +115,69 @@ def batch_process() -> None:
 KERNEL_SHUTDOWN_WAIT = 1.0
 
 
+#: Seconds a client waits for the kernel's first IOPub message after its kernel_info reply
+#: (jupyter_client's own figure), before it asks again.
+_IOPUB_WAIT = 0.2
+
+
+def _kernel_client():
+    """The client class of report kernels (made on first use: it imports jupyter_client).
+
+    jupyter_client's ``wait_for_ready``, without its last step: after the
+    kernel has answered kernel_info and IOPub has delivered a message, it
+    waits until IOPub has been silent for 0.2 s, discarding what arrives.
+    That step is 0.2 s of every report (and of every kernel papermill starts,
+    idle or not). nbclient reads IOPub messages by the request they answer
+    (``parent_header.msg_id``), so the kernel_info's own status messages left
+    there are ignored by the notebook's cells.
+    """
+    import time
+    from queue import Empty
+
+    from jupyter_client.asynchronous import AsyncKernelClient
+
+    class ReportClient(AsyncKernelClient):
+        """A kernel client that is ready once the kernel answers on shell and IOPub."""
+
+        async def wait_for_ready(self, timeout: float | None = None) -> None:
+            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+            while True:
+                self.kernel_info()
+                try:
+                    msg = await self.shell_channel.get_msg(timeout=1)
+                except Empty:
+                    pass
+                else:
+                    if msg["msg_type"] == "kernel_info_reply":
+                        try:
+                            await self.iopub_channel.get_msg(timeout=_IOPUB_WAIT)
+                        except Empty:
+                            pass  # IOPub not connected yet: ask again
+                        else:
+                            self._handle_kernel_info_reply(msg)
+                            return
+                if not await self._async_is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+
+    return ReportClient
+
+
 def _kernel_manager():
     """A kernel manager class that starts kernels of ``sys.executable`` (ipykernel), whatever
     kernel specs are registered (made on first use: it imports jupyter_client)."""
     from jupyter_client import AsyncKernelManager
     from jupyter_client.kernelspec import KernelSpec
 
+    client = _kernel_client()
+
     class ThisInterpreter(AsyncKernelManager):
-        """Starts a kernel of the interpreter cvlib runs in."""
+        """Starts a kernel of the interpreter cvlib runs in; its clients are ``ReportClient``."""
+
+        def __init__(self, **kwargs) -> None:
+            super().__init__(**kwargs)
+            self.client_factory = client
 
         @property
         def kernel_spec(self):
