@@ -52,21 +52,24 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import itertools
 import json
 import statistics
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from _bench import Side, balanced_orders, describe, header_lines, machine, paired_ratio
+from engine_shapes import SHAPES, SMALLER, write_shape
 
 RELEASE = "2026.06"
 RELEASED_ON = dt.date(2026, 6, 23)
 TIMEZONE = "Europe/Berlin"  # the sample's
 #: DuckDB's memory_limit for the hand-written queries (and cvlib's, where it takes one).
 MEMORY_LIMIT = "2GB"
+#: The sample's events (``cvlib sample DIR --events N``), relative to the workspace.
+GLOB = "events/*/*.parquet"
 
 # (id, feature, window days, target): ten adoption windows of release 2026.06.
 ADOPTION = [
@@ -173,13 +176,16 @@ def run_cvlib(workspace: Path) -> dict:
     return out
 
 
-def _events_per_user_sql(events: str) -> tuple[str, list]:
+def _events_per_user_sql(events: str, *, varies: bool = False) -> tuple[str, list]:
     """The events query: one row per user, then one count per window (all share the release start).
 
     Every adoption window of a release starts at the release, so a user is
     active in window k when their first event after the release is before its
     end, and an adopter when their first use of the feature is: one GROUP BY
-    user (each user de-duplicated once) instead of one per window.
+    user (each user de-duplicated once) instead of one per window. A user's
+    segment is that of their first event in the window; where the segment
+    ``varies`` between a user's events, events sharing that first instant go
+    to the smallest segment (cvlib's rule), else any event's segment is it.
     """
     windows = adoption_windows()
     if len({w[1] for w in windows}) != 1:
@@ -187,6 +193,7 @@ def _events_per_user_sql(events: str) -> tuple[str, list]:
     low = min(w[1] for w in windows)
     high = max(w[2] for w in windows)
     features = sorted({w[3] for w in windows})
+    segment = "first(segment ORDER BY ts, segment)" if varies else "arg_min(segment, ts)"
     firsts = ", ".join(
         f"min(ts) FILTER (WHERE event = '{f}') AS f{i}" for i, f in enumerate(features)
     )
@@ -203,7 +210,7 @@ def _events_per_user_sql(events: str) -> tuple[str, list]:
               AND "timestamp" < TIMESTAMPTZ '{_utc(high)}'
         ),
         per_user AS (
-            SELECT user_id, min(ts) AS first_ts, arg_min(segment, ts) AS seg, {firsts}
+            SELECT user_id, min(ts) AS first_ts, {segment} AS seg, {firsts}
             FROM ev GROUP BY user_id
         )
         SELECT seg, grouping(seg), {counts} FROM per_user GROUP BY ROLLUP (seg)
@@ -211,9 +218,12 @@ def _events_per_user_sql(events: str) -> tuple[str, list]:
     return sql, windows
 
 
-def _events_join_sql(events: str) -> str:
+def _events_join_sql(events: str, *, varies: bool = False) -> str:
     """The events query as a range join of events and windows, grouped by window and user."""
     windows = adoption_windows()
+    segment = (
+        "first(ev.segment ORDER BY ev.ts, ev.segment)" if varies else "arg_min(ev.segment, ev.ts)"
+    )
     values = ", ".join(
         f"('{hid}', TIMESTAMPTZ '{_utc(a)}', TIMESTAMPTZ '{_utc(b)}', '{feature}')"
         for hid, a, b, feature in windows
@@ -229,7 +239,7 @@ def _events_join_sql(events: str) -> str:
               AND "timestamp" < TIMESTAMPTZ '{_utc(high)}'
         ),
         per_user AS (  -- one row per window and user: de-duplicate before counting
-            SELECT w.key, ev.user_id, arg_min(ev.segment, ev.ts) AS seg,
+            SELECT w.key, ev.user_id, {segment} AS seg,
                    bool_or(ev.event = w.feature) AS adopted
             FROM ev JOIN w ON ev.ts >= w.start_at AND ev.ts < w.stop_at
             GROUP BY w.key, ev.user_id
@@ -239,20 +249,23 @@ def _events_join_sql(events: str) -> str:
     """
 
 
-def run_duckdb(workspace: Path, memory_limit: str, *, join: bool = False) -> dict:
+def run_duckdb(
+    workspace: Path, memory_limit: str, *, join: bool = False, glob: str = GLOB, varies=False
+) -> dict:
     import duckdb
 
     con = duckdb.connect(":memory:")
     con.execute("SET TimeZone = 'UTC'")
     con.execute(f"SET memory_limit = '{memory_limit}'")
     con.execute("SET preserve_insertion_order = false")
-    events = str(workspace / "events" / "*" / "*.parquet")
+    events = str(workspace / glob)
     out = {}
     if join:
-        for key, seg, users, adopters, overall in con.execute(_events_join_sql(events)).fetchall():
+        query = _events_join_sql(events, varies=varies)
+        for key, seg, users, adopters, overall in con.execute(query).fetchall():
             out[key if overall else f"{key}/{seg}"] = [users, adopters] if overall else [users]
     else:
-        sql, windows = _events_per_user_sql(events)
+        sql, windows = _events_per_user_sql(events, varies=varies)
         for seg, overall, *counts in con.execute(sql).fetchall():
             for k, (hid, *_) in enumerate(windows):
                 users, adopters = counts[2 * k], counts[2 * k + 1]
@@ -267,13 +280,17 @@ def run_duckdb(workspace: Path, memory_limit: str, *, join: bool = False) -> dic
     rows = con.execute(
         f"""
         WITH w(key, start_at, stop_at) AS (VALUES {nps}),
-        s AS (SELECT CAST(submitted_at AS TIMESTAMPTZ) AS ts, score, segment
-              FROM read_csv('{workspace / "surveys.csv"}', header = true))
+        s AS (SELECT CAST(submitted_at AS TIMESTAMPTZ) AS ts, score, segment, user_id, response_id
+              FROM read_csv('{workspace / "surveys.csv"}', header = true)),
+        latest AS (  -- each user's latest response in the window (ties: the greatest id)
+            SELECT key, segment, score FROM s JOIN w ON s.ts >= w.start_at AND s.ts < w.stop_at
+            QUALIFY row_number() OVER (PARTITION BY key, user_id
+                                       ORDER BY ts DESC, response_id DESC) = 1
+        )
         SELECT key, segment, count(*) FILTER (WHERE score >= 9),
                count(*) FILTER (WHERE score BETWEEN 7 AND 8), count(*) FILTER (WHERE score <= 6),
                grouping(segment)
-        FROM s JOIN w ON s.ts >= w.start_at AND s.ts < w.stop_at
-        GROUP BY GROUPING SETS ((key), (key, segment))
+        FROM latest GROUP BY GROUPING SETS ((key), (key, segment))
         """
     ).fetchall()
     for key, seg, p, pa, d, overall in rows:
@@ -298,7 +315,7 @@ def run_duckdb(workspace: Path, memory_limit: str, *, join: bool = False) -> dic
     return out
 
 
-def run_pandas(workspace: Path, *, per_user: bool = False) -> dict:
+def run_pandas(workspace: Path, *, per_user: bool = False, varies: bool = False) -> dict:
     import pandas as pd
 
     windows = adoption_windows()
@@ -309,7 +326,10 @@ def run_pandas(workspace: Path, *, per_user: bool = False) -> dict:
         columns=["timestamp", "user_id", "event", "segment"],
         filters=[("timestamp", ">=", low), ("timestamp", "<", high)],
     )
-    ev = ev.sort_values("timestamp", kind="stable", ignore_index=True)
+    # "first" segment after the sort: that of the first event (of those sharing its instant, the
+    # smallest segment, where the segment varies between a user's events)
+    order = ["timestamp", "segment"] if varies else "timestamp"
+    ev = ev.sort_values(order, kind="stable", ignore_index=True)
     out = {}
     if per_user:
         # the shape of the hand-written DuckDB query: one groupby per user, then counts
@@ -339,10 +359,15 @@ def run_pandas(workspace: Path, *, per_user: bool = False) -> dict:
             for seg, n in users.groupby("seg", observed=True).size().items():
                 out[f"{hid}/{seg}"] = [int(n)]
 
-    surveys = pd.read_csv(workspace / "surveys.csv", usecols=["submitted_at", "score", "segment"])
-    ts = pd.to_datetime(surveys["submitted_at"], utc=True)
+    surveys = pd.read_csv(
+        workspace / "surveys.csv",
+        usecols=["response_id", "user_id", "submitted_at", "score", "segment"],
+    )
+    surveys["ts"] = pd.to_datetime(surveys["submitted_at"], utc=True)
     hid, start, stop = nps_windows()[0]
-    inside = surveys[(ts >= pd.Timestamp(start)) & (ts < pd.Timestamp(stop))]
+    inside = surveys[(surveys["ts"] >= pd.Timestamp(start)) & (surveys["ts"] < pd.Timestamp(stop))]
+    # each user's latest response (ties: the greatest response_id)
+    inside = inside.sort_values(["ts", "response_id"]).drop_duplicates("user_id", keep="last")
     out[hid] = [len(inside)]
     for seg, n in inside.groupby("segment").size().items():
         out[f"{hid}/{seg}"] = [int(n)]
@@ -362,7 +387,7 @@ def run_pandas(workspace: Path, *, per_user: bool = False) -> dict:
 
 
 # ------------------------------------------------------------------ child process
-def child(mode: str, workspace: Path, memory_limit: str) -> None:
+def child(mode: str, workspace: Path, memory_limit: str, glob: str, varies: bool) -> None:
     import resource
 
     import duckdb  # noqa: F401  (imports are not timed)
@@ -377,9 +402,11 @@ def child(mode: str, workspace: Path, memory_limit: str) -> None:
     if mode == "cvlib":
         result = run_cvlib(workspace)
     elif mode in ("duckdb", "duckdb-join"):
-        result = run_duckdb(workspace, memory_limit, join=mode == "duckdb-join")
+        result = run_duckdb(
+            workspace, memory_limit, join=mode == "duckdb-join", glob=glob, varies=varies
+        )
     elif mode in ("pandas", "pandas-user"):
-        result = run_pandas(workspace, per_user=mode == "pandas-user")
+        result = run_pandas(workspace, per_user=mode == "pandas-user", varies=varies)
     else:
         raise SystemExit(f"unknown mode {mode!r}")
     seconds = time.perf_counter() - start
@@ -387,11 +414,14 @@ def child(mode: str, workspace: Path, memory_limit: str) -> None:
     print(json.dumps({"seconds": seconds, "rss_mb": rss_mb, "result": result}))
 
 
-def measure(mode: str, workspace: Path, memory_limit: str, python: Path) -> dict:
+def measure(mode: str, work: Workload, memory_limit: str, python: Path) -> dict:
     """One fresh process of ``mode`` run by ``python``; its time, peak RSS, counts, wall time."""
+    workspace = work.workspace
+    command = [str(python), __file__, "--child", mode, str(workspace), "--glob", work.glob]
+    command += ["--memory-limit", memory_limit] + (["--varies"] if work.varies else [])
     started = time.perf_counter()
     proc = subprocess.run(
-        [str(python), __file__, "--child", mode, str(workspace), "--memory-limit", memory_limit],
+        command,
         capture_output=True,
         text=True,
         check=False,
@@ -405,6 +435,19 @@ def measure(mode: str, workspace: Path, memory_limit: str, python: Path) -> dict
 
 
 # ------------------------------------------------------------------ driver
+@dataclass(frozen=True, slots=True)
+class Workload:
+    """A workspace to measure: its label in the tables, events, glob of the events' files,
+    whether a user's segment varies between their events, and the label it grows from."""
+
+    label: str
+    events: int
+    workspace: Path
+    glob: str = GLOB
+    varies: bool = False
+    smaller: str | None = None
+
+
 def prepare(data: Path, n: int) -> Path:
     workspace = data / f"events-{n}"
     if not (workspace / "workspace.yaml").exists():
@@ -437,8 +480,14 @@ def main(argv=None) -> int:
     )
     parser.add_argument(
         "--sizes",
-        default="1M,10M,100M",
-        help="event counts, such as 1M or 1000000 (default 1M,10M,100M)",
+        default=None,
+        help="event counts of the sample, such as 1M or 1000000 (default 1M,10M,100M, "
+        "none with --shapes)",
+    )
+    parser.add_argument(
+        "--shapes",
+        default="",
+        help="workspaces unlike the sample (engine_shapes.py), of " + ", ".join(SHAPES),
     )
     parser.add_argument(
         "--runs", "--repeat", type=int, default=3, help="runs per measurement (median time)"
@@ -464,12 +513,27 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--json", type=Path, help="also write the raw measurements here")
     parser.add_argument("--child", nargs=2, metavar=("MODE", "WORKSPACE"), help=argparse.SUPPRESS)
+    parser.add_argument("--glob", default=GLOB, help=argparse.SUPPRESS)
+    parser.add_argument("--varies", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        child(args.child[0], Path(args.child[1]), args.memory_limit)
+        child(args.child[0], Path(args.child[1]), args.memory_limit, args.glob, args.varies)
         return 0
 
-    sizes = [_size(s) for s in args.sizes.split(",")]
+    sizes = args.sizes if args.sizes is not None else "" if args.shapes else "1M,10M,100M"
+    shapes = [s for s in args.shapes.split(",") if s]
+    if set(shapes) - set(SHAPES):
+        parser.error(f"--shapes: unknown {', '.join(sorted(set(shapes) - set(SHAPES)))}")
+    counts = [_size(n) for n in sizes.split(",") if n]
+    work = [Workload(_label(n), n, prepare(args.data, n)) for n in counts]
+    for i, n in enumerate(work[1:]):
+        work[i + 1] = replace(n, smaller=work[i].label)
+    for name in shapes:
+        shape = SHAPES[name]
+        workspace = args.data / name
+        write_shape(workspace, shape, sys.executable)
+        (workspace / "hypotheses.yaml").write_text(hypotheses_yaml(), encoding="utf-8")
+        work.append(Workload(name, shape.events, workspace, shape.glob, True, SMALLER.get(name)))
     modes = [m for m in args.modes.split(",") if m != "cvlib-against"]
     unknown = sorted(set(modes) - set(LABELS))
     if unknown:
@@ -485,22 +549,21 @@ def main(argv=None) -> int:
     pandas_max = _size(args.pandas_up_to)
     rows = []
     started = time.perf_counter()
-    for n in sizes:
-        workspace = prepare(args.data, n)
-        these = [m for m in modes if not (m.startswith("pandas") and n > pandas_max)]
+    for w in work:
+        these = [m for m in modes if not (m.startswith("pandas") and w.events > pandas_max)]
         runs = {m: [] for m in these}
         orders = balanced_orders(len(these))
         for r in range(args.runs):
             for mode in (these[i] for i in orders[r % len(orders)]):
                 child_mode = "cvlib" if mode == "cvlib-against" else mode
-                run = measure(child_mode, workspace, args.memory_limit, python[mode])
+                run = measure(child_mode, w, args.memory_limit, python[mode])
                 runs[mode].append(run)
                 shown = run.get("failed") or (
                     f"{run['seconds']:.2f} s ({run['wall']:.2f} s process), {run['rss_mb']:.0f} MB"
                 )
-                print(f"{_label(n)} {mode} run {r + 1}: {shown}", file=sys.stderr, flush=True)
+                print(f"{w.label} {mode} run {r + 1}: {shown}", file=sys.stderr, flush=True)
         reference = runs["duckdb"][0].get("result")
-        row = {"events": n}
+        row = {"label": w.label, "events": w.events, "smaller": w.smaller}
         for mode in these:
             ok = [run for run in runs[mode] if "failed" not in run]
             if len(ok) < len(runs[mode]):
@@ -514,7 +577,7 @@ def main(argv=None) -> int:
                         for k in sorted(set(run["result"]) | set(reference))
                         if run["result"].get(k) != reference.get(k)
                     }
-                    raise SystemExit(f"{_label(n)}: {mode} disagrees with duckdb: {diff}")
+                    raise SystemExit(f"{w.label}: {mode} disagrees with duckdb: {diff}")
             row[mode] = statistics.median(run["seconds"] for run in ok)
             row[mode + "_wall"] = statistics.median(run["wall"] for run in ok)
             row[mode + "_rss"] = max(run["rss_mb"] for run in ok)
@@ -567,7 +630,7 @@ def report(rows: list[dict], modes: list[str], runs: int) -> str:
         "|---:|" + "---:|---:|" * len(modes) + "---:|" * (1 + 2 * against + len(pandas_modes)),
     ]
     for row in rows:
-        cells = [_label(row["events"])]
+        cells = [row["label"]]
         for m in modes:
             cells += [
                 cell(row, m),
@@ -590,22 +653,25 @@ def report(rows: list[dict], modes: list[str], runs: int) -> str:
         "|---:|" + "---:|" * (len(modes) + 2 * against),
     ]
     for row in rows:
-        cells = [_label(row["events"])]
+        cells = [row["label"]]
         cells += [cell(row, m + "_wall") if row.get(m) is not None else cell(row, m) for m in modes]
         if against:
             cells += [ratio(row, "cvlib", "cvlib-against", "_wall"), paired(row, "_walls")]
         lines.append("| " + " | ".join(cells) + " |")
 
-    if len(rows) > 1:
+    by_label = {row["label"]: row for row in rows}
+    grown = [(by_label[row["smaller"]], row) for row in rows if row.get("smaller") in by_label]
+    if grown:
         lines += [
             "",
-            "Growth: time at this size divided by the time at the previous size.",
+            "Growth: time of this workload divided by that of the smaller one (the previous size, "
+            "or the 10M shape of the same layout).",
             "",
-            "| events | × events | " + " | ".join(LABELS[m] for m in modes) + " |",
-            "|---:|---:|" + "---:|" * len(modes),
+            "| events | from | × events | " + " | ".join(LABELS[m] for m in modes) + " |",
+            "|---:|---:|---:|" + "---:|" * len(modes),
         ]
-        for prev, row in itertools.pairwise(rows):
-            cells = [_label(row["events"]), f"{row['events'] / prev['events']:.0f}×"]
+        for prev, row in grown:
+            cells = [row["label"], prev["label"], f"{row['events'] / prev['events']:.0f}×"]
             cells += [_growth(prev, row, m) for m in modes]
             lines.append("| " + " | ".join(cells) + " |")
 
@@ -617,7 +683,7 @@ def report(rows: list[dict], modes: list[str], runs: int) -> str:
                     f"{t:.2f} ({w:.2f})"
                     for t, w in zip(row[m + "_runs"], row[m + "_walls"], strict=True)
                 )
-                lines.append(f"- {_label(row['events'])} {LABELS[m]}: {shown}")
+                lines.append(f"- {row['label']} {LABELS[m]}: {shown}")
     return "\n".join(lines)
 
 
