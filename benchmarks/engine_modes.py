@@ -294,10 +294,13 @@ def run_duckdb(
     rows = con.execute(
         f"""
         WITH c(key, cut_on, stop_on) AS (VALUES {cut}),
-        a AS (SELECT CAST(started_on AS DATE) AS started, CAST(churned_on AS DATE) AS churned,
-                     segment
-              FROM read_csv('{workspace / "accounts.csv"}', header = true))
-        SELECT key, segment, count(*), count(*) FILTER (WHERE churned < stop_on), grouping(segment)
+        a AS (  -- accounts counted by (start, churn, segment) before the join with the cutoffs
+            SELECT CAST(started_on AS DATE) AS started, CAST(churned_on AS DATE) AS churned,
+                   segment, count(*) AS n
+            FROM read_csv('{workspace / "accounts.csv"}', header = true) GROUP BY ALL
+        )
+        SELECT key, segment, sum(n), coalesce(sum(n) FILTER (WHERE churned < stop_on), 0),
+               grouping(segment)
         FROM a JOIN c ON a.started < c.cut_on AND (a.churned IS NULL OR a.churned >= c.cut_on)
         GROUP BY GROUPING SETS ((key), (key, segment))
         """
