@@ -9,6 +9,11 @@ events, a few minutes)::
 
     .venv/bin/python benchmarks/engine_bench.py --sizes 1M --runs 9 --against ../other-checkout
 
+With ``--shapes`` it also measures workspaces unlike the sample
+(``engine_shapes.py``: 1M to 10M users whose segment varies between their
+events, unpartitioned or day- or month-partitioned events, 50k surveys and
+100k accounts), written by DuckDB once and kept.
+
 For each size it writes (once; kept for later runs) the large sample workspace
 ``cvlib sample DATA/events-N --events N`` and replaces its ``hypotheses.yaml``
 with the benchmark's: release 2026.06 with ten adoption hypotheses (four
@@ -30,8 +35,9 @@ duckdb
     The same aggregates written by hand, one DuckDB query per table: events
     (distinct users and adopters per window for the ten windows, overall and
     per segment, de-duplicated per window and user before counting), surveys
-    (promoters, passives, detractors per window and segment) and accounts (at
-    risk and churned per cutoff and segment). The floor.
+    (promoters, passives, detractors per window and segment, each user's latest
+    response) and accounts (at risk and churned per cutoff and segment), the
+    windows and cutoffs of cvlib's time series included. The floor.
 pandas
     ``pandas.read_parquet`` of the four needed columns (row groups outside the
     windows skipped by a filter), then a groupby per window; surveys and
