@@ -9,6 +9,11 @@ events, a few minutes)::
 
     .venv/bin/python benchmarks/engine_bench.py --sizes 1M --runs 9 --against ../other-checkout
 
+With ``--shapes`` it also measures workspaces unlike the sample
+(``engine_shapes.py``: 1M to 10M users whose segment varies between their
+events, unpartitioned or day- or month-partitioned events, 50k surveys and
+100k accounts), written by DuckDB once and kept.
+
 For each size it writes (once; kept for later runs) the large sample workspace
 ``cvlib sample DATA/events-N --events N`` and replaces its ``hypotheses.yaml``
 with the benchmark's: release 2026.06 with ten adoption hypotheses (four
@@ -30,8 +35,9 @@ duckdb
     The same aggregates written by hand, one DuckDB query per table: events
     (distinct users and adopters per window for the ten windows, overall and
     per segment, de-duplicated per window and user before counting), surveys
-    (promoters, passives, detractors per window and segment) and accounts (at
-    risk and churned per cutoff and segment). The floor.
+    (promoters, passives, detractors per window and segment, each user's latest
+    response) and accounts (at risk and churned per cutoff and segment), the
+    windows and cutoffs of cvlib's time series included. The floor.
 pandas
     ``pandas.read_parquet`` of the four needed columns (row groups outside the
     windows skipped by a filter), then a groupby per window; surveys and
@@ -51,36 +57,26 @@ same round.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import itertools
 import json
 import statistics
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from _bench import Side, balanced_orders, describe, header_lines, machine, paired_ratio
+from engine_modes import (
+    GLOB,
+    MEMORY_LIMIT,
+    cvlib_history,
+    hypotheses_yaml,
+    run_cvlib,
+    run_duckdb,
+    run_pandas,
+)
+from engine_shapes import SHAPES, SMALLER, write_shape
 
-RELEASE = "2026.06"
-RELEASED_ON = dt.date(2026, 6, 23)
-TIMEZONE = "Europe/Berlin"  # the sample's
-#: DuckDB's memory_limit for the hand-written queries (and cvlib's, where it takes one).
-MEMORY_LIMIT = "2GB"
-
-# (id, feature, window days, target): ten adoption windows of release 2026.06.
-ADOPTION = [
-    ("B-categorize-14", "F-smart-categorize", 14, 0.30),
-    ("B-categorize-30", "F-smart-categorize", 30, 0.30),
-    ("B-categorize-90", "F-smart-categorize", 90, 0.30),
-    ("B-shared-14", "F-shared-dashboards", 14, 0.25),
-    ("B-shared-30", "F-shared-dashboards", 30, 0.25),
-    ("B-shared-120", "F-shared-dashboards", 120, 0.25),
-    ("B-vat-30", "F-vat-rules", 30, 0.10),
-    ("B-vat-90", "F-vat-rules", 90, 0.10),
-    ("B-audit-30", "F-audit-log", 30, 0.05),
-    ("B-audit-90", "F-audit-log", 90, 0.05),
-]
 LABELS = {
     "cvlib": "cvlib",
     "cvlib-against": "cvlib (against)",
@@ -89,280 +85,10 @@ LABELS = {
     "pandas": "pandas per window",
     "pandas-user": "pandas per user",
 }
-NPS = ("B-shared-nps", "F-shared-dashboards", 30, 20)
-CHURN = ("B-categorize-churn", "F-smart-categorize", 30, 0.03)
-
-
-def hypotheses_yaml() -> str:
-    lines = [
-        "# Benchmark hypotheses (benchmarks/engine_bench.py): 10 adoption, 1 nps, 1 churn.",
-        "hypotheses:",
-    ]
-    for hid, feature, days, target in ADOPTION:
-        lines += [
-            f"  - id: {hid}",
-            f"    feature_id: {feature}",
-            f"    statement: At least {target:.0%} of active users use {feature}"
-            f" within {days} days.",
-            "    metric: adoption",
-            f"    target: {target}",
-            f"    window_days: {days}",
-        ]
-    for (hid, feature, days, target), metric, text in (
-        (NPS, "nps", f"NPS reaches {NPS[3]} in the {NPS[2]} days after the release."),
-        (CHURN, "churn", f"{CHURN[2]}-day churn stays below {CHURN[3]:.0%}."),
-    ):
-        lines += [
-            f"  - id: {hid}",
-            f"    feature_id: {feature}",
-            f"    statement: {text}",
-            f"    metric: {metric}",
-            f"    target: {target}",
-            f"    window_days: {days}",
-        ]
-    return "\n".join(lines) + "\n"
-
-
-# ------------------------------------------------------------------ windows (as cvlib.evaluate)
-def _released_at():
-    from zoneinfo import ZoneInfo
-
-    return dt.datetime.combine(RELEASED_ON, dt.time(0), ZoneInfo(TIMEZONE))
-
-
-def adoption_windows():
-    start = _released_at()
-    return [
-        (hid, start, start + dt.timedelta(days=days), feature) for hid, feature, days, _ in ADOPTION
-    ]
-
-
-def nps_windows():
-    start = _released_at()
-    days = dt.timedelta(days=NPS[2])
-    return [(NPS[0], start, start + days), (NPS[0] + " before", start - days, start)]
-
-
-def churn_cutoffs():
-    days = CHURN[2]
-    return [
-        (CHURN[0], RELEASED_ON, RELEASED_ON + dt.timedelta(days=days)),
-        (CHURN[0] + " before", RELEASED_ON - dt.timedelta(days=days), RELEASED_ON),
-    ]
-
-
-def _utc(instant: dt.datetime) -> str:
-    return instant.astimezone(dt.UTC).strftime("%Y-%m-%d %H:%M:%S+00")
-
-
-# ------------------------------------------------------------------ the three implementations
-def run_cvlib(workspace: Path) -> dict:
-    from cvlib import evaluate_release, load_workspace
-
-    ws = load_workspace(workspace)
-    evaluation = evaluate_release(ws, RELEASE)
-    out = {}
-    for h in evaluation.to_dict()["hypotheses"]:
-        if h["metric"] == "adoption" or h["metric"] == "churn":
-            n = h["n"]
-            out[h["id"]] = [n, round(h["estimate"] * n)]
-        elif h["metric"] == "nps":
-            out[h["id"]] = [h["n"]]
-        for s in h["segments"]:
-            out[f"{h['id']}/{s['segment']}"] = [s["n"]]
-    return out
-
-
-def _events_per_user_sql(events: str) -> tuple[str, list]:
-    """The events query: one row per user, then one count per window (all share the release start).
-
-    Every adoption window of a release starts at the release, so a user is
-    active in window k when their first event after the release is before its
-    end, and an adopter when their first use of the feature is: one GROUP BY
-    user (each user de-duplicated once) instead of one per window.
-    """
-    windows = adoption_windows()
-    if len({w[1] for w in windows}) != 1:
-        raise ValueError("the per-user query needs windows that share their start")
-    low = min(w[1] for w in windows)
-    high = max(w[2] for w in windows)
-    features = sorted({w[3] for w in windows})
-    firsts = ", ".join(
-        f"min(ts) FILTER (WHERE event = '{f}') AS f{i}" for i, f in enumerate(features)
-    )
-    counts = ", ".join(
-        f"count(*) FILTER (WHERE first_ts < TIMESTAMPTZ '{_utc(stop)}'), "
-        f"count(*) FILTER (WHERE f{features.index(f)} < TIMESTAMPTZ '{_utc(stop)}')"
-        for _, _, stop, f in windows
-    )
-    sql = f"""
-        WITH ev AS (
-            SELECT "timestamp" AS ts, user_id, event, segment
-            FROM read_parquet('{events}')
-            WHERE "timestamp" >= TIMESTAMPTZ '{_utc(low)}'
-              AND "timestamp" < TIMESTAMPTZ '{_utc(high)}'
-        ),
-        per_user AS (
-            SELECT user_id, min(ts) AS first_ts, arg_min(segment, ts) AS seg, {firsts}
-            FROM ev GROUP BY user_id
-        )
-        SELECT seg, grouping(seg), {counts} FROM per_user GROUP BY ROLLUP (seg)
-    """
-    return sql, windows
-
-
-def _events_join_sql(events: str) -> str:
-    """The events query as a range join of events and windows, grouped by window and user."""
-    windows = adoption_windows()
-    values = ", ".join(
-        f"('{hid}', TIMESTAMPTZ '{_utc(a)}', TIMESTAMPTZ '{_utc(b)}', '{feature}')"
-        for hid, a, b, feature in windows
-    )
-    low = min(w[1] for w in windows)
-    high = max(w[2] for w in windows)
-    return f"""
-        WITH w(key, start_at, stop_at, feature) AS (VALUES {values}),
-        ev AS (
-            SELECT "timestamp" AS ts, user_id, event, segment
-            FROM read_parquet('{events}')
-            WHERE "timestamp" >= TIMESTAMPTZ '{_utc(low)}'
-              AND "timestamp" < TIMESTAMPTZ '{_utc(high)}'
-        ),
-        per_user AS (  -- one row per window and user: de-duplicate before counting
-            SELECT w.key, ev.user_id, arg_min(ev.segment, ev.ts) AS seg,
-                   bool_or(ev.event = w.feature) AS adopted
-            FROM ev JOIN w ON ev.ts >= w.start_at AND ev.ts < w.stop_at
-            GROUP BY w.key, ev.user_id
-        )
-        SELECT key, seg, count(*), count(*) FILTER (WHERE adopted), grouping(seg)
-        FROM per_user GROUP BY GROUPING SETS ((key), (key, seg))
-    """
-
-
-def run_duckdb(workspace: Path, memory_limit: str, *, join: bool = False) -> dict:
-    import duckdb
-
-    con = duckdb.connect(":memory:")
-    con.execute("SET TimeZone = 'UTC'")
-    con.execute(f"SET memory_limit = '{memory_limit}'")
-    con.execute("SET preserve_insertion_order = false")
-    events = str(workspace / "events" / "*" / "*.parquet")
-    out = {}
-    if join:
-        for key, seg, users, adopters, overall in con.execute(_events_join_sql(events)).fetchall():
-            out[key if overall else f"{key}/{seg}"] = [users, adopters] if overall else [users]
-    else:
-        sql, windows = _events_per_user_sql(events)
-        for seg, overall, *counts in con.execute(sql).fetchall():
-            for k, (hid, *_) in enumerate(windows):
-                users, adopters = counts[2 * k], counts[2 * k + 1]
-                if overall:
-                    out[hid] = [users, adopters]
-                elif users:
-                    out[f"{hid}/{seg}"] = [users]
-
-    nps = ", ".join(
-        f"('{k}', TIMESTAMPTZ '{_utc(a)}', TIMESTAMPTZ '{_utc(b)}')" for k, a, b in nps_windows()
-    )
-    rows = con.execute(
-        f"""
-        WITH w(key, start_at, stop_at) AS (VALUES {nps}),
-        s AS (SELECT CAST(submitted_at AS TIMESTAMPTZ) AS ts, score, segment
-              FROM read_csv('{workspace / "surveys.csv"}', header = true))
-        SELECT key, segment, count(*) FILTER (WHERE score >= 9),
-               count(*) FILTER (WHERE score BETWEEN 7 AND 8), count(*) FILTER (WHERE score <= 6),
-               grouping(segment)
-        FROM s JOIN w ON s.ts >= w.start_at AND s.ts < w.stop_at
-        GROUP BY GROUPING SETS ((key), (key, segment))
-        """
-    ).fetchall()
-    for key, seg, p, pa, d, overall in rows:
-        if key == NPS[0]:
-            out[key if overall else f"{key}/{seg}"] = [p + pa + d]
-
-    cut = ", ".join(f"('{k}', DATE '{a}', DATE '{b}')" for k, a, b in churn_cutoffs())
-    rows = con.execute(
-        f"""
-        WITH c(key, cut_on, stop_on) AS (VALUES {cut}),
-        a AS (SELECT CAST(started_on AS DATE) AS started, CAST(churned_on AS DATE) AS churned,
-                     segment
-              FROM read_csv('{workspace / "accounts.csv"}', header = true))
-        SELECT key, segment, count(*), count(*) FILTER (WHERE churned < stop_on), grouping(segment)
-        FROM a JOIN c ON a.started < c.cut_on AND (a.churned IS NULL OR a.churned >= c.cut_on)
-        GROUP BY GROUPING SETS ((key), (key, segment))
-        """
-    ).fetchall()
-    for key, seg, n, churned, overall in rows:
-        if key == CHURN[0]:
-            out[key if overall else f"{key}/{seg}"] = [n, churned] if overall else [n]
-    return out
-
-
-def run_pandas(workspace: Path, *, per_user: bool = False) -> dict:
-    import pandas as pd
-
-    windows = adoption_windows()
-    low = pd.Timestamp(min(w[1] for w in windows)).tz_convert("UTC")
-    high = pd.Timestamp(max(w[2] for w in windows)).tz_convert("UTC")
-    ev = pd.read_parquet(
-        workspace / "events",
-        columns=["timestamp", "user_id", "event", "segment"],
-        filters=[("timestamp", ">=", low), ("timestamp", "<", high)],
-    )
-    ev = ev.sort_values("timestamp", kind="stable", ignore_index=True)
-    out = {}
-    if per_user:
-        # the shape of the hand-written DuckDB query: one groupby per user, then counts
-        users = ev.groupby("user_id", observed=True, sort=False).agg(
-            first_ts=("timestamp", "min"), seg=("segment", "first")
-        )
-        for feature in sorted({w[3] for w in windows}):
-            used = ev[ev["event"] == feature]
-            users[feature] = used.groupby("user_id", observed=True, sort=False)["timestamp"].min()
-        for hid, _, stop, feature in windows:
-            active = users["first_ts"] < pd.Timestamp(stop)
-            out[hid] = [int(active.sum()), int((users[feature] < pd.Timestamp(stop)).sum())]
-            for seg, n in users.loc[active, "seg"].value_counts().items():
-                out[f"{hid}/{seg}"] = [int(n)]
-    else:
-        # as an analyst writes it: for each hypothesis, its window's events grouped by user
-        for hid, start, stop, feature in windows:
-            sub = ev[
-                (ev["timestamp"] >= pd.Timestamp(start)) & (ev["timestamp"] < pd.Timestamp(stop))
-            ]
-            users = (
-                sub.assign(adopted=sub["event"] == feature)
-                .groupby("user_id", observed=True, sort=False)
-                .agg(seg=("segment", "first"), adopted=("adopted", "any"))
-            )
-            out[hid] = [len(users), int(users["adopted"].sum())]
-            for seg, n in users.groupby("seg", observed=True).size().items():
-                out[f"{hid}/{seg}"] = [int(n)]
-
-    surveys = pd.read_csv(workspace / "surveys.csv", usecols=["submitted_at", "score", "segment"])
-    ts = pd.to_datetime(surveys["submitted_at"], utc=True)
-    hid, start, stop = nps_windows()[0]
-    inside = surveys[(ts >= pd.Timestamp(start)) & (ts < pd.Timestamp(stop))]
-    out[hid] = [len(inside)]
-    for seg, n in inside.groupby("segment").size().items():
-        out[f"{hid}/{seg}"] = [int(n)]
-
-    accounts = pd.read_csv(
-        workspace / "accounts.csv", usecols=["started_on", "churned_on", "segment"]
-    )
-    started = pd.to_datetime(accounts["started_on"]).dt.date
-    churned = pd.to_datetime(accounts["churned_on"]).dt.date
-    hid, cut, stop = churn_cutoffs()[0]
-    at_risk = (started < cut) & (churned.isna() | (churned >= cut))
-    left = at_risk & churned.notna() & (churned < stop)
-    out[hid] = [int(at_risk.sum()), int(left.sum())]
-    for seg, n in accounts[at_risk].groupby("segment").size().items():
-        out[f"{hid}/{seg}"] = [int(n)]
-    return out
 
 
 # ------------------------------------------------------------------ child process
-def child(mode: str, workspace: Path, memory_limit: str) -> None:
+def child(mode: str, workspace: Path, memory_limit: str, glob: str, varies: bool) -> None:
     import resource
 
     import duckdb  # noqa: F401  (imports are not timed)
@@ -376,10 +102,14 @@ def child(mode: str, workspace: Path, memory_limit: str) -> None:
     start = time.perf_counter()
     if mode == "cvlib":
         result = run_cvlib(workspace)
+    elif mode == "cvlib-history":
+        result = cvlib_history(workspace)
     elif mode in ("duckdb", "duckdb-join"):
-        result = run_duckdb(workspace, memory_limit, join=mode == "duckdb-join")
+        result = run_duckdb(
+            workspace, memory_limit, join=mode == "duckdb-join", glob=glob, varies=varies
+        )
     elif mode in ("pandas", "pandas-user"):
-        result = run_pandas(workspace, per_user=mode == "pandas-user")
+        result = run_pandas(workspace, per_user=mode == "pandas-user", varies=varies)
     else:
         raise SystemExit(f"unknown mode {mode!r}")
     seconds = time.perf_counter() - start
@@ -387,11 +117,14 @@ def child(mode: str, workspace: Path, memory_limit: str) -> None:
     print(json.dumps({"seconds": seconds, "rss_mb": rss_mb, "result": result}))
 
 
-def measure(mode: str, workspace: Path, memory_limit: str, python: Path) -> dict:
+def measure(mode: str, work: Workload, memory_limit: str, python: Path) -> dict:
     """One fresh process of ``mode`` run by ``python``; its time, peak RSS, counts, wall time."""
+    workspace = work.workspace
+    command = [str(python), __file__, "--child", mode, str(workspace), "--glob", work.glob]
+    command += ["--memory-limit", memory_limit] + (["--varies"] if work.varies else [])
     started = time.perf_counter()
     proc = subprocess.run(
-        [str(python), __file__, "--child", mode, str(workspace), "--memory-limit", memory_limit],
+        command,
         capture_output=True,
         text=True,
         check=False,
@@ -405,6 +138,37 @@ def measure(mode: str, workspace: Path, memory_limit: str, python: Path) -> dict
 
 
 # ------------------------------------------------------------------ driver
+def _agree(label: str, mode: str, result: dict | None, reference: dict | None) -> None:
+    """Stop the run unless ``result`` has the floor's counts: the time series' (keys with
+    ``@``) for cvlib-history, the others for cvlib, all of them for the other modes."""
+    if reference is None:
+        return
+    if mode.startswith("cvlib"):
+        history = mode == "cvlib-history"
+        reference = {k: v for k, v in reference.items() if ("@" in k) == history}
+    result = result or {}
+    if result != reference:
+        diff = {
+            k: (result.get(k), reference.get(k))
+            for k in sorted(set(result) | set(reference))
+            if result.get(k) != reference.get(k)
+        }
+        raise SystemExit(f"{label}: {mode} disagrees with duckdb: {diff}")
+
+
+@dataclass(frozen=True, slots=True)
+class Workload:
+    """A workspace to measure: its label in the tables, events, glob of the events' files,
+    whether a user's segment varies between their events, and the label it grows from."""
+
+    label: str
+    events: int
+    workspace: Path
+    glob: str = GLOB
+    varies: bool = False
+    smaller: str | None = None
+
+
 def prepare(data: Path, n: int) -> Path:
     workspace = data / f"events-{n}"
     if not (workspace / "workspace.yaml").exists():
@@ -437,8 +201,14 @@ def main(argv=None) -> int:
     )
     parser.add_argument(
         "--sizes",
-        default="1M,10M,100M",
-        help="event counts, such as 1M or 1000000 (default 1M,10M,100M)",
+        default=None,
+        help="event counts of the sample, such as 1M or 1000000 (default 1M,10M,100M, "
+        "none with --shapes)",
+    )
+    parser.add_argument(
+        "--shapes",
+        default="",
+        help="workspaces unlike the sample (engine_shapes.py), of " + ", ".join(SHAPES),
     )
     parser.add_argument(
         "--runs", "--repeat", type=int, default=3, help="runs per measurement (median time)"
@@ -464,12 +234,27 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--json", type=Path, help="also write the raw measurements here")
     parser.add_argument("--child", nargs=2, metavar=("MODE", "WORKSPACE"), help=argparse.SUPPRESS)
+    parser.add_argument("--glob", default=GLOB, help=argparse.SUPPRESS)
+    parser.add_argument("--varies", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        child(args.child[0], Path(args.child[1]), args.memory_limit)
+        child(args.child[0], Path(args.child[1]), args.memory_limit, args.glob, args.varies)
         return 0
 
-    sizes = [_size(s) for s in args.sizes.split(",")]
+    sizes = args.sizes if args.sizes is not None else "" if args.shapes else "1M,10M,100M"
+    shapes = [s for s in args.shapes.split(",") if s]
+    if set(shapes) - set(SHAPES):
+        parser.error(f"--shapes: unknown {', '.join(sorted(set(shapes) - set(SHAPES)))}")
+    counts = [_size(n) for n in sizes.split(",") if n]
+    work = [Workload(_label(n), n, prepare(args.data, n)) for n in counts]
+    for i, n in enumerate(work[1:]):
+        work[i + 1] = replace(n, smaller=work[i].label)
+    for name in shapes:
+        shape = SHAPES[name]
+        workspace = args.data / name
+        write_shape(workspace, shape, sys.executable)
+        (workspace / "hypotheses.yaml").write_text(hypotheses_yaml(), encoding="utf-8")
+        work.append(Workload(name, shape.events, workspace, shape.glob, True, SMALLER.get(name)))
     modes = [m for m in args.modes.split(",") if m != "cvlib-against"]
     unknown = sorted(set(modes) - set(LABELS))
     if unknown:
@@ -485,22 +270,24 @@ def main(argv=None) -> int:
     pandas_max = _size(args.pandas_up_to)
     rows = []
     started = time.perf_counter()
-    for n in sizes:
-        workspace = prepare(args.data, n)
-        these = [m for m in modes if not (m.startswith("pandas") and n > pandas_max)]
+    for w in work:
+        these = [m for m in modes if not (m.startswith("pandas") and w.events > pandas_max)]
         runs = {m: [] for m in these}
         orders = balanced_orders(len(these))
         for r in range(args.runs):
             for mode in (these[i] for i in orders[r % len(orders)]):
                 child_mode = "cvlib" if mode == "cvlib-against" else mode
-                run = measure(child_mode, workspace, args.memory_limit, python[mode])
+                run = measure(child_mode, w, args.memory_limit, python[mode])
                 runs[mode].append(run)
                 shown = run.get("failed") or (
                     f"{run['seconds']:.2f} s ({run['wall']:.2f} s process), {run['rss_mb']:.0f} MB"
                 )
-                print(f"{_label(n)} {mode} run {r + 1}: {shown}", file=sys.stderr, flush=True)
+                print(f"{w.label} {mode} run {r + 1}: {shown}", file=sys.stderr, flush=True)
         reference = runs["duckdb"][0].get("result")
-        row = {"events": n}
+        if "cvlib" in these and reference is not None:  # the series' counts, once, not timed
+            history = measure("cvlib-history", w, args.memory_limit, sides[0].python)
+            runs["cvlib-history"] = [history]
+        row = {"label": w.label, "events": w.events, "smaller": w.smaller}
         for mode in these:
             ok = [run for run in runs[mode] if "failed" not in run]
             if len(ok) < len(runs[mode]):
@@ -508,13 +295,9 @@ def main(argv=None) -> int:
                 row[mode + "_failed"] = next(run["failed"] for run in runs[mode] if "failed" in run)
                 continue
             for run in ok:
-                if reference is not None and run["result"] != reference:
-                    diff = {
-                        k: (run["result"].get(k), reference.get(k))
-                        for k in sorted(set(run["result"]) | set(reference))
-                        if run["result"].get(k) != reference.get(k)
-                    }
-                    raise SystemExit(f"{_label(n)}: {mode} disagrees with duckdb: {diff}")
+                _agree(w.label, mode, run["result"], reference)
+            if mode == "cvlib":
+                _agree(w.label, "cvlib-history", runs["cvlib-history"][0].get("result"), reference)
             row[mode] = statistics.median(run["seconds"] for run in ok)
             row[mode + "_wall"] = statistics.median(run["wall"] for run in ok)
             row[mode + "_rss"] = max(run["rss_mb"] for run in ok)
@@ -567,7 +350,7 @@ def report(rows: list[dict], modes: list[str], runs: int) -> str:
         "|---:|" + "---:|---:|" * len(modes) + "---:|" * (1 + 2 * against + len(pandas_modes)),
     ]
     for row in rows:
-        cells = [_label(row["events"])]
+        cells = [row["label"]]
         for m in modes:
             cells += [
                 cell(row, m),
@@ -590,22 +373,25 @@ def report(rows: list[dict], modes: list[str], runs: int) -> str:
         "|---:|" + "---:|" * (len(modes) + 2 * against),
     ]
     for row in rows:
-        cells = [_label(row["events"])]
+        cells = [row["label"]]
         cells += [cell(row, m + "_wall") if row.get(m) is not None else cell(row, m) for m in modes]
         if against:
             cells += [ratio(row, "cvlib", "cvlib-against", "_wall"), paired(row, "_walls")]
         lines.append("| " + " | ".join(cells) + " |")
 
-    if len(rows) > 1:
+    by_label = {row["label"]: row for row in rows}
+    grown = [(by_label[row["smaller"]], row) for row in rows if row.get("smaller") in by_label]
+    if grown:
         lines += [
             "",
-            "Growth: time at this size divided by the time at the previous size.",
+            "Growth: time of this workload divided by that of the smaller one (the previous size, "
+            "or the 10M shape of the same layout).",
             "",
-            "| events | × events | " + " | ".join(LABELS[m] for m in modes) + " |",
-            "|---:|---:|" + "---:|" * len(modes),
+            "| events | from | × events | " + " | ".join(LABELS[m] for m in modes) + " |",
+            "|---:|---:|---:|" + "---:|" * len(modes),
         ]
-        for prev, row in itertools.pairwise(rows):
-            cells = [_label(row["events"]), f"{row['events'] / prev['events']:.0f}×"]
+        for prev, row in grown:
+            cells = [row["label"], prev["label"], f"{row['events'] / prev['events']:.0f}×"]
             cells += [_growth(prev, row, m) for m in modes]
             lines.append("| " + " | ".join(cells) + " |")
 
@@ -617,7 +403,7 @@ def report(rows: list[dict], modes: list[str], runs: int) -> str:
                     f"{t:.2f} ({w:.2f})"
                     for t, w in zip(row[m + "_runs"], row[m + "_walls"], strict=True)
                 )
-                lines.append(f"- {_label(row['events'])} {LABELS[m]}: {shown}")
+                lines.append(f"- {row['label']} {LABELS[m]}: {shown}")
     return "\n".join(lines)
 
 

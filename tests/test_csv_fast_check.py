@@ -10,7 +10,7 @@ from workspace_files import edit, problem_at, problems_of, write_workspace
 
 import cvlib
 from cvlib.contract.tables import TABLES
-from cvlib.engine.checks import CSV_CHECK_BUFFER, csv_profile_if_clean
+from cvlib.engine.checks import CSV_CHECK_BUFFER, csv_profile_if_clean, start_csv_profile
 from cvlib.engine.queries import profile
 from cvlib.engine.sources import Source
 
@@ -130,3 +130,37 @@ def test_a_long_comment_is_text(tmp_path, size):
     assert ws.row_counts["surveys"] == 6
     for release_id in ws.releases["release_id"]:
         cvlib.evaluate_release(ws, release_id)
+
+
+def test_a_check_started_in_a_thread_finds_what_the_direct_check_finds(tmp_path):
+    root = write_workspace(tmp_path / "ws")
+    started = {
+        name: start_csv_profile(root / f"{name}.csv", TABLES[name], timezone="Europe/Berlin")
+        for name in ("events", "surveys", "accounts")
+    }
+    for name, wait in started.items():
+        direct = csv_profile_if_clean(root / f"{name}.csv", TABLES[name], timezone="Europe/Berlin")
+        assert direct is not None
+        assert wait() == direct
+
+
+def test_a_started_check_raises_what_the_direct_check_raises(tmp_path):
+    wait = start_csv_profile(tmp_path / "missing.csv", TABLES["surveys"])
+    with pytest.raises(FileNotFoundError):
+        wait()
+
+
+def test_the_dates_of_the_fast_check_are_the_portable_check_dates():
+    import duckdb
+
+    from cvlib.contract.values import duckdb_is_date, sql_is_date
+
+    texts = [
+        "2024-02-29", "2023-02-29", "2100-02-29", "2000-02-29", "2021-04-31", "2021-04-30",
+        "1899-12-31", "1900-01-01", "2199-12-31", "2200-01-01", "2026-1-01", "2026/01/05",
+        "2026-01-05 ", "2026-13-01", "2026-00-10", "2026-01-00", "20260-1-01", "", "2026-01-0x",
+    ]  # fmt: skip
+    for text in texts:
+        value = cvlib.engine.sql.sql_string(text)
+        row = duckdb.sql(f"SELECT {sql_is_date(value)}, {duckdb_is_date(value)}").fetchone()
+        assert row[0] == row[1], text

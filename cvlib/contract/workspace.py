@@ -160,6 +160,7 @@ class _Loader:
         self.profiles: dict = {}  # table -> TableProfile found while checking it
         self.used: set[str] = set()  # the metrics of the hypotheses
         self.tables: dict = {}  # table -> its rows as read line by line (the small tables)
+        self.started: dict | None = None  # table -> (path, known, wait) of its CSV check
 
     def load(self) -> Workspace:
         from cvlib.engine.scan import forget_schemas
@@ -190,6 +191,8 @@ class _Loader:
                 self.used = {h.metric for h in hypotheses}
                 read = True
             if spec.streamed:
+                if self.started is None:
+                    self.started = self._start_csv_checks()
                 found = self._streamed(spec)
                 if found is not None:
                     sources[spec.name], counts[spec.name] = found
@@ -516,11 +519,35 @@ class _Loader:
     def _known(self) -> dict:
         return {name: keys for name, keys in self.known.items() if name not in self.failed}
 
+    def _start_csv_checks(self) -> dict:
+        """Start the engine scans of the event-scale CSV files, which run beside the checks of
+        the tables before them; they use the keys of the small tables read so far, which are
+        all that they refer to (a scan whose keys changed since is run again)."""
+        from cvlib.engine.checks import start_csv_profile
+
+        started = {}
+        for spec in TABLES.values():
+            declared = self.declared.get(spec.name)
+            if not spec.streamed or spec.name in self.broken:
+                continue
+            if declared is not None and declared.kind != "csv":
+                continue
+            path = self.root / (declared.value if declared is not None else spec.file)
+            if path.is_file() and not (self.root / f"{spec.name}.parquet").exists():
+                known = self._known()
+                wait = start_csv_profile(path, spec, known=known, timezone=self.tz.key)
+                started[spec.name] = (path, known, wait)
+        return started
+
     def _checked_csv(self, spec: TableSpec, path: Path, file: str):
         from cvlib.engine.checks import csv_profile_if_clean
 
         # one engine scan first: a clean file (the usual case) needs no line-by-line pass
-        found = csv_profile_if_clean(path, spec, known=self._known(), timezone=self.tz.key)
+        early = (self.started or {}).pop(spec.name, None)
+        if early is not None and early[0] == path and early[1] == self._known():
+            found = early[2]()
+        else:
+            found = csv_profile_if_clean(path, spec, known=self._known(), timezone=self.tz.key)
         if found is not None:
             self.profiles[spec.name] = found
             return Source(spec, "csv", path, file), found.rows

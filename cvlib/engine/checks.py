@@ -41,6 +41,7 @@ __all__ = [
     "check_table",
     "csv_profile_if_clean",
     "distinct_rows",
+    "start_csv_profile",
     "footers",
 ]
 
@@ -428,3 +429,34 @@ def csv_profile_if_clean(
             for name, end in zip(spec.time_columns, ends, strict=True)
         },
     )
+
+
+def start_csv_profile(path: Path, spec: TableSpec, *, known: dict | None = None, timezone="UTC"):
+    """Start :func:`csv_profile_if_clean` in a thread; return a function that waits for it.
+
+    DuckDB runs outside Python's lock, so the checks of several CSV files (and
+    of Parquet footers) run at the same time; each is one query of its own
+    cursor. The waiting function returns what :func:`csv_profile_if_clean`
+    returns, or raises what it raised.
+    """
+    import threading
+
+    db.database()  # made here, before any thread could make a second one
+    out: dict = {}
+
+    def run():
+        try:
+            out["found"] = csv_profile_if_clean(path, spec, known=known, timezone=timezone)
+        except BaseException as exc:  # noqa: BLE001 - raised again by the waiting caller
+            out["error"] = exc
+
+    thread = threading.Thread(target=run, name="cvlib-csv-check", daemon=True)
+    thread.start()
+
+    def wait():
+        thread.join()
+        if "error" in out:
+            raise out["error"]
+        return out["found"]
+
+    return wait

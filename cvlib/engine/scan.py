@@ -123,12 +123,21 @@ def _aware_in_parquet(source: Source) -> dict:
     files = source.files()
     if not files:
         return {}
-    schema = pq.read_schema(files[0])
-    return {
-        f.name: bool(pa.types.is_timestamp(f.type) and f.type.tz is not None)
-        for f in schema
-        if pa.types.is_timestamp(f.type)
-    }
+
+    def read() -> dict:
+        schema = pq.read_schema(files[0])
+        return {
+            f.name: bool(pa.types.is_timestamp(f.type) and f.type.tz is not None)
+            for f in schema
+            if pa.types.is_timestamp(f.type)
+        }
+
+    try:  # read once while the first file keeps its size and modification time
+        stat = os.stat(files[0])
+    except OSError:
+        return read()
+    key = ("aware", os.getpid(), str(files[0]), stat.st_size, stat.st_mtime_ns)
+    return dict(remember(key, read))
 
 
 def time_meaning(source: Source, kinds: dict) -> tuple[dict, list[str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -67,17 +68,25 @@ class Source:
         return self.spec.name
 
     def files(self) -> list[Path]:
-        """The files the source reads, sorted (none for a connection)."""
+        """The files the source reads, sorted (none for a connection).
+
+        Listed as strings and checked with :func:`os.path.isfile` before they
+        become paths: a layout of thousands of files (a partition a day) is
+        listed in milliseconds, so every query may list it afresh.
+        """
         if self.kind == "csv":
             return [Path(self.path)]
         if self.kind != "parquet":
             return []
-        path = Path(self.path)
-        if path.is_dir():
-            return sorted(p for p in path.rglob("*.parquet") if p.is_file())
-        if path.is_file():
-            return [path]
-        return sorted(Path(p) for p in glob.glob(str(path), recursive=True) if Path(p).is_file())
+        path = str(self.path)
+        if os.path.isdir(path):
+            pattern = os.path.join(glob.escape(path), "**", "*.parquet")
+            found = glob.glob(pattern, recursive=True, include_hidden=True)
+        elif os.path.isfile(path):
+            return [Path(path)]
+        else:
+            found = glob.glob(path, recursive=True)
+        return [Path(p) for p in sorted(p for p in found if os.path.isfile(p))]
 
     @property
     def engine_key(self) -> tuple:
@@ -109,9 +118,9 @@ class Source:
     def signature(self) -> tuple:
         """Path, size and modification time of every file (``OSError`` if one vanished)."""
         out = []
-        for path in self.files():
-            stat = path.stat()
-            out.append((str(path), stat.st_size, stat.st_mtime_ns))
+        for path in map(str, self.files()):
+            stat = os.stat(path)
+            out.append((path, stat.st_size, stat.st_mtime_ns))
         return tuple(out)
 
 

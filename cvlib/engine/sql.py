@@ -30,6 +30,7 @@ __all__ = [
     "parsed",
     "quote_ident",
     "sql_string",
+    "sum_if",
     "time_literal",
     "timestamp_sql",
     "trim",
@@ -76,6 +77,18 @@ def count_if(condition: str) -> str:
     'count(CASE WHEN score >= 9 THEN 1 END)'
     """
     return f"count(CASE WHEN {condition} THEN 1 END)"
+
+
+def sum_if(condition: str, column: str) -> str:
+    """An aggregate summing the integer ``column`` over the rows where ``condition`` holds
+    (``0`` for none), as a BIGINT in every engine.
+
+    Examples
+    --------
+    >>> sum_if("score >= 9", "n")
+    'CAST(sum(CASE WHEN score >= 9 THEN n ELSE 0 END) AS BIGINT)'
+    """
+    return f"CAST(sum(CASE WHEN {condition} THEN {column} ELSE 0 END) AS BIGINT)"
 
 
 def min_if(value: str, condition: str) -> str:
