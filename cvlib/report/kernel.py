@@ -175,9 +175,25 @@ def _kernel_manager():
     class ThisInterpreter(AsyncKernelManager):
         """Starts a kernel of the interpreter cvlib runs in; its clients are ``ReportClient``."""
 
-        def __init__(self, **kwargs) -> None:
+        def __init__(self, *, forker=None, **kwargs) -> None:
             super().__init__(**kwargs)
             self.client_factory = client
+            self.forker = forker
+
+        async def _async_launch_kernel(self, kernel_cmd, **kw) -> None:
+            """Fork the kernel from ``self.forker`` if there is one (else start it anew)."""
+            if self.forker is None:
+                return await super()._async_launch_kernel(kernel_cmd, **kw)
+            from cvlib.report.forker import ForkedProcess
+
+            env = dict(kw.get("env") or os.environ)
+            cwd = str(kw.get("cwd") or os.getcwd())
+            pid = self.forker.fork(kernel_cmd[3:], env, cwd)
+            provisioner = self.provisioner
+            provisioner.process = ForkedProcess(pid)
+            provisioner.pid = provisioner.pgid = pid  # a session of its own, as a launched one
+            provisioner.cwd = cwd
+            self._reconcile_connection_info(provisioner.connection_info)
 
         @property
         def kernel_spec(self):
@@ -315,15 +331,22 @@ class Kernel:
         Import what a release report imports as it starts.
     """
 
-    def __init__(self, cwd, *, warm: bool = True) -> None:
+    def __init__(self, cwd, *, warm: bool = True, forker=None) -> None:
         from jupyter_core.utils import run_sync
 
         self._sockets = tempfile.TemporaryDirectory(prefix="cvlib-kernel-")
-        self.manager = _kernel_manager()(config=_kernel_config(self._sockets.name))
+        config = _kernel_config(self._sockets.name)
+        self.manager = _kernel_manager()(config=config, forker=forker)
         lines = f"{_KERNEL_START}; {_WARM_START}" if warm else _KERNEL_START
         run_sync(self.manager.start_kernel)(
             extra_arguments=[f"--IPKernelApp.exec_lines={lines}"], cwd=str(cwd)
         )
+
+    @property
+    def alive(self) -> bool:
+        """Whether the kernel process still runs (one whose forker was killed does not)."""
+        provisioner = self.manager.provisioner
+        return provisioner is not None and provisioner.process.poll() is None
 
     def close(self) -> None:
         """Stop the kernel if it still runs (at once: it ran no notebook) and remove its sockets."""

@@ -8,12 +8,13 @@ answers with one JSON line on stdout: ``{"ok": true}``, or ``{"ok": false,
 "error": ...}`` with one line of reason, then the details. It exits at the end
 of its input.
 
-A worker starts warm: its first kernel starts (and imports what a report
-imports, :class:`cvlib.report.kernel.Kernel`) while the worker imports
-nbconvert and compiles the page's templates, before any spec has arrived; and
-when the spec says another release follows (``next``), the next kernel starts
-as soon as this notebook has run, while its HTML is rendered. Every release
-still runs in a kernel of its own.
+A worker starts warm: its kernel forker (:class:`cvlib.report.forker.Forker`)
+imports ipykernel and what a report imports while the worker imports
+nbconvert and compiles the page's templates, before any spec has arrived;
+every kernel is then forked from it, already warm. When the spec says another
+release follows (``next``), the next kernel is forked as soon as this notebook
+has run, while its HTML is rendered. Every release still runs in a kernel of
+its own, a process of its own.
 """
 
 from __future__ import annotations
@@ -21,33 +22,15 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import sys
 import time
 from pathlib import Path
 
+from cvlib.report.forker import Forker, die_with_parent
 from cvlib.report.html import export_html, prepare_export
 from cvlib.report.kernel import Kernel, batch_process, check_parameters, execute
 
 __all__ = ["Worker", "main"]
-
-
-def _set_parent_death_signal(parent_pid: int | None = None) -> None:
-    """Die with the parent (Linux): a killed run leaves no orphan worker writing a folder.
-
-    A parent that died before the signal was armed is caught by comparing
-    the parent pid with the one the parent wrote into the spec.
-    """
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL("libc.so.6", use_errno=True)
-            libc.prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
-        except OSError:  # pragma: no cover - not glibc
-            pass
-    if parent_pid is not None and os.getppid() != parent_pid:
-        os._exit(1)  # the run that started this worker is gone
 
 
 def _quiet_logging() -> None:
@@ -73,10 +56,18 @@ class Worker:
 
     def __init__(self, notebooks_dir) -> None:
         self.notebooks_dir = Path(notebooks_dir)
-        self.kernel: Kernel | None = Kernel(self.notebooks_dir)  # imports while this one does
-        import papermill  # noqa: F401 - imported while the kernel starts
+        self.forker = Forker(self.notebooks_dir)  # imports while this one does
+        import papermill  # noqa: F401 - imported while the forker imports
 
         prepare_export()
+        self.kernel: Kernel | None = self._kernel()
+
+    def _kernel(self) -> Kernel:
+        """A kernel forked from this worker's forker (a new forker if that one died)."""
+        if not self.forker.alive:
+            self.forker.close()
+            self.forker = Forker(self.notebooks_dir)
+        return Kernel(self.notebooks_dir, forker=self.forker)
 
     def build(self, spec: dict) -> None:
         """Run the release notebook into ``spec["tmp_dir"]`` and render its HTML.
@@ -88,7 +79,11 @@ class Worker:
         """
         tmp = Path(spec["tmp_dir"])
         notebook = Path(spec["notebook"])
-        kernel, self.kernel = self.kernel or Kernel(self.notebooks_dir), None
+        kernel, self.kernel = self.kernel, None
+        if kernel is not None and not kernel.alive:  # it died while it waited
+            kernel.close()
+            kernel = None
+        kernel = kernel or self._kernel()
         started = time.monotonic()
         executed = tmp / "report.ipynb"
         try:
@@ -97,7 +92,7 @@ class Worker:
         finally:
             kernel.close()  # already shut down once the notebook ran
             if spec.get("next"):  # the next release's kernel starts while this HTML renders
-                self.kernel = Kernel(self.notebooks_dir)
+                self.kernel = self._kernel()
         if not (tmp / "summary.json").is_file():
             raise RuntimeError(f"{notebook.name} ran but wrote no summary.json into out_dir")
         page = export_html(executed, title=spec["title"], back_link="../index.html")
@@ -107,9 +102,12 @@ class Worker:
 
     def close(self) -> None:
         """Stop a kernel that was started for a release that did not come."""
-        if self.kernel is not None:
-            self.kernel.close()
-            self.kernel = None
+        try:
+            if self.kernel is not None:
+                self.kernel.close()
+                self.kernel = None
+        finally:
+            self.forker.close()
 
 
 def main(notebooks_dir: str, parent_pid: str) -> int:
@@ -119,7 +117,7 @@ def main(notebooks_dir: str, parent_pid: str) -> int:
     stdout (by this process or its kernels) goes to stderr instead, so that
     it cannot be taken for an answer.
     """
-    _set_parent_death_signal(int(parent_pid))
+    die_with_parent(int(parent_pid))
     _quiet_logging()
     batch_process()
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)

@@ -1,0 +1,118 @@
+"""Report kernels forked from a worker's forker (cvlib.report.forker).
+
+A forked kernel must be what ``python -m ipykernel_launcher`` would have
+been, warm: its own session, its own working directory and environment,
+its own random seeds, the garbage collector on. These tests start real
+forkers and kernels, so they are slow.
+"""
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from cvlib.report.forker import ForkedProcess, Forker
+from cvlib.report.kernel import WARM_MODULES, Kernel, execute
+from cvlib.report.worker import Worker
+
+pytestmark = pytest.mark.slow
+
+
+def _one_cell(tmp_path: Path, code: str) -> Path:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    path = tmp_path / "probe.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def _run(tmp_path: Path, code: str, kernel: Kernel, name: str = "out") -> str:
+    executed = tmp_path / f"{name}.ipynb"
+    execute(_one_cell(tmp_path, code), executed, {}, tmp_path, kernel=kernel)
+    cell = nbformat.read(executed, as_version=4).cells[0]
+    errors = [o for o in cell.outputs if o.output_type == "error"]
+    assert not errors, errors
+    return "".join(o.get("text", "") for o in cell.outputs).strip()
+
+
+def _gone(pid: int, seconds: float = 10) -> bool:
+    process = ForkedProcess(pid)
+    deadline = time.monotonic() + seconds
+    while process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return process.poll() is not None
+
+
+@pytest.fixture
+def forker(tmp_path):
+    forker = Forker(tmp_path)
+    yield forker
+    forker.close()
+
+
+def test_a_forked_kernel_is_warm_and_a_process_of_its_own(tmp_path, forker, monkeypatch):
+    monkeypatch.setenv("CVLIB_PROBE", "sent")
+    work = tmp_path / "work"
+    work.mkdir()
+    code = (
+        "import os, sys, gc\n"
+        f"print(all(m in sys.modules for m in {list(WARM_MODULES)!r}), gc.isenabled(), "
+        "gc.get_threshold(), os.getsid(0) == os.getpid(), os.getcwd(), "
+        "os.environ.get('CVLIB_PROBE'), os.environ['JPY_PARENT_PID'], "
+        "os.environ['MPLBACKEND'], '' in sys.path)"
+    )
+    kernel = Kernel(work, forker=forker)
+    pid = kernel.manager.provisioner.pid
+    assert pid != forker.process.pid
+    printed = _run(work, code, kernel)
+    assert printed == (
+        f"True True (50000, 50, 100) True {work} sent {forker.process.pid} "
+        "module://matplotlib_inline.backend_inline True"
+    )
+    assert _gone(pid)  # shut down once the notebook ran
+
+
+def test_two_forked_kernels_draw_different_random_numbers(tmp_path, forker):
+    code = "import random, numpy\nprint(random.random(), numpy.random.random())"
+    first = _run(tmp_path, code, Kernel(tmp_path, forker=forker), "first")
+    second = _run(tmp_path, code, Kernel(tmp_path, forker=forker), "second")
+    assert len(first.split()) == 2 and len(second.split()) == 2
+    for a, b in zip(first.split(), second.split(), strict=True):
+        assert a != b  # a copied generator would repeat its parent's draws
+
+
+def test_a_forked_kernel_exits_with_its_forker(tmp_path, forker):
+    kernel = Kernel(tmp_path, forker=forker)
+    pid = kernel.manager.provisioner.pid
+    assert kernel.alive
+    forker.process.send_signal(signal.SIGKILL)
+    forker.process.wait()
+    assert _gone(pid)  # ipykernel's parent poller sees the forker gone
+    assert not kernel.alive
+    with pytest.raises(
+        RuntimeError, match="cannot start a report kernel: the kernel forker exited"
+    ):
+        forker.fork(["-f", str(tmp_path / "k.json")], dict(os.environ), str(tmp_path))
+    kernel.close()
+
+
+def test_a_worker_whose_forker_died_builds_with_a_new_one(tmp_path):
+    worker = Worker(tmp_path)
+    try:
+        first = worker.forker
+        first.process.send_signal(signal.SIGKILL)
+        first.process.wait()
+        assert _gone(worker.kernel.manager.provisioner.pid)
+        kernel = worker._kernel()
+        assert worker.forker is not first and worker.forker.alive
+        assert _run(tmp_path, "print(6 * 7)", kernel) == "42"
+    finally:
+        worker.close()
+    assert worker.forker.process.returncode == 0  # it ended at the end of its input
