@@ -1,7 +1,5 @@
 """``python -m cvlib`` runs the command line."""
 
-import sys
+from cvlib.cli import console
 
-from cvlib.cli import main
-
-sys.exit(main())
+console()

@@ -239,7 +239,7 @@ def test_the_index_starts_no_kernel_and_reads_the_summaries_only(built, tmp_path
     def no_evaluation(*args, **kwargs):
         raise AssertionError("a release was evaluated")
 
-    monkeypatch.setattr(runner, "_Worker", no_worker)
+    monkeypatch.setattr("cvlib.report.pool.WorkerProcess", no_worker)
     monkeypatch.setattr("cvlib.verdicts.evaluate_release", no_evaluation)
     monkeypatch.setattr("cvlib.verdicts.evaluate.evaluate_release", no_evaluation)
     lines = []

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from workspace_files import write_workspace
 
-from cvlib.report import runner
+from cvlib.report import pool, runner
 from cvlib.report.kernel import NOTEBOOKS_DIR, RELEASE_NOTEBOOK, WARM_MODULES, Kernel, execute
 
 pytestmark = pytest.mark.slow
@@ -82,7 +82,7 @@ def test_a_kernel_that_ran_nothing_is_stopped_by_close(tmp_path):
     assert not _alive(pid)
 
 
-class _Counted(runner._Worker):
+class _Counted(pool.WorkerProcess):
     """The runner's worker, recording every process started and the kernels below it."""
 
     started: list = []
@@ -90,15 +90,15 @@ class _Counted(runner._Worker):
     def __init__(self, notebooks_dir):
         super().__init__(notebooks_dir)
         deadline = time.monotonic() + 30
-        while not runner._descendants(self.process.pid) and time.monotonic() < deadline:
+        while not pool.descendants(self.process.pid) and time.monotonic() < deadline:
             time.sleep(0.05)  # its first kernel starts at once
-        _Counted.started.append((self.process, runner._descendants(self.process.pid)))
+        _Counted.started.append((self.process, pool.descendants(self.process.pid)))
 
 
 @pytest.fixture
 def counted(monkeypatch):
     _Counted.started = []
-    monkeypatch.setattr(runner, "_Worker", _Counted)
+    monkeypatch.setattr(pool, "WorkerProcess", _Counted)
     return _Counted.started
 
 

@@ -171,3 +171,16 @@ def test_result_is_frozen_and_slotted():
     with pytest.raises(dataclasses.FrozenInstanceError):
         r.p_value = 0.0
     assert not hasattr(r, "__dict__")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.one_of(st.integers(-5, 5).map(float), st.just(math.inf)), min_size=1, max_size=40)
+)
+def test_average_ranks_are_scipys_rankdata(values):
+    # the reference: scipy.stats.rankdata's default (method="average"), ties and inf included
+    from scipy.stats import rankdata
+
+    from cvlib.stats.rank import average_ranks
+
+    assert average_ranks(values).tolist() == rankdata(values).tolist()

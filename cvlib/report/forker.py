@@ -3,10 +3,12 @@
 Started by a worker of ``cvlib report`` as ``python -m cvlib.report.forker``
 in the notebooks' folder (:class:`Forker`). It imports ipykernel and
 :data:`cvlib.report.kernel.WARM_MODULES` once, then reads one JSON request
-per line on stdin (``{"argv": [...], "env": {...}}``: the arguments of
-``python -m ipykernel_launcher`` and the environment of the kernel) and
-answers each with the pid of a child forked to be that kernel
-(``{"pid": N}``). A kernel started this way skips the interpreter's start,
+per line on stdin (``{"argv": [...], "env": {...}, "cwd": ...}``: the
+arguments of ``python -m ipykernel_launcher``, the environment and the
+working directory of the kernel) and answers each with the pid of a child
+forked to be that kernel (``{"pid": N}``); ``{"later": true}`` (no answer)
+has it import :data:`~cvlib.report.kernel.LATER_MODULES` as well. A kernel
+started this way skips the interpreter's start,
 ipykernel's imports and the warm imports: about 0.8 s of CPU time each,
 which is most of a report's start when two workers share two cores.
 
@@ -27,6 +29,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 __all__ = ["ForkedProcess", "Forker", "die_with_parent", "main"]
 
@@ -54,8 +57,8 @@ class Forker:
     def alive(self) -> bool:
         return self.process.poll() is None
 
-    def fork(self, argv: list[str], env: dict, cwd: str) -> int:
-        """The pid of a new kernel ``python -m ipykernel_launcher *argv`` with ``env`` in ``cwd``.
+    def fork(self, argv: list[str], env: dict, cwd: str) -> ForkedProcess:
+        """A new kernel ``python -m ipykernel_launcher *argv`` with ``env`` in ``cwd``.
 
         Raises ``RuntimeError`` if the forker has died or could not fork.
         """
@@ -68,7 +71,20 @@ class Forker:
         answer = json.loads(line) if line else {"error": "the kernel forker exited"}
         if "pid" not in answer:
             raise RuntimeError(f"cannot start a report kernel: {answer['error']}")
-        return int(answer["pid"])
+        return ForkedProcess(int(answer["pid"]))
+
+    def prepare_later(self) -> None:
+        """Have the forker import :data:`~cvlib.report.kernel.LATER_MODULES` too (once).
+
+        Asked by a worker when more releases follow: the imports then run
+        while its current kernel runs a notebook, and every kernel forked
+        afterwards has them.
+        """
+        try:
+            self.process.stdin.write(json.dumps({"later": True}) + "\n")
+            self.process.stdin.flush()
+        except (BrokenPipeError, OSError):
+            pass  # a dead forker is replaced at the next fork
 
     def close(self) -> None:
         """End the forker (its kernels keep running until they are shut down)."""
@@ -173,6 +189,18 @@ def _prepare() -> None:
     gc.freeze()  # the imported objects are shared with the children, not copied by a gc pass
 
 
+def _prepare_later() -> bool:
+    """Import :data:`cvlib.report.kernel.LATER_MODULES` as well (returns ``False``: done)."""
+    import gc
+
+    from cvlib.report.kernel import LATER_MODULES, warm_up
+
+    warm_up(LATER_MODULES)
+    gc.collect()
+    gc.freeze()
+    return False
+
+
 def _child(argv: list[str], env: dict, cwd: str, parent: int) -> None:
     """Become ``python -m ipykernel_launcher *argv`` (never returns)."""
     code = 1
@@ -216,7 +244,7 @@ def _child(argv: list[str], env: dict, cwd: str, parent: int) -> None:
         os._exit(code)
 
 
-def main(parent_pid: str) -> int:
+def main(parent_pid: str) -> NoReturn:
     """Forker process entry point (``python -m cvlib.report.forker PARENT_PID``)."""
     import threading
 
@@ -227,11 +255,15 @@ def main(parent_pid: str) -> int:
     os.dup2(2, 1)
     _prepare()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped as they exit
+    later = True
     for line in sys.stdin:
         if threading.active_count() > 1:
             answers.write(json.dumps({"error": "the forker started a thread"}) + "\n")
             continue
         request = json.loads(line)
+        if request.get("later"):  # no answer
+            later = later and _prepare_later()
+            continue
         sys.stdout.flush()
         sys.stderr.flush()
         pid = os.fork()
@@ -239,10 +271,12 @@ def main(parent_pid: str) -> int:
             answers.close()
             _child(request["argv"], request["env"], request["cwd"], os.getppid())
         answers.write(json.dumps({"pid": pid}) + "\n")
-    return 0
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)  # nothing to clean up: no interpreter teardown of the imported modules
 
 
 if __name__ == "__main__":  # a worker's kernel forker
     if len(sys.argv) != 2:
         sys.exit("usage: python -m cvlib.report.forker PARENT_PID (a cvlib report worker's)")
-    sys.exit(main(sys.argv[1]))
+    main(sys.argv[1])

@@ -20,6 +20,7 @@ from pathlib import Path
 __all__ = [
     "ENGINE",
     "KERNEL_SHUTDOWN_WAIT",
+    "LATER_MODULES",
     "NOTEBOOKS_DIR",
     "PORTFOLIO_NOTEBOOK",
     "RELEASE_NOTEBOOK",
@@ -184,14 +185,12 @@ def _kernel_manager():
             """Fork the kernel from ``self.forker`` if there is one (else start it anew)."""
             if self.forker is None:
                 return await super()._async_launch_kernel(kernel_cmd, **kw)
-            from cvlib.report.forker import ForkedProcess
-
             env = dict(kw.get("env") or os.environ)
             cwd = str(kw.get("cwd") or os.getcwd())
-            pid = self.forker.fork(kernel_cmd[3:], env, cwd)
+            process = self.forker.fork(kernel_cmd[3:], env, cwd)
             provisioner = self.provisioner
-            provisioner.process = ForkedProcess(pid)
-            provisioner.pid = provisioner.pgid = pid  # a session of its own, as a launched one
+            provisioner.process = process
+            provisioner.pid = provisioner.pgid = process.pid  # its own session, as a launched one
             provisioner.cwd = cwd
             self._reconcile_connection_info(provisioner.connection_info)
 
@@ -212,8 +211,8 @@ def _kernel_manager():
 
 #: What every release report imports (its first cells, loading, evaluating, the charts),
 #: imported by a warm report kernel as it starts (:func:`warm_up`), before its notebook
-#: is known. ``scipy.stats`` is not among them: only a release with a task-time study
-#: needs it (the bootstrap), and it is a third of the list's time.
+#: is known. ``scipy.stats`` is not among them (:data:`LATER_MODULES`): only a release with
+#: a task-time study needs it (the bootstrap), and it is a third of the list's time.
 WARM_MODULES = (
     "pandas",
     "pyarrow",
@@ -235,15 +234,22 @@ WARM_MODULES = (
 )
 
 
-def warm_up() -> None:
-    """Import :data:`WARM_MODULES` (a warm report kernel runs this as it starts).
+#: What a release with a task-time study imports besides (scipy.stats, for the bootstrap of
+#: its economic value) and the sections' templates: a worker's kernel forker imports them
+#: when more releases follow, while the current kernel runs its notebook, so that every
+#: later kernel starts with them (:mod:`cvlib.report.forker`).
+LATER_MODULES = ("scipy.stats", "jinja2")
+
+
+def warm_up(modules=WARM_MODULES) -> None:
+    """Import ``modules`` (by default :data:`WARM_MODULES`, what a warm kernel imports first).
 
     A module that cannot be imported is skipped: the notebook's own import
     then reports it where it belongs, in the cell that needs it.
     """
     import importlib
 
-    for name in WARM_MODULES:
+    for name in modules:
         try:
             importlib.import_module(name)
         except ImportError:

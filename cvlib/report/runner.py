@@ -22,7 +22,8 @@ Scheduled-run behaviour
 -----------------------
 - Each release is built in ``DIR/.tmp-<release_id>-*``, by one of ``jobs``
   worker processes (each builds releases in turn, every release in a kernel
-  of its own, started warm: :mod:`cvlib.report.worker`), and swapped into
+  of its own, started warm: :mod:`cvlib.report.worker`; its HTML is rendered
+  here, in the command's process, by the run's one exporter), and swapped into
   place only when complete (an atomic exchange of the two folders where the
   kernel offers it), so a reader never sees a half-written folder and a
   failed run keeps the previous good report. Temporary folders left by a
@@ -41,8 +42,6 @@ import hashlib
 import json
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -63,6 +62,7 @@ from cvlib.report.folders import (
 )
 from cvlib.report.html import export_html
 from cvlib.report.kernel import NOTEBOOKS_DIR, RELEASE_NOTEBOOK
+from cvlib.report.pool import WorkerPool
 from cvlib.report.worker import describe_error
 
 __all__ = ["ReleaseOutcome", "RunSummary", "run_reports"]
@@ -119,140 +119,6 @@ def _release_key(workspace, release_id, notebook, parameters) -> dict:
         "notebook_sha256": sha256_file(notebook),
         "parameters": parameters,
     }
-
-
-# ------------------------------------------------------------------ processes
-def _descendants(pid: int) -> list[int]:
-    """Every process below ``pid`` (Linux ``/proc``; empty elsewhere)."""
-    children: dict[int, list[int]] = {}
-    proc = Path("/proc")
-    if not proc.is_dir():
-        return []
-    for entry in proc.iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
-
-
-def _kill_tree(process: subprocess.Popen) -> None:
-    """SIGKILL a worker and everything it started (its kernel runs in a session of its own)."""
-    for pid in [process.pid, *_descendants(process.pid)]:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.kill(pid, signal.SIGKILL)
-    process.wait()
-
-
-class _Worker:
-    """A worker process (``python -m cvlib.report.worker``) that builds releases in turn.
-
-    It starts warm (its first kernel and nbconvert's templates are ready
-    before the first spec, :class:`cvlib.report.worker.Worker`); specs go to
-    its stdin, one JSON line each, and its answers come back on its stdout.
-    Its stderr goes to a temporary file, read when it dies.
-    """
-
-    def __init__(self, notebooks_dir: Path) -> None:
-        env = dict(os.environ, PYTHONWARNINGS="ignore")
-        env.pop("PYTEST_CURRENT_TEST", None)
-        self._log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "cvlib.report.worker", str(notebooks_dir), str(os.getpid())],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._log,
-            env=env,
-            text=True,
-            encoding="utf-8",
-        )
-        self.alive = True
-        self._expired = False
-
-    def build(self, spec: dict, timeout: float | None) -> tuple[bool, str | None]:
-        """Build one release; ``(True, None)``, or ``(False, reason and details)``.
-
-        A release that takes longer than ``timeout`` seconds has the worker
-        and its kernels killed (the worker is then dead, and a new one builds
-        the next release).
-        """
-        timer = None
-        if timeout is not None:
-            timer = threading.Timer(timeout, self._expire)
-            timer.daemon = True
-            timer.start()
-        try:
-            self.process.stdin.write(json.dumps(spec) + "\n")
-            self.process.stdin.flush()
-            line = self.process.stdout.readline()
-        except (BrokenPipeError, OSError):
-            line = ""
-        finally:
-            if timer is not None:
-                timer.cancel()
-        if self._expired:
-            self.alive = False
-            return False, f"timed out after {timeout:g} s (its kernel was stopped)"
-        if line:
-            answer = json.loads(line)
-            return answer["ok"], answer.get("error")
-        self.alive = False
-        status = self.process.wait()
-        self._log.seek(0)
-        detail = self._log.read().strip()
-        return False, f"worker exited with status {status}" + (f"\n\n{detail}" if detail else "")
-
-    def _expire(self) -> None:
-        self._expired = True
-        _kill_tree(self.process)
-
-    def close(self) -> None:
-        """End the worker: its input closes, it stops a kernel it had started, and exits."""
-        with contextlib.suppress(OSError):
-            self.process.stdin.close()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            _kill_tree(self.process)
-        self.process.stdout.close()
-        self._log.close()
-
-
-class _Workers:
-    """The run's worker processes: some started before the releases to build are known."""
-
-    def __init__(self, notebooks_dir: Path, count: int = 0) -> None:
-        self.notebooks_dir = notebooks_dir
-        self._idle = [_Worker(notebooks_dir) for _ in range(count)]
-        self._lock = threading.Lock()
-
-    def take(self) -> _Worker:
-        with self._lock:
-            if self._idle:
-                return self._idle.pop()
-        return _Worker(self.notebooks_dir)
-
-    def give_back(self, worker: _Worker) -> None:
-        if not worker.alive:
-            worker.close()
-            return
-        with self._lock:
-            self._idle.append(worker)
-
-    def close(self) -> None:
-        with self._lock:
-            idle, self._idle = self._idle, []
-        for worker in idle:
-            worker.close()
 
 
 #: What rendering the index imports (the page's table and chart, nbconvert's export).
@@ -367,7 +233,7 @@ def run_reports(
     early = 0
     if force or not (out_dir / "index.json").is_file():
         early = min(jobs, len(releases)) if releases else jobs
-    workers = _Workers(notebooks_dir, early)
+    workers = WorkerPool(notebooks_dir, early)
     try:
         return _run(
             data_dir,
@@ -490,6 +356,28 @@ def _previous_summary(out_dir: Path, earlier: Path | None, release_id: str) -> P
     return earlier / release_id / "summary.json"
 
 
+#: One page at a time: nbconvert's exporter, built once per run, is not for two threads.
+_EXPORT_LOCK = threading.Lock()
+
+
+def _render_release(tmp: Path, spec: dict, started: float) -> tuple[bool, str | None]:
+    """Write the HTML page and ``run.json`` of a release whose notebook ran into ``tmp``.
+
+    In the command's process, whose exporter is prepared while the workers
+    start (:func:`_prepare_index`): a worker then needs no nbconvert at all.
+    ``(True, None)``, or ``(False, reason and details)``.
+    """
+    try:
+        with _EXPORT_LOCK:
+            page = export_html(tmp / "report.ipynb", title=spec["title"], back_link="../index.html")
+        (tmp / "report.html").write_text(page, encoding="utf-8")
+        run = dict(spec["key"], seconds=round(time.monotonic() - started, 3))
+        (tmp / "run.json").write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")
+    except Exception as exc:  # noqa: BLE001 - this release fails, with its reason
+        return False, f"HTML: {describe_error(exc)}"
+    return True, None
+
+
 def _build_all(todo, out_dir, notebook, workers, jobs, timeout, log, progress, earlier):
     outcomes = []
     done = 0
@@ -513,6 +401,8 @@ def _build_all(todo, out_dir, notebook, workers, jobs, timeout, log, progress, e
         }
         started = time.monotonic()
         ok, error = worker.build(spec, timeout)
+        if ok:
+            ok, error = _render_release(tmp, spec, started)
         seconds = time.monotonic() - started
         if ok:
             os.chmod(tmp, 0o755)
@@ -530,11 +420,12 @@ def _build_all(todo, out_dir, notebook, workers, jobs, timeout, log, progress, e
 
     def serve():
         """One worker's turn: releases from the queue until it is empty."""
-        worker = None
+        worker, last = None, False
         try:
             while True:
                 with lock:
                     if not waiting:
+                        last = True
                         return
                     item = waiting.pop()
                     more = bool(waiting)
@@ -545,7 +436,7 @@ def _build_all(todo, out_dir, notebook, workers, jobs, timeout, log, progress, e
                 report(one(*item, worker, more))
         finally:
             if worker is not None:
-                workers.give_back(worker)
+                workers.give_back(worker, last=last)
 
     def report(outcome):
         nonlocal done

@@ -3,18 +3,20 @@
 Started by :func:`cvlib.report.runner.run_reports` as
 ``python -m cvlib.report.worker NOTEBOOKS_DIR PARENT_PID``; it dies with its
 parent. It reads one JSON spec per line on stdin, runs that release's
-notebook into the temporary folder the spec names, renders its HTML and
-answers with one JSON line on stdout: ``{"ok": true}``, or ``{"ok": false,
-"error": ...}`` with one line of reason, then the details. It exits at the end
-of its input.
+notebook into the temporary folder the spec names and answers with one JSON
+line on stdout: ``{"ok": true}``, or ``{"ok": false, "error": ...}`` with one
+line of reason, then the details. It exits at the end of its input. The
+command renders the release's HTML from the executed notebook: a worker
+imports no nbconvert.
 
 A worker starts warm: its kernel forker (:class:`cvlib.report.forker.Forker`)
 imports ipykernel and what a report imports while the worker imports
-nbconvert and compiles the page's templates, before any spec has arrived;
-every kernel is then forked from it, already warm. When the spec says another
-release follows (``next``), the next kernel is forked as soon as this notebook
-has run, while its HTML is rendered. Every release still runs in a kernel of
-its own, a process of its own.
+papermill, before any spec has arrived; every kernel is then forked from it,
+already warm. When the spec says another release follows (``next``), the
+forker also imports what a report imports later
+(:data:`cvlib.report.kernel.LATER_MODULES`) while this notebook runs, and
+the next kernel is forked as soon as this notebook has run. Every release
+still runs in a kernel of its own, a process of its own.
 """
 
 from __future__ import annotations
@@ -23,11 +25,9 @@ import json
 import os
 import re
 import sys
-import time
 from pathlib import Path
 
 from cvlib.report.forker import Forker, die_with_parent
-from cvlib.report.html import export_html, prepare_export
 from cvlib.report.kernel import Kernel, batch_process, check_parameters, execute
 
 __all__ = ["Worker", "main"]
@@ -59,7 +59,6 @@ class Worker:
         self.forker = Forker(self.notebooks_dir)  # imports while this one does
         import papermill  # noqa: F401 - imported while the forker imports
 
-        prepare_export()
         self.kernel: Kernel | None = self._kernel()
 
     def _kernel(self) -> Kernel:
@@ -70,10 +69,11 @@ class Worker:
         return Kernel(self.notebooks_dir, forker=self.forker)
 
     def build(self, spec: dict) -> None:
-        """Run the release notebook into ``spec["tmp_dir"]`` and render its HTML.
+        """Run the release notebook into ``spec["tmp_dir"]`` (the command renders its HTML).
 
-        ``spec`` holds ``notebook``, ``tmp_dir``, ``parameters``, ``key``,
-        ``title`` and ``next`` (whether another release is expected). Raises on
+        ``spec`` holds ``notebook``, ``tmp_dir``, ``parameters`` and ``next``
+        (whether another release is expected), besides what only the command
+        reads (``key``, ``title``). Raises on
         failure; the executed notebook (with the error in it) is kept in the
         temporary folder for the parent to discard.
         """
@@ -84,21 +84,18 @@ class Worker:
             kernel.close()
             kernel = None
         kernel = kernel or self._kernel()
-        started = time.monotonic()
         executed = tmp / "report.ipynb"
+        if spec.get("next"):  # later kernels start with what this one imports as it goes
+            self.forker.prepare_later()
         try:
             check_parameters(notebook, spec["parameters"])
             execute(notebook, executed, spec["parameters"], self.notebooks_dir, kernel=kernel)
         finally:
             kernel.close()  # already shut down once the notebook ran
-            if spec.get("next"):  # the next release's kernel starts while this HTML renders
+            if spec.get("next"):  # forked while the command renders this release's HTML
                 self.kernel = self._kernel()
         if not (tmp / "summary.json").is_file():
             raise RuntimeError(f"{notebook.name} ran but wrote no summary.json into out_dir")
-        page = export_html(executed, title=spec["title"], back_link="../index.html")
-        (tmp / "report.html").write_text(page, encoding="utf-8")
-        run = dict(spec["key"], seconds=round(time.monotonic() - started, 3))
-        (tmp / "run.json").write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")
 
     def close(self) -> None:
         """Stop a kernel that was started for a release that did not come."""

@@ -25,7 +25,7 @@ from cvlib.stats.results import Comparison
 from cvlib.stats.tasktime import _check_paired, _check_pairs, _times
 from cvlib.stats.validation import check_alternative, check_confidence_level
 
-__all__ = ["rank_compare"]
+__all__ = ["average_ranks", "rank_compare"]
 
 Alternative = Literal["two-sided", "less", "greater"]
 
@@ -144,13 +144,15 @@ def _correction(z: float, alternative: str) -> float:
 
 
 def _normal_p(z: float, alternative: str) -> float:
-    from scipy.stats import norm
+    # the standard normal of scipy.special, as scipy.stats.norm computes it (cdf = ndtr(z),
+    # sf = ndtr(-z)), without importing scipy.stats in a report's kernel
+    from scipy.special import ndtr
 
     if alternative == "less":
-        return float(norm.cdf(z))
+        return float(ndtr(z))
     if alternative == "greater":
-        return float(norm.sf(z))
-    return float(2 * min(norm.cdf(z), norm.sf(z)))
+        return float(ndtr(-z))
+    return float(2 * min(ndtr(z), ndtr(-z)))
 
 
 def _tie_sum(ranks: np.ndarray) -> float:
@@ -160,10 +162,24 @@ def _tie_sum(ranks: np.ndarray) -> float:
 
 
 def _qnorm(p: float, upper: bool = False) -> float:
-    from scipy.stats import norm
+    from scipy.special import ndtri  # norm.ppf(p) = ndtri(p), norm.isf(p) = -ndtri(p)
 
     p = min(max(p, 0.0), 1.0)
-    return float(norm.isf(p) if upper else norm.ppf(p))
+    return float(-ndtri(p) if upper else ndtri(p))
+
+
+def average_ranks(values) -> np.ndarray:
+    """Ranks 1..n of ``values``, ties given the mean of their ranks (R's ``rank()``).
+
+    What ``scipy.stats.rankdata`` computes by default, with pandas' ``rank``
+    (already imported by a report, where scipy.stats would cost 0.3 s).
+
+    >>> average_ranks([3.0, 1.0, 3.0, 2.0]).tolist()
+    [3.5, 1.0, 3.5, 2.0]
+    """
+    import pandas as pd
+
+    return pd.Series(np.asarray(values, dtype=float)).rank(method="average").to_numpy(float)
 
 
 def _zeroin(f, ax: float, bx: float, fa: float, fb: float, tol: float, maxit: int = 1000):
@@ -242,10 +258,8 @@ class _RankResult(NamedTuple):
 
 def _rank_sum(x, y, confidence_level, alternative) -> _RankResult:
     """R's wilcox.test(x, y, conf.int = TRUE) with its defaults (R before 4.6.0)."""
-    from scipy.stats import rankdata
-
     nx, ny = x.size, y.size
-    ranks = rankdata(np.concatenate([x, y]))
+    ranks = average_ranks(np.concatenate([x, y]))
     statistic = float(np.sum(ranks[:nx]) - nx * (nx + 1) / 2)
     ties = np.unique(ranks).size != ranks.size
     alpha = 1 - confidence_level
@@ -297,7 +311,7 @@ def _rank_sum(x, y, confidence_level, alternative) -> _RankResult:
     p_value = _normal_p((z - _correction(z, alternative)) / sigma, alternative)
 
     def w(d, correct=True):
-        r = rankdata(np.concatenate([x - d, y]))
+        r = average_ranks(np.concatenate([x - d, y]))
         dz = float(np.sum(r[:nx]) - nx * (nx + 1) / 2 - nx * ny / 2)
         s = sigma_of(r)
         if s == 0:
@@ -347,8 +361,6 @@ def _rank_sum(x, y, confidence_level, alternative) -> _RankResult:
 
 def _signed_rank(differences, confidence_level, alternative) -> _RankResult:
     """R's wilcox.test(after, before, paired = TRUE, conf.int = TRUE) (R before 4.6.0)."""
-    from scipy.stats import rankdata
-
     zeroes = bool(np.any(differences == 0))
     x = differences[differences != 0]
     n = x.size
@@ -369,7 +381,7 @@ def _signed_rank(differences, confidence_level, alternative) -> _RankResult:
             method="Wilcoxon signed rank test with continuity correction; "
             "Hodges-Lehmann pseudomedian of after - before",
         )
-    ranks = rankdata(np.abs(x))
+    ranks = average_ranks(np.abs(x))
     statistic = float(np.sum(ranks[x > 0]))
     ties = np.unique(ranks).size != ranks.size
     if n < 50 and not ties and not zeroes:
@@ -405,7 +417,7 @@ def _signed_rank(differences, confidence_level, alternative) -> _RankResult:
         xd = x - d
         xd = xd[xd != 0]
         nd = xd.size
-        r = rankdata(np.abs(xd))
+        r = average_ranks(np.abs(xd))
         zd = float(np.sum(r[xd > 0]) - nd * (nd + 1) / 4)
         s = math.sqrt(nd * (nd + 1) * (2 * nd + 1) / 24 - _tie_sum(r) / 48) if nd else 0.0
         if s == 0:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from cvlib.errors import CvlibWarning
-from cvlib.stats.rank import _correction, _normal_p, _tie_sum
+from cvlib.stats.rank import _correction, _normal_p, _tie_sum, average_ranks
 from cvlib.stats.results import _ResultMixin
 from cvlib.stats.validation import as_float_array, check_confidence_level
 
@@ -265,14 +265,13 @@ def worst_rank_compare(
     (0.0513, 13.0, 2, 1)
     """
     from scipy.special import ndtri
-    from scipy.stats import rankdata
 
     before, failed_before = _outcomes(before_times, before_failed, "before")
     after, failed_after = _outcomes(after_times, after_failed, "after")
     confidence_level = check_confidence_level(confidence_level)
     m, n = before.size, after.size
     total = m + n
-    ranks = rankdata(np.concatenate([after, before]))
+    ranks = average_ranks(np.concatenate([after, before]))
     statistic = float(np.sum(ranks[:n]) - n * (n + 1) / 2)
     theta = 1.0 - statistic / (m * n)
     variance = (m * n / 12) * ((total + 1) - _tie_sum(ranks) / (total * (total - 1)))
