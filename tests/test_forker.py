@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cvlib.report.forker import ForkedProcess, Forker
+from cvlib.report.forker import ForkedProcess, Forker, ForkerClient
 from cvlib.report.kernel import WARM_MODULES, Kernel, execute
 from cvlib.report.worker import Worker
 
@@ -116,3 +116,71 @@ def test_a_worker_whose_forker_died_builds_with_a_new_one(tmp_path):
     finally:
         worker.close()
     assert worker.forker.process.returncode == 0  # it ended at the end of its input
+
+
+def _parent(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+
+
+def test_workers_share_a_listening_forker(tmp_path):
+    forker = Forker(tmp_path, shared=True)
+    try:
+        first, second = ForkerClient(forker.address), ForkerClient(forker.address)
+        kernels = [Kernel(tmp_path, forker=client) for client in (first, second)]
+        pids = [kernel.manager.provisioner.pid for kernel in kernels]
+        assert pids[0] != pids[1] and {_parent(pid) for pid in pids} == {forker.process.pid}
+        assert _run(tmp_path, "print(6 * 7)", kernels[1], "second") == "42"
+        kernels[0].close()
+        assert all(_gone(pid) for pid in pids)
+        first.close()
+        second.close()
+    finally:
+        forker.close()
+    with pytest.raises(OSError):
+        ForkerClient(forker.address)  # nothing listens there any more
+
+
+_CLIENT = """
+import sys, time
+from pathlib import Path
+import nbformat
+from cvlib.report.forker import ForkerClient
+from cvlib.report.kernel import Kernel, execute
+
+address, folder = sys.argv[1], Path(sys.argv[2])
+nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+    "import os\\nos.write(2, b'written by the kernel to fd 2\\\\n')")])
+nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+nbformat.write(nb, folder / "probe.ipynb")
+client = ForkerClient(address)
+first = Kernel(folder, forker=client)
+execute(folder / "probe.ipynb", folder / "out.ipynb", {}, folder, kernel=first)
+kernel = Kernel(folder, forker=client)
+print(kernel.manager.provisioner.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_shared_forkers_kernel_writes_to_its_worker_and_exits_with_it(tmp_path):
+    import subprocess
+    import sys
+
+    forker = Forker(tmp_path, shared=True)
+    try:
+        with open(tmp_path / "client.err", "w") as err:
+            client = subprocess.Popen(
+                [sys.executable, "-c", _CLIENT, forker.address, str(tmp_path)],
+                stdout=subprocess.PIPE,
+                stderr=err,
+                text=True,
+            )
+        kernel = int(client.stdout.readline())
+        assert _parent(kernel) == forker.process.pid
+        assert "written by the kernel to fd 2" in (tmp_path / "client.err").read_text()
+        client.send_signal(signal.SIGKILL)
+        client.wait()
+        client.stdout.close()
+        assert _gone(kernel, 5)  # its worker is gone: so is it, while the forker runs on
+        assert forker.alive
+    finally:
+        forker.close()

@@ -1,77 +1,138 @@
 """A process that has imported what a report kernel needs, and forks report kernels from it.
 
-Started by a worker of ``cvlib report`` as ``python -m cvlib.report.forker``
-in the notebooks' folder (:class:`Forker`). It imports ipykernel and
-:data:`cvlib.report.kernel.WARM_MODULES` once, then reads one JSON request
-per line on stdin (``{"argv": [...], "env": {...}, "cwd": ...}``: the
-arguments of ``python -m ipykernel_launcher``, the environment and the
-working directory of the kernel) and answers each with the pid of a child
-forked to be that kernel (``{"pid": N}``); ``{"later": true}`` (no answer)
-has it import :data:`~cvlib.report.kernel.LATER_MODULES` as well. A kernel
-started this way skips the interpreter's start,
-ipykernel's imports and the warm imports: about 0.8 s of CPU time each,
-which is most of a report's start when two workers share two cores.
+``python -m cvlib.report.forker PARENT_PID [--listen FD]`` (:class:`Forker`)
+imports ipykernel and :data:`cvlib.report.kernel.WARM_MODULES` once, then
+reads JSON requests, one per line: ``{"argv": [...], "env": {...}, "cwd":
+..., "watch": PID}`` (the arguments of ``python -m ipykernel_launcher``, the
+environment and working directory of the kernel, and the process it serves)
+is answered with the pid of a child forked to be that kernel (``{"pid":
+N}``); ``{"later": true}`` (no answer) has it import
+:data:`~cvlib.report.kernel.LATER_MODULES` as well. Requests come on its
+stdin, answered on its stdout, and, with ``--listen``, from any number of
+workers connected to its Unix socket (:class:`ForkerClient`): ``cvlib
+report`` starts one forker for all its workers. It ends at the end of its
+stdin. A kernel started this way skips the interpreter's start, ipykernel's
+imports and the warm imports: about 1 s of CPU time each.
 
 A child is what ``python -m ipykernel_launcher`` would have been: a session
-of its own, stdin from ``/dev/null``, stdout to the forker's stderr, the
-environment it was sent, fresh seeds for :mod:`random` and NumPy's global
-generator, the garbage collector on. The forker holds no thread when it
-forks (it refuses to fork if one was started) and dies with its parent;
-its children are reaped as they exit (``SIGCHLD`` ignored), and a kernel
-whose forker died exits by itself (ipykernel's parent poller).
+of its own, stdin from ``/dev/null``, stdout and stderr those of the process
+it serves (sent with the request over the socket; the forker's otherwise),
+the environment it was sent, fresh seeds for :mod:`random` and NumPy's
+global generator, the garbage collector on. It exits when the process it
+serves exits (a killed worker takes its kernel with it) or when the forker
+does (ipykernel's parent poller). The forker holds no thread when it forks
+(it refuses to fork if one was started), dies with its parent and reaps its
+children as they exit (``SIGCHLD`` ignored).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 from typing import NoReturn
 
-__all__ = ["ForkedProcess", "Forker", "die_with_parent", "main"]
+__all__ = ["ForkedProcess", "Forker", "ForkerClient", "die_with_parent", "main"]
+
+
+class _Channel:
+    """Requests to a forker and its answers, over a pipe pair or a socket."""
+
+    def __init__(self, reader, writer, sock: socket.socket | None = None) -> None:
+        self.reader, self.writer, self.sock = reader, writer, sock
+        self.broken = False
+
+    def send(self, request: dict, *, fds: list[int] = ()) -> None:
+        line = (json.dumps(request) + "\n").encode("utf-8")
+        try:
+            if self.sock is not None:
+                sent = socket.send_fds(self.sock, [line], list(fds)) if fds else 0
+                self.sock.sendall(line[sent:])
+            else:
+                self.writer.write(line.decode("utf-8"))
+                self.writer.flush()
+        except OSError:  # BrokenPipeError, ConnectionResetError: the forker is gone
+            self.broken = True
+
+    def fork(self, argv: list[str], env: dict, cwd: str) -> ForkedProcess:
+        request = {"argv": argv, "env": env, "cwd": cwd, "watch": os.getpid()}
+        if self.sock is not None:  # the kernel writes where this process writes
+            request["stdio"] = True
+            self.send(request, fds=[sys.stdout.fileno(), sys.stderr.fileno()])
+        else:
+            self.send(request)
+        line = ""
+        if not self.broken:
+            try:
+                line = self.reader.readline()
+            except OSError:
+                line = ""
+        if not line:
+            self.broken = True
+        answer = json.loads(line) if line else {"error": "the kernel forker exited"}
+        if "pid" not in answer:
+            raise RuntimeError(f"cannot start a report kernel: {answer['error']}")
+        return ForkedProcess(int(answer["pid"]))
 
 
 class Forker:
-    """A forker process, started by a worker (``python -m cvlib.report.forker``).
+    """A forker process (``python -m cvlib.report.forker``), started by this process.
 
     Parameters
     ----------
     cwd : path
-        The folder the forker, and every kernel it forks, runs in.
+        The forker's working directory.
+    shared : bool
+        Listen on a Unix socket (:attr:`address`, in a private temporary
+        folder) for the workers' requests (:class:`ForkerClient`), besides
+        this process's.
+    env : dict, optional
+        The forker's environment (this process's by default).
     """
 
-    def __init__(self, cwd) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "cvlib.report.forker", str(os.getpid())],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            cwd=str(cwd),
-            text=True,
-            encoding="utf-8",
-        )
+    def __init__(self, cwd, *, shared: bool = False, env: dict | None = None) -> None:
+        argv = [sys.executable, "-m", "cvlib.report.forker", str(os.getpid())]
+        self._folder = self.address = None
+        listener = None
+        if shared:
+            self._folder = tempfile.TemporaryDirectory(prefix="cvlib-forker-")
+            self.address = os.path.join(self._folder.name, "socket")
+            listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            listener.bind(self.address)
+            listener.listen(64)
+            argv += ["--listen", str(listener.fileno())]
+        try:
+            self.process = subprocess.Popen(
+                argv,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                cwd=str(cwd),
+                env=env,
+                pass_fds=(listener.fileno(),) if listener else (),
+                text=True,
+                encoding="utf-8",
+            )
+        finally:
+            if listener is not None:
+                listener.close()  # the forker holds it now
+        self._channel = _Channel(self.process.stdout, self.process.stdin)
 
     @property
     def alive(self) -> bool:
-        return self.process.poll() is None
+        return self.process.poll() is None and not self._channel.broken
 
     def fork(self, argv: list[str], env: dict, cwd: str) -> ForkedProcess:
         """A new kernel ``python -m ipykernel_launcher *argv`` with ``env`` in ``cwd``.
 
         Raises ``RuntimeError`` if the forker has died or could not fork.
         """
-        try:
-            self.process.stdin.write(json.dumps({"argv": argv, "env": env, "cwd": cwd}) + "\n")
-            self.process.stdin.flush()
-            line = self.process.stdout.readline()
-        except (BrokenPipeError, OSError):
-            line = ""
-        answer = json.loads(line) if line else {"error": "the kernel forker exited"}
-        if "pid" not in answer:
-            raise RuntimeError(f"cannot start a report kernel: {answer['error']}")
-        return ForkedProcess(int(answer["pid"]))
+        return self._channel.fork(argv, env, cwd)
 
     def prepare_later(self) -> None:
         """Have the forker import :data:`~cvlib.report.kernel.LATER_MODULES` too (once).
@@ -80,24 +141,54 @@ class Forker:
         while its current kernel runs a notebook, and every kernel forked
         afterwards has them.
         """
-        try:
-            self.process.stdin.write(json.dumps({"later": True}) + "\n")
-            self.process.stdin.flush()
-        except (BrokenPipeError, OSError):
-            pass  # a dead forker is replaced at the next fork
+        self._channel.send({"later": True})  # a dead forker is replaced at the next fork
 
     def close(self) -> None:
         """End the forker (its kernels keep running until they are shut down)."""
-        try:
+        with contextlib.suppress(OSError):
             self.process.stdin.close()
-        except OSError:
-            pass
         try:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
         self.process.stdout.close()
+        if self._folder is not None:
+            self._folder.cleanup()
+
+
+class ForkerClient:
+    """A connection to a shared :class:`Forker` at ``address`` (a worker's).
+
+    Raises ``OSError`` if nothing listens there. Its kernels write to this
+    process's stdout and stderr, and exit when this process does.
+    """
+
+    def __init__(self, address: str) -> None:
+        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            self._sock.connect(address)
+        except OSError:
+            self._sock.close()
+            raise
+        self._reader = self._sock.makefile("r", encoding="utf-8")
+        self._channel = _Channel(self._reader, None, self._sock)
+
+    @property
+    def alive(self) -> bool:
+        return not self._channel.broken
+
+    def fork(self, argv: list[str], env: dict, cwd: str) -> ForkedProcess:
+        """As :meth:`Forker.fork`."""
+        return self._channel.fork(argv, env, cwd)
+
+    def prepare_later(self) -> None:
+        """As :meth:`Forker.prepare_later`."""
+        self._channel.send({"later": True})
+
+    def close(self) -> None:
+        self._reader.close()
+        self._sock.close()
 
 
 class ForkedProcess:
@@ -201,19 +292,50 @@ def _prepare_later() -> bool:
     return False
 
 
-def _child(argv: list[str], env: dict, cwd: str, parent: int) -> None:
-    """Become ``python -m ipykernel_launcher *argv`` (never returns)."""
+def _watch(pid: int) -> None:
+    """End this process as soon as ``pid`` has exited (a thread; pidfd where Linux has it)."""
+    import select
+    import threading
+    import time
+
+    try:
+        handle = os.pidfd_open(pid)
+    except ProcessLookupError:
+        os._exit(1)
+    except (AttributeError, OSError):  # no pidfd: poll
+        handle = None
+
+    def wait() -> None:
+        if handle is not None:
+            select.select([handle], [], [])
+        else:
+            while _runs(pid):
+                time.sleep(0.2)
+        os._exit(1)
+
+    threading.Thread(target=wait, name="cvlib-watch", daemon=True).start()
+
+
+def _child(request: dict, stdio: list[int], parent: int) -> None:
+    """Become ``python -m ipykernel_launcher *argv`` of ``request`` (never returns)."""
     code = 1
     try:
         os.setsid()
-        os.chdir(cwd)
+        os.chdir(request["cwd"])
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.close(null)
-        os.dup2(2, 1)
+        out, err = stdio if stdio else (2, 2)
+        os.dup2(out, 1)
+        os.dup2(err, 2)
+        for fd in stdio:
+            if fd > 2:
+                os.close(fd)
         os.environ.clear()
-        os.environ.update(env, JPY_PARENT_PID=str(parent))
+        os.environ.update(request["env"], JPY_PARENT_PID=str(parent))
+        if request.get("watch"):
+            _watch(int(request["watch"]))
         if "numpy.random" in sys.modules:
             sys.modules["numpy.random"].seed()  # a fresh process would have drawn its own
         import gc
@@ -221,7 +343,7 @@ def _child(argv: list[str], env: dict, cwd: str, parent: int) -> None:
         gc.enable()
         # the default of parent_handle was read from JPY_PARENT_PID when the forker imported
         # ipykernel: given here, the kernel polls the forker and exits when it is gone
-        sys.argv = ["ipykernel_launcher", *argv, f"--IPKernelApp.parent_handle={parent}"]
+        sys.argv = ["ipykernel_launcher", *request["argv"], f"--IPKernelApp.parent_handle={parent}"]
         from ipykernel import kernelapp
 
         kernelapp.launch_new_instance()
@@ -244,39 +366,134 @@ def _child(argv: list[str], env: dict, cwd: str, parent: int) -> None:
         os._exit(code)
 
 
-def main(parent_pid: str) -> NoReturn:
-    """Forker process entry point (``python -m cvlib.report.forker PARENT_PID``)."""
-    import threading
+class _Server:
+    """The forker's loop: requests from its stdin and from the connected workers."""
 
-    die_with_parent(int(parent_pid))
+    def __init__(self, answers, listen_fd: int | None) -> None:
+        import selectors
+
+        self.selector = selectors.DefaultSelector()
+        self.later = True
+        self.stdin = _Peer(None, answers)
+        self.selector.register(0, selectors.EVENT_READ, self.stdin)
+        self.listener = None
+        if listen_fd is not None:
+            self.listener = socket.socket(fileno=listen_fd)
+            self.selector.register(self.listener, selectors.EVENT_READ, None)
+
+    def serve(self) -> None:
+        """Until the end of stdin."""
+        import selectors
+
+        while True:
+            for key, _ in self.selector.select():
+                if key.data is None:  # a worker connects
+                    conn, _ = self.listener.accept()
+                    self.selector.register(conn, selectors.EVENT_READ, _Peer(conn, None))
+                    continue
+                peer = key.data
+                if not peer.receive():
+                    if peer is self.stdin:
+                        return
+                    self.selector.unregister(peer.sock)
+                    peer.close()
+                    continue
+                for request in peer.requests():
+                    self.handle(request, peer)
+
+    def handle(self, request: dict, peer: _Peer) -> None:
+        import threading
+
+        if request.get("later"):  # no answer
+            self.later = self.later and _prepare_later()
+            return
+        stdio = [peer.fds.pop(0), peer.fds.pop(0)] if request.get("stdio") else []
+        if threading.active_count() > 1:
+            peer.answer({"error": "the forker started a thread"})
+        else:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            pid = os.fork()
+            if pid == 0:
+                self.close_in_child()
+                _child(request, stdio, os.getppid())
+            peer.answer({"pid": pid})
+        for fd in stdio:
+            os.close(fd)
+
+    def close_in_child(self) -> None:
+        """Drop the forker's connections in a child (Python-level closes: no fd closed twice)."""
+        for key in list(self.selector.get_map().values()):
+            if isinstance(key.data, _Peer) and key.data is not self.stdin:
+                key.data.close()
+        self.stdin.writer.close()
+        if self.listener is not None:
+            self.listener.close()
+        self.selector.close()
+
+
+class _Peer:
+    """One source of requests: stdin (answered on ``writer``) or a worker's connection."""
+
+    def __init__(self, sock: socket.socket | None, writer) -> None:
+        self.sock, self.writer = sock, writer
+        self.buffer = b""
+        self.fds: list[int] = []
+
+    def receive(self) -> bool:
+        """Read what has arrived (``False`` at its end)."""
+        try:
+            if self.sock is None:
+                data = os.read(0, 1 << 16)
+            else:
+                data, fds, _, _ = socket.recv_fds(self.sock, 1 << 16, 8)
+                self.fds.extend(fds)
+        except OSError:
+            return False
+        self.buffer += data
+        return bool(data)
+
+    def requests(self):
+        *lines, self.buffer = self.buffer.split(b"\n")
+        for line in lines:
+            if line.strip():
+                yield json.loads(line)
+
+    def answer(self, answer: dict) -> None:
+        line = json.dumps(answer) + "\n"
+        try:
+            if self.sock is None:
+                self.writer.write(line)
+            else:
+                self.sock.sendall(line.encode("utf-8"))
+        except OSError:
+            pass  # the worker is gone; its connection closes at the next read
+
+    def close(self) -> None:
+        for fd in self.fds:
+            os.close(fd)
+        self.fds = []
+        if self.sock is not None:
+            self.sock.close()
+
+
+def main(argv: list[str]) -> NoReturn:
+    """Forker process entry point (``python -m cvlib.report.forker PARENT_PID [--listen FD]``)."""
+    die_with_parent(int(argv[0]))
+    listen_fd = int(argv[2]) if len(argv) == 3 and argv[1] == "--listen" else None
     if sys.path and sys.path[0] in ("", os.getcwd()):
         del sys.path[0]  # as ipykernel_launcher does; the kernel puts its own entry back
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     os.dup2(2, 1)
     _prepare()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped as they exit
-    later = True
-    for line in sys.stdin:
-        if threading.active_count() > 1:
-            answers.write(json.dumps({"error": "the forker started a thread"}) + "\n")
-            continue
-        request = json.loads(line)
-        if request.get("later"):  # no answer
-            later = later and _prepare_later()
-            continue
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:
-            answers.close()
-            _child(request["argv"], request["env"], request["cwd"], os.getppid())
-        answers.write(json.dumps({"pid": pid}) + "\n")
+    _Server(answers, listen_fd).serve()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(0)  # nothing to clean up: no interpreter teardown of the imported modules
 
 
-if __name__ == "__main__":  # a worker's kernel forker
-    if len(sys.argv) != 2:
-        sys.exit("usage: python -m cvlib.report.forker PARENT_PID (a cvlib report worker's)")
-    main(sys.argv[1])
+if __name__ == "__main__":  # the kernel forker of a cvlib report run or worker
+    if len(sys.argv) not in (2, 4):
+        sys.exit("usage: python -m cvlib.report.forker PARENT_PID [--listen FD] (cvlib report's)")
+    main(sys.argv[1:])

@@ -18,6 +18,8 @@ import tempfile
 import threading
 from pathlib import Path
 
+from cvlib.report.forker import Forker
+
 __all__ = ["WorkerPool", "WorkerProcess", "descendants", "kill_tree"]
 
 
@@ -45,7 +47,7 @@ def descendants(pid: int) -> list[int]:
 
 
 def kill_tree(process: subprocess.Popen) -> None:
-    """SIGKILL a worker and everything it started (its kernel runs in a session of its own)."""
+    """SIGKILL a worker and everything it started; a kernel of the run's forker exits with it."""
     for pid in [process.pid, *descendants(process.pid)]:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(pid, signal.SIGKILL)
@@ -62,16 +64,15 @@ class WorkerProcess:
     Its stderr goes to a temporary file, read when it dies.
     """
 
-    def __init__(self, notebooks_dir: Path) -> None:
-        env = dict(os.environ, PYTHONWARNINGS="ignore")
-        env.pop("PYTEST_CURRENT_TEST", None)
+    def __init__(self, notebooks_dir: Path, forker: str | None = None) -> None:
         self._log = tempfile.TemporaryFile(mode="w+", encoding="utf-8")
+        argv = [sys.executable, "-m", "cvlib.report.worker", str(notebooks_dir), str(os.getpid())]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "cvlib.report.worker", str(notebooks_dir), str(os.getpid())],
+            argv + ([forker] if forker else []),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._log,
-            env=env,
+            env=_environment(),
             text=True,
             encoding="utf-8",
         )
@@ -132,20 +133,42 @@ class WorkerProcess:
         self._log.close()
 
 
+def _environment() -> dict:
+    """The environment of a worker and of the run's forker."""
+    env = dict(os.environ, PYTHONWARNINGS="ignore")
+    env.pop("PYTEST_CURRENT_TEST", None)
+    return env
+
+
 class WorkerPool:
-    """The run's worker processes: some started before the releases to build are known."""
+    """The run's worker processes (some started before the releases to build are known).
+
+    They share one kernel forker (:class:`cvlib.report.forker.Forker`), started
+    with the first worker and again if it dies: what a report imports is
+    imported once per run, not once per worker.
+    """
 
     def __init__(self, notebooks_dir: Path, count: int = 0) -> None:
         self.notebooks_dir = notebooks_dir
-        self._idle = [WorkerProcess(notebooks_dir) for _ in range(count)]
-        self._ending: list[WorkerProcess] = []
+        self._forker: Forker | None = None
         self._lock = threading.Lock()
+        self._ending: list[WorkerProcess] = []
+        self._idle = [self._start() for _ in range(count)]
+
+    def _start(self) -> WorkerProcess:
+        with self._lock:
+            if self._forker is None or not self._forker.alive:
+                if self._forker is not None:
+                    self._forker.close()
+                self._forker = Forker(self.notebooks_dir, shared=True, env=_environment())
+            address = self._forker.address
+        return WorkerProcess(self.notebooks_dir, address)
 
     def take(self) -> WorkerProcess:
         with self._lock:
             if self._idle:
                 return self._idle.pop()
-        return WorkerProcess(self.notebooks_dir)
+        return self._start()
 
     def give_back(self, worker: WorkerProcess, *, last: bool = False) -> None:
         """Take back a worker; with ``last`` (no release is left for it) it ends at once.
@@ -163,5 +186,10 @@ class WorkerPool:
     def close(self) -> None:
         with self._lock:
             workers, self._idle, self._ending = self._idle + self._ending, [], []
-        for worker in workers:
-            worker.close()
+            forker, self._forker = self._forker, None
+        try:
+            for worker in workers:
+                worker.close()
+        finally:
+            if forker is not None:
+                forker.close()

@@ -1,7 +1,7 @@
 """The worker processes of ``cvlib report``: each builds releases one after another.
 
 Started by :func:`cvlib.report.runner.run_reports` as
-``python -m cvlib.report.worker NOTEBOOKS_DIR PARENT_PID``; it dies with its
+``python -m cvlib.report.worker NOTEBOOKS_DIR PARENT_PID [FORKER]``; it dies with its
 parent. It reads one JSON spec per line on stdin, runs that release's
 notebook into the temporary folder the spec names and answers with one JSON
 line on stdout: ``{"ok": true}``, or ``{"ok": false, "error": ...}`` with one
@@ -9,14 +9,15 @@ line of reason, then the details. It exits at the end of its input. The
 command renders the release's HTML from the executed notebook: a worker
 imports no nbconvert.
 
-A worker starts warm: its kernel forker (:class:`cvlib.report.forker.Forker`)
-imports ipykernel and what a report imports while the worker imports
-papermill, before any spec has arrived; every kernel is then forked from it,
-already warm. When the spec says another release follows (``next``), the
-forker also imports what a report imports later
-(:data:`cvlib.report.kernel.LATER_MODULES`) while this notebook runs, and
-the next kernel is forked as soon as this notebook has run. Every release
-still runs in a kernel of its own, a process of its own.
+A worker starts warm: the run's kernel forker (:mod:`cvlib.report.forker`,
+started by the command, or the worker's own) imports ipykernel and what a
+report imports while the worker imports papermill, before any spec has
+arrived; every kernel is then forked from it, already warm. When the spec
+says another release follows (``next``), the forker also imports what a
+report imports later (:data:`cvlib.report.kernel.LATER_MODULES`) while this
+notebook runs, and the next kernel is forked as soon as this notebook has
+run. Every release still runs in a kernel of its own, a process of its own,
+which exits if its worker is killed.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import re
 import sys
 from pathlib import Path
 
-from cvlib.report.forker import Forker, die_with_parent
+from cvlib.report.forker import Forker, ForkerClient, die_with_parent
 from cvlib.report.kernel import Kernel, batch_process, check_parameters, execute
 
 __all__ = ["Worker", "main"]
@@ -52,20 +53,33 @@ class Worker:
     ----------
     notebooks_dir : path
         The notebooks' folder: every kernel's working directory.
+    forker : str, optional
+        The address of the run's kernel forker (:class:`cvlib.report.forker.Forker`
+        with ``shared=True``); without one, or if it is gone, the worker
+        starts a forker of its own.
     """
 
-    def __init__(self, notebooks_dir) -> None:
+    def __init__(self, notebooks_dir, forker: str | None = None) -> None:
         self.notebooks_dir = Path(notebooks_dir)
-        self.forker = Forker(self.notebooks_dir)  # imports while this one does
-        import papermill  # noqa: F401 - imported while the forker imports
+        self.forker = self._forker(forker)  # a forker of its own imports while this one does
+        import papermill  # noqa: F401
 
         self.kernel: Kernel | None = self._kernel()
 
+    def _forker(self, address: str | None = None) -> Forker | ForkerClient:
+        """The run's shared forker at ``address``, else (or if it is gone) one of its own."""
+        if address:
+            try:
+                return ForkerClient(address)
+            except OSError:
+                pass
+        return Forker(self.notebooks_dir)
+
     def _kernel(self) -> Kernel:
-        """A kernel forked from this worker's forker (a new forker if that one died)."""
+        """A kernel forked from this worker's forker (a forker of its own if that one died)."""
         if not self.forker.alive:
             self.forker.close()
-            self.forker = Forker(self.notebooks_dir)
+            self.forker = self._forker()
         return Kernel(self.notebooks_dir, forker=self.forker)
 
     def build(self, spec: dict) -> None:
@@ -107,8 +121,8 @@ class Worker:
             self.forker.close()
 
 
-def main(notebooks_dir: str, parent_pid: str) -> int:
-    """Worker process entry point (``python -m cvlib.report.worker NOTEBOOKS_DIR PARENT_PID``).
+def main(notebooks_dir: str, parent_pid: str, forker: str | None = None) -> int:
+    """Worker process entry point (``python -m cvlib.report.worker DIR PARENT_PID [FORKER]``).
 
     Answers go to the stdout it was started with; anything else written to
     stdout (by this process or its kernels) goes to stderr instead, so that
@@ -119,7 +133,7 @@ def main(notebooks_dir: str, parent_pid: str) -> int:
     batch_process()
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     os.dup2(2, 1)
-    worker = Worker(notebooks_dir)
+    worker = Worker(notebooks_dir, forker)
     try:
         for line in sys.stdin:
             try:
@@ -149,6 +163,6 @@ def describe_error(exc: BaseException) -> str:
 
 
 if __name__ == "__main__":  # a worker process of run_reports
-    if len(sys.argv) != 3:
-        sys.exit("usage: python -m cvlib.report.worker NOTEBOOKS_DIR PARENT_PID (cvlib report's)")
+    if len(sys.argv) not in (3, 4):
+        sys.exit("usage: python -m cvlib.report.worker DIR PARENT_PID [FORKER] (cvlib report's)")
     sys.exit(main(*sys.argv[1:]))
