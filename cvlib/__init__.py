@@ -32,6 +32,10 @@ _PUBLIC = {
     "evaluate_release": "cvlib.verdicts",
 }
 
+_SUBPACKAGES = frozenset(
+    {"cli", "contract", "engine", "errors", "metrics", "report", "sample", "stats", "verdicts"}
+)
+
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and editors
     from cvlib.contract.hypotheses import Hypothesis
     from cvlib.contract.settings import Settings
@@ -51,6 +55,8 @@ def __getattr__(name: str):
             value = "0+unknown"
     elif name in _PUBLIC:
         value = getattr(importlib.import_module(_PUBLIC[name]), name)
+    elif name in _SUBPACKAGES:  # cvlib.errors, cvlib.verdicts, ... after a bare import cvlib
+        value = importlib.import_module(f"cvlib.{name}")
     else:
         raise AttributeError(f"module 'cvlib' has no attribute {name!r}")
     globals()[name] = value

@@ -184,3 +184,50 @@ def test_a_shared_forkers_kernel_writes_to_its_worker_and_exits_with_it(tmp_path
         assert forker.alive
     finally:
         forker.close()
+
+
+def _raw(address: str):
+    import socket
+
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.connect(address)
+    return sock, sock.makefile("r", encoding="utf-8")
+
+
+def test_a_bad_request_is_answered_with_an_error_and_the_forker_serves_on(tmp_path):
+    import json
+
+    forker = Forker(tmp_path, shared=True)
+    try:
+        sock, answers = _raw(forker.address)
+        request = {"argv": [], "env": {}, "cwd": str(tmp_path), "stdio": True}  # fds missing
+        sock.sendall((json.dumps(request) + "\n").encode())
+        assert json.loads(answers.readline()) == {
+            "error": "ValueError: a request for the sender's stdout and stderr came without them"
+        }
+        client = ForkerClient(forker.address)
+        assert _run(tmp_path, "print(6 * 7)", Kernel(tmp_path, forker=client)) == "42"
+        client.close()
+        sock.close()
+    finally:
+        forker.close()
+
+
+def test_the_forker_kills_the_kernels_of_a_worker_whose_connection_ends(tmp_path):
+    import json
+
+    forker = Forker(tmp_path, shared=True)
+    try:
+        sock, answers = _raw(forker.address)
+        # a kernel that does not watch its worker: only the forker can end it
+        request = {"argv": ["-f", str(tmp_path / "k.json")], "env": dict(os.environ)}
+        sock.sendall((json.dumps(dict(request, cwd=str(tmp_path))) + "\n").encode())
+        pid = json.loads(answers.readline())["pid"]
+        time.sleep(1)
+        assert not _gone(pid, 0)
+        answers.close()
+        sock.close()  # as a killed worker's connection ends
+        assert _gone(pid, 5)
+        assert forker.alive
+    finally:
+        forker.close()

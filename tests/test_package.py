@@ -67,6 +67,22 @@ def _imported_top_levels() -> set[str]:
     return names - set(sys.stdlib_module_names) - {"cvlib", "__future__"}
 
 
+def test_import_cvlib_imports_its_names_on_first_use():
+    code = (
+        "import sys, cvlib\n"
+        "light = not any(m.startswith(('cvlib.', 'pandas', 'duckdb')) for m in sys.modules)\n"
+        "print(light, cvlib.errors.DataError.__name__, cvlib.load_workspace.__module__,\n"
+        "      cvlib.__version__ == __import__('importlib.metadata').metadata.version('cvlib'),\n"
+        "      'evaluate_release' in dir(cvlib))\n"
+        "try:\n    cvlib.nothing\nexcept AttributeError as exc:\n    print(exc)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines() == [
+        "True DataError cvlib.contract.workspace True True",
+        "module 'cvlib' has no attribute 'nothing'",
+    ]
+
+
 def test_runtime_dependencies_are_the_ones_the_code_imports():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     runtime = {_requirement_name(r) for r in project["dependencies"]}

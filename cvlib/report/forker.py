@@ -19,10 +19,13 @@ of its own, stdin from ``/dev/null``, stdout and stderr those of the process
 it serves (sent with the request over the socket; the forker's otherwise),
 the environment it was sent, fresh seeds for :mod:`random` and NumPy's
 global generator, the garbage collector on. It exits when the process it
-serves exits (a killed worker takes its kernel with it) or when the forker
-does (ipykernel's parent poller). The forker holds no thread when it forks
-(it refuses to fork if one was started), dies with its parent and reaps its
-children as they exit (``SIGCHLD`` ignored).
+serves exits (it watches that process; and when a worker's connection ends,
+the forker kills the worker's kernels that still run, with their process
+groups) and when the forker does (ipykernel's parent poller; a forker at the
+end of its stdin kills the kernels that still run). The forker starts no
+Python thread (it refuses to fork if one was started), ignores Ctrl-C (the
+command it serves handles it), dies with its parent and reaps its children
+as they exit (``SIGCHLD`` ignored).
 """
 
 from __future__ import annotations
@@ -64,7 +67,7 @@ class _Channel:
         request = {"argv": argv, "env": env, "cwd": cwd, "watch": os.getpid()}
         if self.sock is not None:  # the kernel writes where this process writes
             request["stdio"] = True
-            self.send(request, fds=[sys.stdout.fileno(), sys.stderr.fileno()])
+            self.send(request, fds=[1, 2])
         else:
             self.send(request)
         line = ""
@@ -280,8 +283,8 @@ def _prepare() -> None:
     gc.freeze()  # the imported objects are shared with the children, not copied by a gc pass
 
 
-def _prepare_later() -> bool:
-    """Import :data:`cvlib.report.kernel.LATER_MODULES` as well (returns ``False``: done)."""
+def _prepare_later() -> None:
+    """Import :data:`cvlib.report.kernel.LATER_MODULES` as well."""
     import gc
 
     from cvlib.report.kernel import LATER_MODULES, warm_up
@@ -289,7 +292,6 @@ def _prepare_later() -> bool:
     warm_up(LATER_MODULES)
     gc.collect()
     gc.freeze()
-    return False
 
 
 def _watch(pid: int) -> None:
@@ -323,6 +325,7 @@ def _child(request: dict, stdio: list[int], parent: int) -> None:
         os.setsid()
         os.chdir(request["cwd"])
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         null = os.open(os.devnull, os.O_RDONLY)
         os.dup2(null, 0)
         os.close(null)
@@ -394,32 +397,51 @@ class _Server:
                 peer = key.data
                 if not peer.receive():
                     if peer is self.stdin:
+                        for other in self.selector.get_map().values():
+                            if isinstance(other.data, _Peer):
+                                _end_kernels(other.data.kernels)
                         return
                     self.selector.unregister(peer.sock)
+                    _end_kernels(peer.kernels)  # its worker is gone
                     peer.close()
                     continue
                 for request in peer.requests():
-                    self.handle(request, peer)
+                    try:
+                        self.handle(request, peer)
+                    except Exception as exc:  # noqa: BLE001 - this request fails, not the forker
+                        peer.answer({"error": f"{type(exc).__name__}: {exc}"})
 
     def handle(self, request: dict, peer: _Peer) -> None:
         import threading
 
-        if request.get("later"):  # no answer
-            self.later = self.later and _prepare_later()
+        if request.get("later"):  # no answer, whatever happens
+            if self.later:
+                self.later = False
+                with contextlib.suppress(Exception):  # a kernel then imports for itself
+                    _prepare_later()
             return
-        stdio = [peer.fds.pop(0), peer.fds.pop(0)] if request.get("stdio") else []
-        if threading.active_count() > 1:
-            peer.answer({"error": "the forker started a thread"})
-        else:
+        stdio = []
+        if request.get("stdio"):
+            if len(peer.fds) < 2:
+                raise ValueError("a request for the sender's stdout and stderr came without them")
+            stdio = [peer.fds.pop(0), peer.fds.pop(0)]
+        try:
+            if threading.active_count() > 1:
+                raise RuntimeError("the forker started a thread")
             sys.stdout.flush()
             sys.stderr.flush()
             pid = os.fork()
-            if pid == 0:
-                self.close_in_child()
-                _child(request, stdio, os.getppid())
+            if pid == 0:  # never back in the forker's loop
+                try:
+                    self.close_in_child()
+                    _child(request, stdio, os.getppid())
+                finally:
+                    os._exit(1)
+            peer.kernels = [p for p in peer.kernels if _is_child(p)] + [pid]
             peer.answer({"pid": pid})
-        for fd in stdio:
-            os.close(fd)
+        finally:
+            for fd in stdio:
+                os.close(fd)
 
     def close_in_child(self) -> None:
         """Drop the forker's connections in a child (Python-level closes: no fd closed twice)."""
@@ -439,6 +461,7 @@ class _Peer:
         self.sock, self.writer = sock, writer
         self.buffer = b""
         self.fds: list[int] = []
+        self.kernels: list[int] = []  # forked for this peer
 
     def receive(self) -> bool:
         """Read what has arrived (``False`` at its end)."""
@@ -477,6 +500,25 @@ class _Peer:
             self.sock.close()
 
 
+def _is_child(pid: int) -> bool:
+    """Whether ``pid`` is a running child of this process (not a reused pid)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return False
+    except OSError:  # no /proc
+        return _runs(pid)
+    return fields[0] not in ("Z", "X") and int(fields[1]) == os.getpid()
+
+
+def _end_kernels(pids: list[int]) -> None:
+    """SIGKILL the kernels of ``pids`` that still run, each with its process group."""
+    for pid in pids:
+        if _is_child(pid):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)  # a kernel leads a session of its own
+
+
 def main(argv: list[str]) -> NoReturn:
     """Forker process entry point (``python -m cvlib.report.forker PARENT_PID [--listen FD]``)."""
     die_with_parent(int(argv[0]))
@@ -485,6 +527,7 @@ def main(argv: list[str]) -> NoReturn:
         del sys.path[0]  # as ipykernel_launcher does; the kernel puts its own entry back
     answers = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     os.dup2(2, 1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the command's to handle
     _prepare()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped as they exit
     _Server(answers, listen_fd).serve()

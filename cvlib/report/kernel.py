@@ -324,10 +324,10 @@ class Kernel:
     """A report kernel of this interpreter, started now, for a notebook given later.
 
     The kernel process starts at once and, when ``warm``, imports
-    :data:`WARM_MODULES` while the caller does other work (a worker imports
-    nbconvert; the command validates the workspace). :func:`execute` runs one
-    notebook in it and shuts it down; :meth:`close` stops a kernel that ran
-    nothing. It talks over local IPC sockets in a private temporary folder.
+    :data:`WARM_MODULES` while the caller does other work; forked from
+    ``forker`` it has them already. :func:`execute` runs one notebook in it
+    and shuts it down; :meth:`close` stops a kernel that ran nothing. It
+    talks over local IPC sockets in a private temporary folder.
 
     Parameters
     ----------
@@ -335,6 +335,9 @@ class Kernel:
         The kernel's working directory (the notebook's folder).
     warm : bool
         Import what a release report imports as it starts.
+    forker : cvlib.report.forker.Forker or ForkerClient, optional
+        Fork the kernel from this forker instead of starting an interpreter;
+        raises ``RuntimeError`` if the forker is gone or cannot fork.
     """
 
     def __init__(self, cwd, *, warm: bool = True, forker=None) -> None:
@@ -344,15 +347,20 @@ class Kernel:
         config = _kernel_config(self._sockets.name)
         self.manager = _kernel_manager()(config=config, forker=forker)
         lines = f"{_KERNEL_START}; {_WARM_START}" if warm else _KERNEL_START
-        run_sync(self.manager.start_kernel)(
-            extra_arguments=[f"--IPKernelApp.exec_lines={lines}"], cwd=str(cwd)
-        )
+        try:
+            run_sync(self.manager.start_kernel)(
+                extra_arguments=[f"--IPKernelApp.exec_lines={lines}"], cwd=str(cwd)
+            )
+        except BaseException:
+            self._sockets.cleanup()  # no kernel: nothing else to stop
+            raise
 
     @property
     def alive(self) -> bool:
         """Whether the kernel process still runs (one whose forker was killed does not)."""
         provisioner = self.manager.provisioner
-        return provisioner is not None and provisioner.process.poll() is None
+        process = None if provisioner is None else provisioner.process
+        return process is not None and process.poll() is None
 
     def close(self) -> None:
         """Stop the kernel if it still runs (at once: it ran no notebook) and remove its sockets."""

@@ -356,20 +356,15 @@ def _previous_summary(out_dir: Path, earlier: Path | None, release_id: str) -> P
     return earlier / release_id / "summary.json"
 
 
-#: One page at a time: nbconvert's exporter, built once per run, is not for two threads.
-_EXPORT_LOCK = threading.Lock()
-
-
 def _render_release(tmp: Path, spec: dict, started: float) -> tuple[bool, str | None]:
     """Write the HTML page and ``run.json`` of a release whose notebook ran into ``tmp``.
 
     In the command's process, whose exporter is prepared while the workers
-    start (:func:`_prepare_index`): a worker then needs no nbconvert at all.
+    build (:func:`_prepare_index`): a worker then needs no nbconvert at all.
     ``(True, None)``, or ``(False, reason and details)``.
     """
     try:
-        with _EXPORT_LOCK:
-            page = export_html(tmp / "report.ipynb", title=spec["title"], back_link="../index.html")
+        page = export_html(tmp / "report.ipynb", title=spec["title"], back_link="../index.html")
         (tmp / "report.html").write_text(page, encoding="utf-8")
         run = dict(spec["key"], seconds=round(time.monotonic() - started, 3))
         (tmp / "run.json").write_text(json.dumps(run, indent=2) + "\n", encoding="utf-8")

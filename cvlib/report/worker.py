@@ -77,9 +77,14 @@ class Worker:
 
     def _kernel(self) -> Kernel:
         """A kernel forked from this worker's forker (a forker of its own if that one died)."""
-        if not self.forker.alive:
-            self.forker.close()
-            self.forker = self._forker()
+        if self.forker.alive:
+            try:
+                return Kernel(self.notebooks_dir, forker=self.forker)
+            except RuntimeError:
+                if self.forker.alive:  # it answered with an error
+                    raise
+        self.forker.close()  # gone: found now, or at the fork just asked of it
+        self.forker = self._forker()
         return Kernel(self.notebooks_dir, forker=self.forker)
 
     def build(self, spec: dict) -> None:
@@ -107,7 +112,10 @@ class Worker:
         finally:
             kernel.close()  # already shut down once the notebook ran
             if spec.get("next"):  # forked while the command renders this release's HTML
-                self.kernel = self._kernel()
+                try:
+                    self.kernel = self._kernel()
+                except Exception:  # noqa: BLE001 - the next release starts its own, or says why
+                    self.kernel = None
         if not (tmp / "summary.json").is_file():
             raise RuntimeError(f"{notebook.name} ran but wrote no summary.json into out_dir")
 
