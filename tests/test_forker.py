@@ -13,6 +13,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from notebook_files import one_cell
 
 from cvlib.report.forker import ForkedProcess, Forker, ForkerClient
 from cvlib.report.kernel import WARM_MODULES, Kernel, execute
@@ -21,21 +22,9 @@ from cvlib.report.worker import Worker
 pytestmark = pytest.mark.slow
 
 
-def _one_cell(tmp_path: Path, code: str) -> Path:
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    path = tmp_path / "probe.ipynb"
-    nbformat.write(nb, path)
-    return path
-
-
 def _run(tmp_path: Path, code: str, kernel: Kernel, name: str = "out") -> str:
     executed = tmp_path / f"{name}.ipynb"
-    execute(_one_cell(tmp_path, code), executed, {}, tmp_path, kernel=kernel)
+    execute(one_cell(tmp_path, code), executed, {}, tmp_path, kernel=kernel)
     cell = nbformat.read(executed, as_version=4).cells[0]
     errors = [o for o in cell.outputs if o.output_type == "error"]
     assert not errors, errors

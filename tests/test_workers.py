@@ -12,29 +12,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from notebook_files import one_cell, printed
 from workspace_files import write_workspace
 
 from cvlib.report import pool, runner
 from cvlib.report.kernel import NOTEBOOKS_DIR, RELEASE_NOTEBOOK, WARM_MODULES, Kernel, execute
 
 pytestmark = pytest.mark.slow
-
-
-def _one_cell(tmp_path: Path, code: str) -> Path:
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(code)])
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    path = tmp_path / "probe.ipynb"
-    nbformat.write(nb, path)
-    return path
-
-
-def _printed(path: Path) -> str:
-    cell = nbformat.read(path, as_version=4).cells[0]
-    return "".join(o.get("text", "") for o in cell.outputs).strip()
 
 
 def _alive(pid: int) -> bool:
@@ -53,10 +37,10 @@ def test_a_warm_kernel_has_imported_what_a_report_needs_and_left_no_names(tmp_pa
         "gc.get_threshold(), sorted(n for n in dir() if not n.startswith('_') "
         "and n not in ('In', 'Out', 'exit', 'quit', 'get_ipython', 'open', 'sys', 'gc')))"
     )
-    source, executed = _one_cell(tmp_path, code), tmp_path / "out.ipynb"
+    source, executed = one_cell(tmp_path, code), tmp_path / "out.ipynb"
     kernel = Kernel(tmp_path)
     execute(source, executed, {}, tmp_path, kernel=kernel)
-    assert _printed(executed) == "True (50000, 50, 100) []"
+    assert printed(executed) == "True (50000, 50, 100) []"
     assert not kernel.manager.has_kernel  # shut down once the notebook ran
 
 
@@ -64,11 +48,11 @@ def test_a_kernel_without_warm_up_imports_none_of_it(tmp_path):
     # the heavy modules are the warm list's own, not imported by ipykernel anyway
     heavy = [m for m in WARM_MODULES if m.split(".")[0] in ("pandas", "matplotlib", "cvlib")]
     source, executed = (
-        _one_cell(tmp_path, f"import sys\nprint([m for m in {heavy!r} if m in sys.modules])"),
+        one_cell(tmp_path, f"import sys\nprint([m for m in {heavy!r} if m in sys.modules])"),
         tmp_path / "out.ipynb",
     )
     execute(source, executed, {}, tmp_path, kernel=Kernel(tmp_path, warm=False))
-    assert _printed(executed) == "[]"
+    assert printed(executed) == "[]"
 
 
 def test_a_kernel_that_ran_nothing_is_stopped_by_close(tmp_path):
