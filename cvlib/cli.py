@@ -159,10 +159,8 @@ def _report(args) -> int:
 
     from cvlib.errors import DataError
     from cvlib.report.folders import LockedError
-    from cvlib.report.kernel import batch_process
     from cvlib.report.runner import run_reports
 
-    batch_process()
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         print(f"cvlib report: --out {out}: expected a folder, found a file", file=sys.stderr)

@@ -84,7 +84,29 @@ class _Channel:
         return ForkedProcess(int(answer["pid"]))
 
 
-class Forker:
+class _Requester:
+    """What a worker asks of a forker (:class:`Forker`, :class:`ForkerClient`)."""
+
+    _channel: _Channel
+
+    def fork(self, argv: list[str], env: dict, cwd: str) -> ForkedProcess:
+        """A new kernel ``python -m ipykernel_launcher *argv`` with ``env`` in ``cwd``.
+
+        Raises ``RuntimeError`` if the forker has died or could not fork.
+        """
+        return self._channel.fork(argv, env, cwd)
+
+    def prepare_later(self) -> None:
+        """Have the forker import :data:`~cvlib.report.kernel.LATER_MODULES` too (once).
+
+        Asked by a worker when more releases follow: the imports then run
+        while its current kernel runs a notebook, and every kernel forked
+        afterwards has them. A dead forker is replaced at the next fork.
+        """
+        self._channel.send({"later": True})
+
+
+class Forker(_Requester):
     """A forker process (``python -m cvlib.report.forker``), started by this process.
 
     Parameters
@@ -130,22 +152,6 @@ class Forker:
     def alive(self) -> bool:
         return self.process.poll() is None and not self._channel.broken
 
-    def fork(self, argv: list[str], env: dict, cwd: str) -> ForkedProcess:
-        """A new kernel ``python -m ipykernel_launcher *argv`` with ``env`` in ``cwd``.
-
-        Raises ``RuntimeError`` if the forker has died or could not fork.
-        """
-        return self._channel.fork(argv, env, cwd)
-
-    def prepare_later(self) -> None:
-        """Have the forker import :data:`~cvlib.report.kernel.LATER_MODULES` too (once).
-
-        Asked by a worker when more releases follow: the imports then run
-        while its current kernel runs a notebook, and every kernel forked
-        afterwards has them.
-        """
-        self._channel.send({"later": True})  # a dead forker is replaced at the next fork
-
     def close(self) -> None:
         """End the forker (its kernels keep running until they are shut down)."""
         with contextlib.suppress(OSError):
@@ -160,7 +166,7 @@ class Forker:
             self._folder.cleanup()
 
 
-class ForkerClient:
+class ForkerClient(_Requester):
     """A connection to a shared :class:`Forker` at ``address`` (a worker's).
 
     Raises ``OSError`` if nothing listens there. Its kernels write to this
@@ -180,14 +186,6 @@ class ForkerClient:
     @property
     def alive(self) -> bool:
         return not self._channel.broken
-
-    def fork(self, argv: list[str], env: dict, cwd: str) -> ForkedProcess:
-        """As :meth:`Forker.fork`."""
-        return self._channel.fork(argv, env, cwd)
-
-    def prepare_later(self) -> None:
-        """As :meth:`Forker.prepare_later`."""
-        self._channel.send({"later": True})
 
     def close(self) -> None:
         self._reader.close()
@@ -252,19 +250,28 @@ def die_with_parent(parent_pid: int | None = None) -> None:
         os._exit(1)  # the run that started this worker is gone
 
 
+def _stat(pid: int) -> list[str] | None:
+    """The fields of ``/proc/PID/stat`` after the command (state, ppid, ...); ``None`` if gone.
+
+    Raises ``OSError`` where there is no ``/proc``.
+    """
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return None
+
+
 def _runs(pid: int) -> bool:
     """Whether ``pid`` runs (a zombie does not)."""
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
+        fields = _stat(pid)
     except OSError:  # no /proc: signal 0
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
             return False
         return True
-    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    return fields is not None and fields[0] not in ("Z", "X")
 
 
 def _prepare() -> None:
@@ -503,12 +510,10 @@ class _Peer:
 def _is_child(pid: int) -> bool:
     """Whether ``pid`` is a running child of this process (not a reused pid)."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except FileNotFoundError:
-        return False
+        fields = _stat(pid)
     except OSError:  # no /proc
         return _runs(pid)
-    return fields[0] not in ("Z", "X") and int(fields[1]) == os.getpid()
+    return fields is not None and fields[0] not in ("Z", "X") and int(fields[1]) == os.getpid()
 
 
 def _end_kernels(pids: list[int]) -> None:

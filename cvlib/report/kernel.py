@@ -93,10 +93,11 @@ def batch_process() -> None:
     """Tune this process for a short batch run, as :data:`_KERNEL_START` tunes a kernel.
 
     At exit, the cyclic garbage collector's final pass over everything
-    imported is skipped (``cvlib report``'s process: about 0.4 s of its exit
-    after a report). Objects are still released by reference counting, and
-    exit handlers registered after this one (cvlib's DuckDB databases, the
-    temporary folders) run before it. Once per process.
+    imported is skipped (a report worker's; the ``cvlib`` command ends
+    without the interpreter's teardown, :func:`cvlib.cli.console`). Objects
+    are still released by reference counting, and exit handlers registered
+    after this one (cvlib's DuckDB databases, the temporary folders) run
+    before it. Once per process.
     """
     import atexit
     import gc
@@ -334,7 +335,8 @@ class Kernel:
     cwd : path
         The kernel's working directory (the notebook's folder).
     warm : bool
-        Import what a release report imports as it starts.
+        Import what a release report imports as it starts (a forked kernel
+        has them from its forker).
     forker : cvlib.report.forker.Forker or ForkerClient, optional
         Fork the kernel from this forker instead of starting an interpreter;
         raises ``RuntimeError`` if the forker is gone or cannot fork.
@@ -346,7 +348,8 @@ class Kernel:
         self._sockets = tempfile.TemporaryDirectory(prefix="cvlib-kernel-")
         config = _kernel_config(self._sockets.name)
         self.manager = _kernel_manager()(config=config, forker=forker)
-        lines = f"{_KERNEL_START}; {_WARM_START}" if warm else _KERNEL_START
+        # a forked kernel has the warm imports already: the forker made them
+        lines = f"{_KERNEL_START}; {_WARM_START}" if warm and forker is None else _KERNEL_START
         try:
             run_sync(self.manager.start_kernel)(
                 extra_arguments=[f"--IPKernelApp.exec_lines={lines}"], cwd=str(cwd)
