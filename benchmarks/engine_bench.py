@@ -28,6 +28,12 @@ cvlib
     the libraries cvlib computes with (DuckDB, pandas, pyarrow, scipy.stats)
     before the clock starts, so it runs against any layout of cvlib's modules;
     the modules cvlib imports on first use are in the time.
+    Every file is checked (``CVLIB_CACHE_DIR=off``): the first load of these files.
+cvlib, files checked before (``cvlib-seen``)
+    The same, on files whose checks an earlier load remembered
+    (``cvlib.engine.checked``; one untimed run first, in a folder of the
+    benchmark's own): a workspace loaded again, as every kernel of
+    ``cvlib report`` and every re-run of a notebook loads it.
 cvlib (against)
     With ``--against PATH``: the same process run by ``PATH/.venv/bin/python``, so
     with that checkout's cvlib, interleaved with the others.
@@ -58,9 +64,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -80,6 +89,7 @@ from engine_shapes import SHAPES, SMALLER, write_shape
 LABELS = {
     "cvlib": "cvlib",
     "cvlib-against": "cvlib (against)",
+    "cvlib-seen": "cvlib, files checked before",
     "duckdb": "DuckDB by hand",
     "duckdb-join": "DuckDB range join",
     "pandas": "pandas per window",
@@ -96,11 +106,11 @@ def child(mode: str, workspace: Path, memory_limit: str, glob: str, varies: bool
     import pyarrow.parquet  # noqa: F401
     import scipy.stats  # noqa: F401  (the statistics cvlib runs on the aggregates)
 
-    if mode == "cvlib":
+    if mode.startswith("cvlib"):
         from cvlib import evaluate_release, load_workspace  # noqa: F401  (the top-level API only)
 
     start = time.perf_counter()
-    if mode == "cvlib":
+    if mode in ("cvlib", "cvlib-seen"):
         result = run_cvlib(workspace)
     elif mode == "cvlib-history":
         result = cvlib_history(workspace)
@@ -117,18 +127,19 @@ def child(mode: str, workspace: Path, memory_limit: str, glob: str, varies: bool
     print(json.dumps({"seconds": seconds, "rss_mb": rss_mb, "result": result}))
 
 
-def measure(mode: str, work: Workload, memory_limit: str, python: Path) -> dict:
-    """One fresh process of ``mode`` run by ``python``; its time, peak RSS, counts, wall time."""
+def measure(mode: str, work: Workload, memory_limit: str, python: Path, seen: Path) -> dict:
+    """One fresh process of ``mode`` run by ``python``; its time, peak RSS, counts, wall time.
+
+    cvlib checks every file (``CVLIB_CACHE_DIR=off``: nothing remembered), except in mode
+    ``cvlib-seen``, which remembers in ``seen``, where an earlier run of it left the checks
+    of these files (``cvlib.engine.checked``).
+    """
     workspace = work.workspace
     command = [str(python), __file__, "--child", mode, str(workspace), "--glob", work.glob]
     command += ["--memory-limit", memory_limit] + (["--varies"] if work.varies else [])
+    env = dict(os.environ, CVLIB_CACHE_DIR=str(seen) if mode == "cvlib-seen" else "off")
     started = time.perf_counter()
-    proc = subprocess.run(
-        command,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    proc = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     wall = time.perf_counter() - started
     if proc.returncode != 0:
         last = (proc.stderr.strip().splitlines() or ["(no message)"])[-1]
@@ -221,7 +232,7 @@ def main(argv=None) -> int:
     )
     parser.add_argument(
         "--modes",
-        default="cvlib,duckdb,pandas,pandas-user",
+        default="cvlib,cvlib-seen,duckdb,pandas,pandas-user",
         help="what to measure, of "
         + ", ".join(m for m in LABELS if m != "cvlib-against")
         + " (default: all but duckdb-join; duckdb is always run, as the reference counts)",
@@ -270,14 +281,17 @@ def main(argv=None) -> int:
     pandas_max = _size(args.pandas_up_to)
     rows = []
     started = time.perf_counter()
+    seen = Path(tempfile.mkdtemp(prefix="engine-bench-checked-"))
     for w in work:
         these = [m for m in modes if not (m.startswith("pandas") and w.events > pandas_max)]
         runs = {m: [] for m in these}
+        if "cvlib-seen" in these:  # the checks of these files, remembered once, not timed
+            measure("cvlib-seen", w, args.memory_limit, python["cvlib-seen"], seen)
         orders = balanced_orders(len(these))
         for r in range(args.runs):
             for mode in (these[i] for i in orders[r % len(orders)]):
                 child_mode = "cvlib" if mode == "cvlib-against" else mode
-                run = measure(child_mode, w, args.memory_limit, python[mode])
+                run = measure(child_mode, w, args.memory_limit, python[mode], seen)
                 runs[mode].append(run)
                 shown = run.get("failed") or (
                     f"{run['seconds']:.2f} s ({run['wall']:.2f} s process), {run['rss_mb']:.0f} MB"
@@ -285,7 +299,7 @@ def main(argv=None) -> int:
                 print(f"{w.label} {mode} run {r + 1}: {shown}", file=sys.stderr, flush=True)
         reference = runs["duckdb"][0].get("result")
         if "cvlib" in these and reference is not None:  # the series' counts, once, not timed
-            history = measure("cvlib-history", w, args.memory_limit, sides[0].python)
+            history = measure("cvlib-history", w, args.memory_limit, sides[0].python, seen)
             runs["cvlib-history"] = [history]
         row = {"label": w.label, "events": w.events, "smaller": w.smaller}
         for mode in these:
@@ -304,6 +318,7 @@ def main(argv=None) -> int:
             row[mode + "_runs"] = [run["seconds"] for run in ok]
             row[mode + "_walls"] = [run["wall"] for run in ok]
         rows.append(row)
+    shutil.rmtree(seen, ignore_errors=True)
     after = [describe(side) for side in sides]
     lines = header_lines(before, after)
     lines += [f"- total time {(time.perf_counter() - started) / 60:.1f} min", ""]
@@ -334,6 +349,7 @@ def report(rows: list[dict], modes: list[str], runs: int) -> str:
         return f"{paired_ratio(row['cvlib' + suffix], row['cvlib-against' + suffix]):.3f}"
 
     against = "cvlib-against" in modes
+    seen = "cvlib-seen" in modes
     pandas_modes = [m for m in modes if m.startswith("pandas")]
     lines = [
         (
@@ -344,10 +360,13 @@ def report(rows: list[dict], modes: list[str], runs: int) -> str:
         "| events | "
         + " | ".join(f"{LABELS[m]} (s) | peak RSS (MB)" for m in modes)
         + " | cvlib / DuckDB"
+        + (" | cvlib, files checked before / DuckDB" if seen else "")
         + (" | cvlib / cvlib (against) | per-round ratio (median)" if against else "")
         + "".join(f" | {LABELS[m]} / cvlib" for m in pandas_modes)
         + " |",
-        "|---:|" + "---:|---:|" * len(modes) + "---:|" * (1 + 2 * against + len(pandas_modes)),
+        "|---:|"
+        + "---:|---:|" * len(modes)
+        + "---:|" * (1 + seen + 2 * against + len(pandas_modes)),
     ]
     for row in rows:
         cells = [row["label"]]
@@ -357,6 +376,8 @@ def report(rows: list[dict], modes: list[str], runs: int) -> str:
                 cell(row, m + "_rss", "{:.0f}") if row.get(m) is not None else "",
             ]
         cells.append(ratio(row, "cvlib", "duckdb"))
+        if seen:
+            cells.append(ratio(row, "cvlib-seen", "duckdb"))
         if against:
             cells += [ratio(row, "cvlib", "cvlib-against"), paired(row, "_runs")]
         cells += [ratio(row, m, "cvlib") for m in pandas_modes]
@@ -368,13 +389,18 @@ def report(rows: list[dict], modes: list[str], runs: int) -> str:
         "",
         "| events | "
         + " | ".join(LABELS[m] for m in modes)
+        + " | cvlib / DuckDB"
+        + (" | cvlib, files checked before / DuckDB" if seen else "")
         + (" | cvlib / cvlib (against) | per-round ratio (median)" if against else "")
         + " |",
-        "|---:|" + "---:|" * (len(modes) + 2 * against),
+        "|---:|" + "---:|" * (len(modes) + 1 + seen + 2 * against),
     ]
     for row in rows:
         cells = [row["label"]]
         cells += [cell(row, m + "_wall") if row.get(m) is not None else cell(row, m) for m in modes]
+        cells.append(ratio(row, "cvlib", "duckdb", "_wall"))
+        if seen:
+            cells.append(ratio(row, "cvlib-seen", "duckdb", "_wall"))
         if against:
             cells += [ratio(row, "cvlib", "cvlib-against", "_wall"), paired(row, "_walls")]
         lines.append("| " + " | ".join(cells) + " |")

@@ -21,10 +21,12 @@ from cvlib import metrics
 from cvlib.contract import designs
 from cvlib.contract.csvfile import read_csv
 from cvlib.contract.files import ABSENT, REGULAR, check_regular
-from cvlib.contract.hypotheses import HYPOTHESES_FILE, read_hypotheses
-from cvlib.contract.problems import Problems, bounded, in_file_order
+from cvlib.contract.hypotheses import read_hypotheses
+from cvlib.contract.problems import Problems, in_file_order
+from cvlib.contract.readiness import measurement_warnings
 from cvlib.contract.settings import WORKSPACE_FILE, Settings, read_settings
 from cvlib.contract.tables import TABLES, TableSpec
+from cvlib.engine import checked
 from cvlib.engine.sources import ENGINES, Source, resolve_url, safe_url
 from cvlib.errors import DataError, Problem
 
@@ -161,6 +163,8 @@ class _Loader:
         self.used: set[str] = set()  # the metrics of the hypotheses
         self.tables: dict = {}  # table -> its rows as read line by line (the small tables)
         self.started: dict | None = None  # table -> (path, known, wait) of its CSV check
+        self.checking = checked.now()  # wall time before any file is read
+        self.to_remember: dict = {}  # table -> the key of the checks it passed here
 
     def load(self) -> Workspace:
         from cvlib.engine.scan import forget_schemas
@@ -215,6 +219,7 @@ class _Loader:
             name: self.profiles.get(name) or profile(src, settings.timezone)
             for name, src in sources.items()
         }
+        self._remember(sources, counts, profiles)
         if settings.data_through is None:
             latest = [
                 value.date()
@@ -241,7 +246,7 @@ class _Loader:
             profiles=profiles,
             exposed=exposed,
         )
-        self.warnings.extend(_measurement_warnings(workspace, frames))
+        self.warnings.extend(measurement_warnings(workspace, frames))
         self.warnings.extend(designs.comparison_warnings(hypotheses, exposed, sources))
         return workspace
 
@@ -449,7 +454,7 @@ class _Loader:
                         "(a file, a directory or a glob), found none",
                     )
                     return None
-                return self._checked(source)
+                return self._recalled(source) or self._checked(source)
             else:
                 url = resolve_url(declared.value, self.root)
                 shown = f"{safe_url(declared.value)} table {declared.table}"
@@ -471,9 +476,8 @@ class _Loader:
             self.problems.add(spec.file, None, None, message)
             return None
         if parquet_kind == REGULAR:
-            return self._checked(
-                Source(spec, "parquet", parquet_path, parquet_path.name, engine=self.engine)
-            )
+            source = Source(spec, "parquet", parquet_path, parquet_path.name, engine=self.engine)
+            return self._recalled(source) or self._checked(source)
         if csv_kind == ABSENT:
             self.failed.add(name)
             if declared is not None:
@@ -493,6 +497,31 @@ class _Loader:
                 )
             return None
         return self._checked_csv(spec, csv_path, csv_file)
+
+    def _recalled(self, source: Source):
+        """``(Source, rows)`` when these very files passed these checks before
+        (:mod:`cvlib.engine.checked`), else ``None``; the checks' key is kept for
+        :meth:`_remember`."""
+        found_key = checked.key(source, known=self._known(), timezone=self.tz.key)
+        found = checked.recall(found_key, self.tz.key)
+        if found is None:
+            if found_key is not None:
+                self.to_remember[source.name] = found_key
+            return None
+        self.to_remember.pop(source.name, None)
+        self.profiles[source.name] = found.profile
+        source = replace(source, max_line=found.max_line, blank_records=found.blank_records)
+        return source, found.rows
+
+    def _remember(self, sources: dict, counts: dict, profiles: dict) -> None:
+        """Keep what the checks of this load found, for the next load of the same files."""
+        for name, found_key in self.to_remember.items():
+            source = sources.get(name)
+            if source is not None:
+                found = checked.Checked(
+                    counts[name], profiles[name], source.max_line, source.blank_records
+                )
+                checked.remember(found_key, found, started=self.checking)
 
     def _checked(self, source: Source):
         from cvlib.engine import proof
@@ -525,23 +554,30 @@ class _Loader:
         all that they refer to (a scan whose keys changed since is run again)."""
         from cvlib.engine.checks import start_csv_profile
 
-        started = {}
+        started, tz = {}, self.tz.key
         for spec in TABLES.values():
             declared = self.declared.get(spec.name)
             if not spec.streamed or spec.name in self.broken:
                 continue
             if declared is not None and declared.kind != "csv":
                 continue
-            path = self.root / (declared.value if declared is not None else spec.file)
+            file = declared.value if declared is not None else spec.file
+            path = self.root / file
             if path.is_file() and not (self.root / f"{spec.name}.parquet").exists():
                 known = self._known()
-                wait = start_csv_profile(path, spec, known=known, timezone=self.tz.key)
+                found_key = checked.key(Source(spec, "csv", path, file), known=known, timezone=tz)
+                if checked.recall(found_key, tz) is not None:
+                    continue  # these very bytes passed before: no scan
+                wait = start_csv_profile(path, spec, known=known, timezone=tz)
                 started[spec.name] = (path, known, wait)
         return started
 
     def _checked_csv(self, spec: TableSpec, path: Path, file: str):
         from cvlib.engine.checks import csv_profile_if_clean
 
+        recalled = self._recalled(Source(spec, "csv", path, file))
+        if recalled is not None:
+            return recalled
         # one engine scan first: a clean file (the usual case) needs no line-by-line pass
         early = (self.started or {}).pop(spec.name, None)
         if early is not None and early[0] == path and early[1] == self._known():
@@ -618,66 +654,3 @@ def _frame(spec: TableSpec, table, tz):
             else:
                 frame[column.name] = pd.Series([], dtype=f"datetime64[ns, {tz.key}]")
     return frame
-
-
-def _measurement_warnings(ws: Workspace, frames: dict) -> list[Problem]:
-    """Hypotheses whose data is not there yet: no task rows, or no data on or after the release."""
-    released = dict(zip(ws.releases["release_id"], ws.releases["released_at"], strict=True))
-    release_of = dict(zip(ws.features["feature_id"], ws.features["release_id"], strict=True))
-    out = []
-    for h in ws.hypotheses:
-        spec = h.spec
-        release_id = release_of.get(h.feature_id)
-        start = released.get(release_id)
-        where = (HYPOTHESES_FILE, h.line, None)
-        if spec.needs_task:
-            rows = frames.get(spec.table)
-            if (
-                rows is None
-                or not ((rows["release_id"] == release_id) & (rows["task"] == h.task)).any()
-            ):
-                text = (
-                    f"hypothesis {h.id}: no {spec.table} rows yet for task {h.task!r} "
-                    f"in release {release_id}"
-                )
-                out.append(Problem(*where, text))
-            continue
-        if not spec.data_after_release:
-            continue
-        column = TABLES[spec.table].time_columns[0]
-        prof = ws.profiles.get(spec.table)
-        latest = prof.latest.get(column) if prof is not None else None
-        if latest is None or start is None or latest < start.to_pydatetime():
-            out.append(
-                Problem(
-                    *where,
-                    f"hypothesis {h.id}: no {spec.table} on or after the release date "
-                    f"of {release_id} yet",
-                )
-            )
-    out.extend(_valued_twice(ws.hypotheses, release_of))
-    return [Problem(p.file, p.line, p.column, bounded(p.message)) for p in out]
-
-
-def _valued_twice(hypotheses, release_of: dict) -> list[Problem]:
-    """Hypotheses that value the same task of a release with different ``tasks_per_month``
-    (the task is valued once, by the first of them)."""
-    first: dict = {}
-    out = []
-    for h in hypotheses:
-        if h.spec.saving is None or h.tasks_per_month is None:
-            continue
-        key = (release_of.get(h.feature_id), h.task)
-        earlier = first.setdefault(key, h)
-        if earlier is not h and earlier.tasks_per_month != h.tasks_per_month:
-            out.append(
-                Problem(
-                    HYPOTHESES_FILE,
-                    h.line,
-                    "tasks_per_month",
-                    f"hypothesis {h.id}: task {h.task!r} of release {key[0]} is valued once, "
-                    f"with the tasks_per_month of {earlier.id} ({earlier.tasks_per_month:g}), "
-                    f"not this one ({h.tasks_per_month:g})",
-                )
-            )
-    return out
