@@ -77,7 +77,6 @@ from pathlib import Path
 from _bench import Side, balanced_orders, describe, header_lines, machine, paired_ratio
 from engine_modes import (
     GLOB,
-    MEMORY_LIMIT,
     cvlib_history,
     hypotheses_yaml,
     run_cvlib,
@@ -137,7 +136,11 @@ def measure(mode: str, work: Workload, memory_limit: str, python: Path, seen: Pa
     workspace = work.workspace
     command = [str(python), __file__, "--child", mode, str(workspace), "--glob", work.glob]
     command += ["--memory-limit", memory_limit] + (["--varies"] if work.varies else [])
-    env = dict(os.environ, CVLIB_CACHE_DIR=str(seen) if mode == "cvlib-seen" else "off")
+    env = dict(
+        os.environ,
+        CVLIB_CACHE_DIR=str(seen) if mode == "cvlib-seen" else "off",
+        CVLIB_DUCKDB_MEMORY_LIMIT=memory_limit,
+    )
     started = time.perf_counter()
     proc = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     wall = time.perf_counter() - started
@@ -227,8 +230,9 @@ def main(argv=None) -> int:
     parser.add_argument("--pandas-up-to", default="100M", help="skip pandas above this many events")
     parser.add_argument(
         "--memory-limit",
-        default=MEMORY_LIMIT,
-        help="DuckDB memory_limit of the hand-written queries",
+        default=None,
+        help="DuckDB's memory_limit, of every mode (cvlib: CVLIB_DUCKDB_MEMORY_LIMIT); "
+        "default: cvlib's default on this machine (cvlib.engine.database.default_memory_limit)",
     )
     parser.add_argument(
         "--modes",
@@ -248,6 +252,10 @@ def main(argv=None) -> int:
     parser.add_argument("--glob", default=GLOB, help=argparse.SUPPRESS)
     parser.add_argument("--varies", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.memory_limit is None:
+        from cvlib.engine.database import default_memory_limit
+
+        args.memory_limit = default_memory_limit()
     if args.child:
         child(args.child[0], Path(args.child[1]), args.memory_limit, args.glob, args.varies)
         return 0
@@ -321,7 +329,11 @@ def main(argv=None) -> int:
     shutil.rmtree(seen, ignore_errors=True)
     after = [describe(side) for side in sides]
     lines = header_lines(before, after)
-    lines += [f"- total time {(time.perf_counter() - started) / 60:.1f} min", ""]
+    lines += [
+        f"- total time {(time.perf_counter() - started) / 60:.1f} min; DuckDB memory_limit of "
+        f"every mode {args.memory_limit}",
+        "",
+    ]
     lines += machine(sides)
     if args.json:
         args.json.write_text(json.dumps({"machine": lines, "rows": rows}, indent=2) + "\n")

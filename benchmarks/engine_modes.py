@@ -18,8 +18,6 @@ from pathlib import Path
 RELEASE = "2026.06"
 RELEASED_ON = dt.date(2026, 6, 23)
 TIMEZONE = "Europe/Berlin"  # the sample's
-#: DuckDB's memory_limit for the hand-written queries (and cvlib's, where it takes one).
-MEMORY_LIMIT = "2GB"
 #: The sample's events (``cvlib sample DIR --events N``), relative to the workspace.
 GLOB = "events/*/*.parquet"
 

@@ -14,11 +14,48 @@ import os
 
 from cvlib.engine.sql import sql_string
 
-__all__ = ["DUCKDB_MEMORY_LIMIT", "cursor", "database", "duckdb_session", "fetch"]
+__all__ = ["cursor", "database", "default_memory_limit", "duckdb_session", "fetch"]
 
-#: Memory DuckDB may use for one query before it spills to a temporary folder; override
-#: with the environment variable CVLIB_DUCKDB_MEMORY_LIMIT (e.g. "8GB").
-DUCKDB_MEMORY_LIMIT = "2GB"
+_GIB = 1 << 30
+
+
+def default_memory_limit(total: int | None = None) -> str:
+    """The memory the process's DuckDB may use before it spills to a temporary folder: an
+    eighth of the machine's memory, at least 2 GiB, in whole MiB (``CVLIB_DUCKDB_MEMORY_LIMIT``,
+    e.g. ``8GB``, overrides it).
+
+    An eighth, because several processes may each hold a database at once (the kernels of
+    ``cvlib report --jobs N``, a notebook beside them) and DuckDB's own default, 80 % of
+    the memory, is meant for a process that is alone. ``total`` is the machine's memory in
+    bytes; by default the physical memory, or the control group's limit (``memory.max``)
+    where that is lower, as in a container.
+
+    Examples
+    --------
+    >>> default_memory_limit(24 << 30)
+    '3072MiB'
+    >>> default_memory_limit(8 << 30)
+    '2048MiB'
+    """
+    if total is None:
+        total = _machine_memory()
+    return f"{max(2 * _GIB, (total or 0) // 8) >> 20}MiB"
+
+
+def _machine_memory() -> int | None:
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not a POSIX system
+        total = None
+    try:
+        with open("/sys/fs/cgroup/memory.max", encoding="ascii") as f:
+            limit = f.read().strip()
+        if limit.isdigit():
+            total = min(int(limit), total) if total else int(limit)
+    except OSError:
+        pass
+    return total
+
 
 _DATABASES: dict = {}
 
@@ -42,11 +79,10 @@ def database():
         import duckdb
 
         con = _DATABASES[os.getpid()] = duckdb.connect(":memory:")
-        limit = os.environ.get("CVLIB_DUCKDB_MEMORY_LIMIT", DUCKDB_MEMORY_LIMIT)
+        _set_memory_limit(con)
         spill = os.path.join(tempfile.gettempdir(), "cvlib-duckdb")
         for statement in (
             "SET TimeZone = 'UTC'",
-            f"SET memory_limit = {sql_string(limit)}",
             f"SET temp_directory = {sql_string(spill)}",
             # aggregates only: rows need not keep their file order (less memory, more
             # parallelism); queries that return rows in an order say ORDER BY
@@ -60,6 +96,30 @@ def database():
         # collection; only by the process that made it (a forked child has a copy)
         atexit.register(close_database, os.getpid())
     return con
+
+
+def _set_memory_limit(con) -> None:
+    """``CVLIB_DUCKDB_MEMORY_LIMIT`` if set and DuckDB reads it as a size, else (with a
+    warning that says what was found) :func:`default_memory_limit`."""
+    import duckdb
+
+    chosen = os.environ.get("CVLIB_DUCKDB_MEMORY_LIMIT", "").strip()
+    if chosen:
+        try:
+            con.execute(f"SET memory_limit = {sql_string(chosen)}")
+            return
+        except duckdb.Error:
+            import warnings
+
+            from cvlib.errors import CvlibWarning
+
+            warnings.warn(
+                f"CVLIB_DUCKDB_MEMORY_LIMIT: expected a size such as 8GB or 512MiB, found "
+                f"{chosen!r}; using {default_memory_limit()}",
+                CvlibWarning,
+                stacklevel=2,
+            )
+    con.execute(f"SET memory_limit = {sql_string(default_memory_limit())}")
 
 
 def close_database(pid: int) -> None:

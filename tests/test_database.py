@@ -1,0 +1,56 @@
+"""The process's DuckDB database: its memory limit (cvlib.engine.database)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from cvlib.engine import database
+
+_SHOW = (
+    "import warnings; warnings.simplefilter('default');"
+    "from cvlib.engine import database as d;"
+    "print(d.database().execute(\"SELECT current_setting('memory_limit')\").fetchone()[0]);"
+    "print(d.default_memory_limit())"
+)
+
+
+def _limit(env_value):
+    env = {"PATH": "/usr/bin:/bin", "CVLIB_CACHE_DIR": "off"}
+    if env_value is not None:
+        env["CVLIB_DUCKDB_MEMORY_LIMIT"] = env_value
+    proc = subprocess.run(
+        [sys.executable, "-c", _SHOW], capture_output=True, text=True, env=env, check=True
+    )
+    setting, default = proc.stdout.split("\n")[:2]
+    return setting, default, proc.stderr
+
+
+def _mib(setting: str) -> float:
+    number, unit = setting.split()
+    return float(number) * {"MiB": 1, "GiB": 1024, "TiB": 1 << 20}[unit]
+
+
+def test_the_default_is_an_eighth_of_the_memory_at_least_2_gib():
+    assert database.default_memory_limit(64 << 30) == "8192MiB"
+    assert database.default_memory_limit(1 << 30) == "2048MiB"
+    setting, default, err = _limit(None)
+    assert err == ""
+    # DuckDB shows the limit rounded (e.g. "2.9 GiB" for 3013MiB)
+    assert _mib(setting) == pytest.approx(int(default.removesuffix("MiB")), rel=0.02)
+
+
+def test_the_environment_sets_the_limit():
+    setting, _, err = _limit("1536MiB")
+    assert err == ""
+    assert _mib(setting) == 1536  # shown as 1.5 GiB
+
+
+def test_a_limit_duckdb_cannot_read_is_named_and_the_default_used():
+    setting, default, err = _limit("lots")
+    assert "CVLIB_DUCKDB_MEMORY_LIMIT: expected a size such as 8GB or 512MiB, found 'lots'" in err
+    assert f"using {default}" in err
+    assert "Traceback" not in err
+    assert _mib(setting) == pytest.approx(int(default.removesuffix("MiB")), rel=0.02)
