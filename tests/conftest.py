@@ -2,21 +2,10 @@
 
 import importlib.util
 import os
-import shutil
-import tempfile
 
 import postgres as pg
 import pytest
 from workspace_files import write_workspace
-
-# what the checks of a workspace found is remembered in a folder of the test run's own (every
-# process the tests start inherits it), never in the user's ~/.cache
-_CACHE = tempfile.mkdtemp(prefix="cvlib-test-cache-")
-os.environ["CVLIB_CACHE_DIR"] = _CACHE
-
-
-def pytest_unconfigure(config):
-    shutil.rmtree(_CACHE, ignore_errors=True)
 
 
 @pytest.fixture
