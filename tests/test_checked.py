@@ -7,6 +7,7 @@ to the folder of entries must lead to the files being checked again.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 
@@ -190,3 +191,93 @@ def test_the_entry_holds_no_paths_or_values(tmp_path, cache):
         assert str(tmp_path) not in text
         assert "surveys" not in text and "U1" not in text
     assert oct(cache.stat().st_mode & 0o777) == oct(0o700)
+
+
+def _events_in_folder(root, folder="ev"):
+    """events.csv as ``folder/part-0.parquet``, declared as the glob ``folder/*.parquet``."""
+    (root / folder).mkdir()
+    csv = root / "events.csv"
+    duckdb.sql(
+        f"COPY (SELECT * FROM read_csv('{csv}', all_varchar = true)) "
+        f"TO '{root / folder / 'part-0.parquet'}'"
+    )
+    csv.unlink()
+    yaml = (root / "workspace.yaml").read_text(encoding="utf-8")
+    yaml += f'sources:\n  events: {{parquet: "{folder}/*.parquet"}}\n'
+    (root / "workspace.yaml").write_text(yaml, encoding="utf-8")
+
+
+def test_a_hidden_file_that_the_glob_reads_is_in_the_key(tmp_path, cache):
+    root = write_workspace(tmp_path / "ws")
+    _events_in_folder(root)
+    _aged(root)
+    cvlib.load_workspace(root)
+    # DuckDB's * matches a name with a leading dot: the file is read, so it is checked
+    part = root / "ev" / "part-0.parquet"
+    duckdb.sql(
+        f"COPY (SELECT * REPLACE (NULL::VARCHAR AS user_id) FROM '{part}') "
+        f"TO '{root / 'ev' / '.late.parquet'}'"
+    )
+    with pytest.raises(cvlib.DataError, match=r"user_id.*\(3 of 6 rows\)"):
+        cvlib.load_workspace(root)
+
+
+def test_files_that_change_during_the_checks_are_not_remembered(tmp_path, cache, monkeypatch):
+    root = write_workspace(tmp_path / "ws")
+    _events_in_folder(root)
+    _aged(root)
+    original = checks.check_table
+    extra = root / "ev" / "part-1.parquet"
+
+    def while_checking(source, **kwargs):
+        if source.name == "events":  # a writer adds a file after the load listed the files
+            duckdb.sql(f"COPY (SELECT * FROM '{root / 'ev' / 'part-0.parquet'}') TO '{extra}'")
+        return original(source, **kwargs)
+
+    monkeypatch.setattr(checks, "check_table", while_checking)
+    assert cvlib.load_workspace(root).row_counts["events"] == 6  # the checks saw both files
+    monkeypatch.setattr(checks, "check_table", original)
+    extra.unlink()  # the writer gives up: the files are those the first load listed
+    ws = cvlib.load_workspace(root)
+    assert ws.row_counts["events"] == 3  # counted afresh, not the 6 of the write
+
+
+def test_latest_instants_come_back_exactly_even_in_a_dst_gap(tmp_path, cache):
+    from zoneinfo import ZoneInfo
+
+    from cvlib.engine.sources import TableProfile
+
+    root = write_workspace(tmp_path / "ws")
+    _aged(root)
+    ws = cvlib.load_workspace(root)
+    found_key = checked.key(ws.sources["surveys"], known={}, timezone="Europe/Berlin")
+    zone = ZoneInfo("Europe/Berlin")
+    gap = dt.datetime(2026, 3, 29, 2, 30, tzinfo=zone)  # 02:00-03:00 does not exist that day
+    folded = dt.datetime(2026, 10, 25, 2, 30, tzinfo=zone, fold=1)  # the second 02:30
+    profile = TableProfile(rows=2, latest={"submitted_at": gap, "other": folded, "none": None})
+    entry = checked.Checked(rows=2, profile=profile)
+    assert checked.remember(found_key, entry, started=time.time())
+    back = checked.recall(found_key, "Europe/Berlin").profile.latest
+    for column in ("submitted_at", "other"):
+        want, got = profile.latest[column], back[column]
+        assert (got.replace(tzinfo=None), got.fold, got.tzinfo) == (
+            want.replace(tzinfo=None),
+            want.fold,
+            want.tzinfo,
+        )
+    assert back["none"] is None
+
+
+def test_a_folder_others_may_write_into_is_not_trusted(tmp_path, cache):
+    root = write_workspace(tmp_path / "ws")
+    _aged(root)
+    ws = cvlib.load_workspace(root)
+    known = {"features": set(ws.features["feature_id"])}
+    found_key = checked.key(ws.sources["surveys"], known=known, timezone="Europe/Berlin")
+    found = checked.recall(found_key, "Europe/Berlin")
+    assert found is not None and found.rows == 2
+    cache.chmod(0o777)  # anyone may plant an entry here
+    assert checked.recall(found_key, "Europe/Berlin") is None
+    assert not checked.remember(found_key, found, started=time.time())
+    cache.chmod(0o700)
+    assert checked.recall(found_key, "Europe/Berlin") == found

@@ -35,7 +35,8 @@ def _mib(setting: str) -> float:
 
 def test_the_default_is_an_eighth_of_the_memory_at_least_2_gib():
     assert database.default_memory_limit(64 << 30) == "8192MiB"
-    assert database.default_memory_limit(1 << 30) == "2048MiB"
+    assert database.default_memory_limit(8 << 30) == "2048MiB"
+    assert database.default_memory_limit(1 << 30) == "512MiB"  # at most half
     setting, default, err = _limit(None)
     assert err == ""
     # DuckDB shows the limit rounded (e.g. "2.9 GiB" for 3013MiB)
@@ -54,3 +55,40 @@ def test_a_limit_duckdb_cannot_read_is_named_and_the_default_used():
     assert f"using {default}" in err
     assert "Traceback" not in err
     assert _mib(setting) == pytest.approx(int(default.removesuffix("MiB")), rel=0.02)
+
+
+def _cgroups(tmp_path, lines, files):
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    proc = tmp_path / "cgroup"
+    proc.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+    for name, value in files.items():
+        path = tmp_path / "sys" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(value + "\n", encoding="ascii")
+    return database._cgroup_limit(str(proc), str(tmp_path / "sys"))
+
+
+def test_the_lowest_limit_of_the_control_group_and_those_above_it(tmp_path):
+    # cgroup v2, nested: the parent's limit is the lower one; "max" means none
+    v2 = _cgroups(
+        tmp_path / "v2",
+        ["0::/user.slice/job.scope"],
+        {
+            "memory.max": "max",
+            "user.slice/memory.max": str(6 << 30),
+            "user.slice/job.scope/memory.max": "max",
+        },
+    )
+    assert v2 == 6 << 30
+    # cgroup v1: the memory controller's own hierarchy
+    v1 = _cgroups(
+        tmp_path / "v1",
+        ["9:name=systemd:/", "4:memory:/docker/abc", "3:cpu,cpuacct:/docker/abc"],
+        {
+            "memory/memory.limit_in_bytes": "9223372036854771712",
+            "memory/docker/abc/memory.limit_in_bytes": str(3 << 30),
+        },
+    )
+    assert v1 == 3 << 30
+    assert _cgroups(tmp_path / "none", ["1:cpu:/"], {}) is None
+    assert database._cgroup_limit(str(tmp_path / "missing"), str(tmp_path)) is None

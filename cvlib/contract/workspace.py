@@ -502,11 +502,12 @@ class _Loader:
         """``(Source, rows)`` when these very files passed these checks before
         (:mod:`cvlib.engine.checked`), else ``None``; the checks' key is kept for
         :meth:`_remember`."""
-        found_key = checked.key(source, known=self._known(), timezone=self.tz.key)
+        known = self._known()
+        found_key = checked.key(source, known=known, timezone=self.tz.key)
         found = checked.recall(found_key, self.tz.key)
         if found is None:
             if found_key is not None:
-                self.to_remember[source.name] = found_key
+                self.to_remember[source.name] = (found_key, source, known)
             return None
         self.to_remember.pop(source.name, None)
         self.profiles[source.name] = found.profile
@@ -515,9 +516,12 @@ class _Loader:
 
     def _remember(self, sources: dict, counts: dict, profiles: dict) -> None:
         """Keep what the checks of this load found, for the next load of the same files."""
-        for name, found_key in self.to_remember.items():
+        for name, (found_key, keyed, known) in self.to_remember.items():
             source = sources.get(name)
-            if source is not None:
+            # the files as they are now must be those the checks began with: a file that came
+            # or went, or changed, during the checks leaves nothing remembered
+            now = checked.key(keyed, known=known, timezone=self.tz.key)
+            if source is not None and now == found_key:
                 found = checked.Checked(
                     counts[name], profiles[name], source.max_line, source.blank_records
                 )

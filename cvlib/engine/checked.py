@@ -16,15 +16,21 @@ checked again. A file modified (or its status changed) less than
 :data:`SETTLE_SECONDS` before its check is not remembered: a write within the
 file system's clock tick after the check would keep its times (git calls such
 an entry "racily clean").
-What the checks depend on besides the files is in the key too: the cvlib
-version and its checking modules, the table's declaration, the keys of the
-tables it refers to and the workspace time zone.
+What the checks depend on besides the files is in the key too: the versions
+of cvlib, DuckDB and pyarrow, the module files of :mod:`cvlib.contract` and
+:mod:`cvlib.engine` (an edited checkout checks again), the table's
+declaration, the keys of the tables it refers to and the workspace time zone.
+An entry is kept only if the files after the checks are those before them.
 
 Only the embedded engine's files are remembered (not connections, whose
 rows change without a file changing, nor Spark). The folder is
 ``$CVLIB_CACHE_DIR`` if set (``off``: nothing is remembered), else
 ``$XDG_CACHE_HOME/cvlib`` or ``~/.cache/cvlib``; an unreadable or unwritable
-folder, or a damaged entry, only means the files are checked again.
+folder, a folder of another user's or that others may write into, or a
+damaged entry, only means the files are checked again. Off outside POSIX
+systems, whose status-change time may be a creation time; on file systems
+without one (FAT), a file rewritten in place to the same size with its
+modification time set back would not be checked again.
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ import hashlib
 import json
 import os
 import re
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,19 +56,12 @@ SETTLE_SECONDS = 2.0
 _FORMAT = 1
 #: Entries kept; the least recently written beyond it are removed when one is written.
 MOST_ENTRIES = 2000
-#: The modules whose code decides what the checks find (their files are in every key).
-_CHECKING_MODULES = (
-    "contract/csvfile.py",
-    "contract/tables.py",
-    "contract/values.py",
-    "contract/workspace.py",
-    "engine/checked.py",
-    "engine/checks.py",
-    "engine/parquet_meta.py",
-    "engine/queries.py",
-    "engine/scan.py",
-    "engine/sources.py",
-)
+#: The subpackages whose code decides what the checks find: every module file of them
+#: (size and modification time) is in every key, so an edited checkout checks again.
+_CHECKING_PACKAGES = ("contract", "engine")
+#: The libraries that read and check the files: their versions are in every key.
+_LIBRARIES = ("duckdb", "pyarrow")
+_CODE: list = []  # the code part of the keys, computed once per process
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,9 +83,10 @@ class Checked:
 
 
 def folder() -> Path | None:
-    """Where entries are kept, or ``None`` when ``CVLIB_CACHE_DIR`` is ``off``."""
+    """Where entries are kept, or ``None`` when ``CVLIB_CACHE_DIR`` is ``off`` or this is not
+    a POSIX system (where status-change times can be trusted not to be set back)."""
     chosen = os.environ.get("CVLIB_CACHE_DIR")
-    if chosen is not None and chosen.strip().lower() == "off":
+    if (chosen is not None and chosen.strip().lower() == "off") or os.name != "posix":
         return None
     if chosen:
         return Path(chosen) / "checks"
@@ -99,17 +100,28 @@ def _stat(path) -> tuple:
 
 
 def _code() -> tuple:
-    """The cvlib version and the size and modification time of each checking module's file."""
-    import cvlib
+    """The versions of cvlib and of :data:`_LIBRARIES`, and the size and modification time
+    of every module of :data:`_CHECKING_PACKAGES` (once per process: modules are loaded)."""
+    if not _CODE:
+        from importlib.metadata import PackageNotFoundError, version
 
-    package = Path(__file__).resolve().parents[1]
-    out = [cvlib.__version__]
-    for name in _CHECKING_MODULES:
-        try:
-            out.append((name, _stat(package / name)[2:4]))
-        except OSError:  # not installed as files (a zip): the version alone
-            out.append((name, None))
-    return tuple(out)
+        import cvlib
+
+        out: list = [cvlib.__version__]
+        for library in _LIBRARIES:
+            try:
+                out.append((library, version(library)))
+            except PackageNotFoundError:
+                out.append((library, None))
+        package = Path(__file__).resolve().parents[1]
+        for sub in _CHECKING_PACKAGES:
+            for path in sorted((package / sub).glob("*.py")):
+                try:
+                    out.append((f"{sub}/{path.name}", _stat(path)[2:4]))
+                except OSError:  # not installed as files: the versions alone
+                    pass
+        _CODE.append(tuple(out))
+    return _CODE[0]
 
 
 def key(source: Source, *, known: dict, timezone: str) -> tuple | None:
@@ -140,10 +152,20 @@ def _entry(folder_: Path, found_key: tuple) -> Path:
     return folder_ / (hashlib.sha256(repr(found_key).encode()).hexdigest() + ".json")
 
 
+def _trusted(where: Path) -> bool:
+    """Whether entries in ``where`` can be trusted: a folder of this user's that no one
+    else may write into (an entry planted there would make a check be skipped)."""
+    try:
+        s = os.stat(where)
+    except OSError:
+        return False
+    return s.st_uid == os.getuid() and not s.st_mode & 0o022
+
+
 def recall(found_key: tuple | None, timezone: str) -> Checked | None:
     """What the checks found under ``found_key``, or ``None`` (never checked, or it changed)."""
     where = folder()
-    if found_key is None or where is None:
+    if found_key is None or where is None or not _trusted(where):
         return None
     try:
         data = json.loads(_entry(where, found_key).read_text(encoding="utf-8"))
@@ -152,8 +174,10 @@ def recall(found_key: tuple | None, timezone: str) -> Checked | None:
         from zoneinfo import ZoneInfo
 
         zone = ZoneInfo(timezone)
-        latest = {
-            column: None if value is None else dt.datetime.fromisoformat(value).astimezone(zone)
+        latest = {  # wall times of the zone with their fold: exact even in a DST gap
+            column: None
+            if value is None
+            else dt.datetime.fromisoformat(value[0]).replace(tzinfo=zone, fold=int(value[1]))
             for column, value in data["latest"].items()
         }
         return Checked(
@@ -162,7 +186,7 @@ def recall(found_key: tuple | None, timezone: str) -> Checked | None:
             max_line=int(data["max_line"]),
             blank_records=bool(data["blank_records"]),
         )
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError):
         return None
 
 
@@ -184,28 +208,37 @@ def remember(found_key: tuple | None, checked: Checked, *, started: float) -> bo
         "rows": checked.rows,
         "profile_rows": checked.profile.rows,
         "latest": {
-            column: None if value is None else value.isoformat()
+            column: None if value is None else [value.replace(tzinfo=None).isoformat(), value.fold]
             for column, value in checked.profile.latest.items()
         },
         "max_line": checked.max_line,
         "blank_records": checked.blank_records,
     }
     path = _entry(where, found_key)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary = None
     try:
         where.mkdir(parents=True, exist_ok=True, mode=0o700)
-        temporary.write_text(json.dumps(data), encoding="utf-8")
+        if not _trusted(where):
+            return False
+        handle, temporary = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=where)
+        with os.fdopen(handle, "w", encoding="utf-8") as f:
+            f.write(json.dumps(data))
         os.replace(temporary, path)
         _prune(where)
     except OSError:
-        with contextlib.suppress(OSError):
-            temporary.unlink(missing_ok=True)
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
         return False
     return True
 
 
 def _prune(where: Path) -> None:
     """Remove the least recently written entries beyond :data:`MOST_ENTRIES`."""
+    for stale in where.glob(".*.tmp"):  # left by a process that died while writing
+        with contextlib.suppress(OSError):
+            if time.time() - stale.stat().st_mtime > 3600:
+                stale.unlink()
     entries = list(where.glob("*.json"))
     if len(entries) <= MOST_ENTRIES:
         return

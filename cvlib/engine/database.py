@@ -21,14 +21,15 @@ _GIB = 1 << 30
 
 def default_memory_limit(total: int | None = None) -> str:
     """The memory the process's DuckDB may use before it spills to a temporary folder: an
-    eighth of the machine's memory, at least 2 GiB, in whole MiB (``CVLIB_DUCKDB_MEMORY_LIMIT``,
-    e.g. ``8GB``, overrides it).
+    eighth of the machine's memory, at least 2 GiB but at most half of it, in whole MiB
+    (``CVLIB_DUCKDB_MEMORY_LIMIT``, e.g. ``8GB``, overrides it).
 
     An eighth, because several processes may each hold a database at once (the kernels of
     ``cvlib report --jobs N``, a notebook beside them) and DuckDB's own default, 80 % of
     the memory, is meant for a process that is alone. ``total`` is the machine's memory in
-    bytes; by default the physical memory, or the control group's limit (``memory.max``)
-    where that is lower, as in a container.
+    bytes; by default the physical memory, or the memory limit of the process's control
+    group or of a group above it (cgroup v2 ``memory.max``, v1
+    ``memory.limit_in_bytes``) where that is lower, as in a container.
 
     Examples
     --------
@@ -36,25 +37,60 @@ def default_memory_limit(total: int | None = None) -> str:
     '3072MiB'
     >>> default_memory_limit(8 << 30)
     '2048MiB'
+    >>> default_memory_limit(1 << 30)  # a small container: half of it
+    '512MiB'
     """
     if total is None:
         total = _machine_memory()
-    return f"{max(2 * _GIB, (total or 0) // 8) >> 20}MiB"
+    if not total:
+        return f"{(2 * _GIB) >> 20}MiB"
+    return f"{min(max(2 * _GIB, total // 8), total // 2) >> 20}MiB"
 
 
 def _machine_memory() -> int | None:
+    """Physical memory, or the control group's limit where lower (``None``: unknown)."""
     try:
         total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):  # not a POSIX system
         total = None
-    try:
-        with open("/sys/fs/cgroup/memory.max", encoding="ascii") as f:
-            limit = f.read().strip()
-        if limit.isdigit():
-            total = min(int(limit), total) if total else int(limit)
-    except OSError:
-        pass
+    limit = _cgroup_limit()
+    if limit is not None and (total is None or limit < total):
+        total = limit
     return total
+
+
+def _cgroup_limit(proc: str = "/proc/self/cgroup", root: str = "/sys/fs/cgroup") -> int | None:
+    """The lowest memory limit of this process's control group and the groups above it."""
+    try:
+        with open(proc, encoding="utf-8") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return None
+    limits = []
+    for line in lines:
+        parts = line.split(":", 2)
+        if len(parts) != 3:
+            continue
+        controllers, path = parts[1], parts[2]
+        if controllers == "":  # cgroup v2: one hierarchy
+            base, name = os.path.join(root), "memory.max"
+        elif "memory" in controllers.split(","):  # cgroup v1: the memory controller's
+            base, name = os.path.join(root, "memory"), "memory.limit_in_bytes"
+        else:
+            continue
+        here = os.path.normpath(os.path.join(base, path.lstrip("/")))
+        while True:
+            try:
+                with open(os.path.join(here, name), encoding="ascii") as f:
+                    value = f.read().strip()
+                if value.isdigit():
+                    limits.append(int(value))
+            except OSError:
+                pass
+            if len(here) <= len(base) or not here.startswith(base):
+                break
+            here = os.path.dirname(here)
+    return min(limits) if limits else None
 
 
 _DATABASES: dict = {}

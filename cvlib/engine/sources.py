@@ -85,7 +85,7 @@ class Source:
         elif os.path.isfile(path):
             return [Path(path)]
         else:
-            found = glob.glob(path, recursive=True)
+            found = glob.glob(path, recursive=True, include_hidden=True)  # as DuckDB's glob
         return [Path(p) for p in sorted(p for p in found if os.path.isfile(p))]
 
     @property
