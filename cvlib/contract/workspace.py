@@ -14,6 +14,7 @@ Parquet files and database tables) and kept as a
 from __future__ import annotations
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -163,8 +164,8 @@ class _Loader:
         self.used: set[str] = set()  # the metrics of the hypotheses
         self.tables: dict = {}  # table -> its rows as read line by line (the small tables)
         self.started: dict | None = None  # table -> (path, known, wait) of its CSV check
-        self.checking = checked.now()  # wall time before any file is read
-        self.to_remember: dict = {}  # table -> the key of the checks it passed here
+        self.checking = time.time()  # wall time before any file is read
+        self.to_remember: dict = {}  # table -> (key, source, known keys) of checks run here
 
     def load(self) -> Workspace:
         from cvlib.engine.scan import forget_schemas

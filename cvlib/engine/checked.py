@@ -41,7 +41,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -220,6 +219,8 @@ def remember(found_key: tuple | None, checked: Checked, *, started: float) -> bo
         where.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not _trusted(where):
             return False
+        import tempfile
+
         handle, temporary = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=where)
         with os.fdopen(handle, "w", encoding="utf-8") as f:
             f.write(json.dumps(data))
@@ -245,8 +246,3 @@ def _prune(where: Path) -> None:
     entries.sort(key=lambda p: p.stat().st_mtime_ns)
     for old in entries[: len(entries) - MOST_ENTRIES]:
         old.unlink(missing_ok=True)
-
-
-def now() -> float:
-    """The wall time, for ``remember(..., started=now())`` before the checks begin."""
-    return time.time()

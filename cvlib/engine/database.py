@@ -73,7 +73,7 @@ def _cgroup_limit(proc: str = "/proc/self/cgroup", root: str = "/sys/fs/cgroup")
             continue
         controllers, path = parts[1], parts[2]
         if controllers == "":  # cgroup v2: one hierarchy
-            base, name = os.path.join(root), "memory.max"
+            base, name = root, "memory.max"
         elif "memory" in controllers.split(","):  # cgroup v1: the memory controller's
             base, name = os.path.join(root, "memory"), "memory.limit_in_bytes"
         else:
@@ -140,6 +140,7 @@ def _set_memory_limit(con) -> None:
     import duckdb
 
     chosen = os.environ.get("CVLIB_DUCKDB_MEMORY_LIMIT", "").strip()
+    default = default_memory_limit()
     if chosen:
         try:
             con.execute(f"SET memory_limit = {sql_string(chosen)}")
@@ -151,11 +152,11 @@ def _set_memory_limit(con) -> None:
 
             warnings.warn(
                 f"CVLIB_DUCKDB_MEMORY_LIMIT: expected a size such as 8GB or 512MiB, found "
-                f"{chosen!r}; using {default_memory_limit()}",
+                f"{chosen!r}; using {default}",
                 CvlibWarning,
                 stacklevel=2,
             )
-    con.execute(f"SET memory_limit = {sql_string(default_memory_limit())}")
+    con.execute(f"SET memory_limit = {sql_string(default)}")
 
 
 def close_database(pid: int) -> None:
