@@ -446,7 +446,7 @@ class _Loader:
                 source = Source(
                     spec, "parquet", self.root / declared.value, declared.value, engine=self.engine
                 )
-                if not source.files():
+                if not source.file_names():
                     self.problems.add(
                         WORKSPACE_FILE,
                         declared.line,

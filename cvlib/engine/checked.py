@@ -132,7 +132,7 @@ def key(source: Source, *, known: dict, timezone: str) -> tuple | None:
     if source.engine_key != ("embedded",) or source.path is None:
         return None
     try:
-        files = tuple((str(path), _stat(path)) for path in source.files())
+        files = tuple((name, _stat(name)) for name in source.file_names())
     except OSError:
         return None
     if not files:

@@ -311,12 +311,6 @@ def _conflict_message(scan, rule, bad: int) -> str:
 CSV_CHECK_BUFFER = 1 << 20
 
 
-def _trimmed(rule) -> tuple[str, list[str]]:
-    """A consistency rule's column and the columns it is grouped by, as trimmed CSV text."""
-    value = f"trim({q.quote_ident(rule.column)}, ' ')"
-    return value, [f"trim({q.quote_ident(n)}, ' ')" for n in rule.within]
-
-
 def csv_profile_if_clean(
     path: Path, spec: TableSpec, *, known: dict | None = None, timezone: str = "UTC"
 ) -> TableProfile | None:
@@ -355,24 +349,31 @@ def csv_profile_if_clean(
     present = set(header)
     if any(c.required and c.name not in present for c in spec.columns):
         return None
+    # every column trimmed once, in a subquery: each rule reads the trimmed value, and DuckDB
+    # would otherwise trim it again for every condition naming it (half the scan's time)
+    trimmed = {name: q.quote_ident(f"cvlib_trimmed_{i}") for i, name in enumerate(header)}
     latest_sql = []  # the latest instants, as epoch seconds
     for name in spec.time_columns:
         if name not in present:
             latest_sql.append("NULL")
         elif spec.column(name).kind.time == "day":
-            value = f"TRY_CAST(trim({q.quote_ident(name)}, ' ') AS DATE)"
+            value = f"TRY_CAST({trimmed[name]} AS DATE)"
             latest_sql.append(f"epoch(CAST(max({value}) AS TIMESTAMP))")
         else:  # an instant: offset honoured, naive read in the time zone (as the scans)
             latest_sql.append(f"epoch(max({q.timestamp_sql(name, timezone)}))")
     con = db.cursor()
     try:
         relation = csv_relation(path, strict=True, header=header, buffer_size=CSV_CHECK_BUFFER)
+        relation = (
+            "(SELECT *, "
+            + ", ".join(f"trim({q.quote_ident(n)}, ' ') AS {t}" for n, t in trimmed.items())
+            + f" FROM {relation}) AS r"
+        )
         conditions = []
         for column in spec.columns:
             if column.name not in present:
                 continue
-            raw = q.quote_ident(column.name)
-            value = f"trim({raw}, ' ')"
+            raw, value = q.quote_ident(column.name), trimmed[column.name]
             bad = column.kind.csv_doubt(value, raw)
             if column.kind.blank_only and not column.value_required:
                 bad = "false"
@@ -390,23 +391,23 @@ def csv_profile_if_clean(
                 values = ", ".join(
                     q.sql_string(x) for x in sorted(a for a in allowed if isinstance(a, str))
                 )
-                value = f"trim({q.quote_ident(name)}, ' ')"
+                value = trimmed[name]
                 conditions.append(f"{value} <> '' AND {value} NOT IN ({values or 'NULL'})")
         for rule in spec.not_before:
             if rule.later in present and rule.earlier in present:
                 later, earlier = (
-                    f"TRY_CAST(trim({q.quote_ident(c)}, ' ') AS DATE)"
-                    for c in (rule.later, rule.earlier)
+                    f"TRY_CAST({trimmed[c]} AS DATE)" for c in (rule.later, rule.earlier)
                 )
                 conditions.append(f"{later} < {earlier}")
         bad_rows = " OR ".join(f"({c})" for c in conditions) or "false"
-        conflicts = "".join(
-            f" + (SELECT count(*) FROM ({_conflicts_sql(relation, *_trimmed(rule))}) AS g)"
+        groups = [
+            _conflicts_sql(relation, trimmed[rule.column], [trimmed[n] for n in rule.within])
             for rule in spec.consistent
             if all(n in present for n in _names(rule))
-        )
+        ]
+        conflicts = "".join(f" + (SELECT count(*) FROM ({g}) AS g)" for g in groups)
         if spec.key in present:
-            distinct = f"count(DISTINCT trim({q.quote_ident(spec.key)}, ' '))"
+            distinct = f"count(DISTINCT {trimmed[spec.key]})"
         else:
             distinct = "count(*)"
         latest = "".join(f", {x}" for x in latest_sql)

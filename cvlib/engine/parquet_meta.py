@@ -152,7 +152,16 @@ def footer_stats(con, pattern: str, columns) -> FooterStats | None:
                 f"min({low}) FILTER (WHERE {here} AND {some})",
                 f"max({high}) FILTER (WHERE {here} AND {some})",
             ]
-        row = con.execute(f"SELECT {', '.join(parts)} FROM parquet_metadata({source})").fetchone()
+        # the footers read once into the columns used: aggregating parquet_metadata() directly
+        # makes DuckDB produce all of its columns for every filter (three times slower)
+        used = (
+            "column_id, path_in_schema, row_group_num_rows, stats_min_value, stats_max_value, "
+            "stats_null_count, max_is_exact"
+        )
+        row = con.execute(
+            f"WITH m AS MATERIALIZED (SELECT {used} FROM parquet_metadata({source})) "
+            f"SELECT {', '.join(parts)} FROM m"
+        ).fetchone()
     except Exception:  # an unreadable footer: the query path reports it
         return None
     rows, groups = int(row[0] or 0), int(row[1] or 0)

@@ -120,7 +120,7 @@ def _aware_in_parquet(source: Source) -> dict:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    files = source.files()
+    files = source.file_names()
     if not files:
         return {}
 
@@ -352,7 +352,7 @@ def _ibis_scan(con, source: Source, timezone: str | None) -> Scan:
     """A source of another engine (PySpark, a connection): its columns from the catalog;
     text timestamps parsed (DuckDB only) when ``timezone`` is given."""
     if source.kind == "parquet":
-        if not source.files():
+        if not source.file_names():
             raise SourceError(f"expected Parquet files at {source.display}, found none")
         table = con.read_parquet(str(Path(source.path)))
         columns = {n: (ibis_kind(t), str(t)) for n, t in table.schema().items()}
@@ -484,7 +484,7 @@ def _embedded_relation(
             view + "_file",
         )
     else:
-        if not source.files():
+        if not source.file_names():
             raise SourceError(f"expected Parquet files at {source.display}, found none")
         pattern = sql.sql_string(source.parquet_pattern())
         relation = make(f"SELECT * FROM read_parquet({pattern})", view + "_file")

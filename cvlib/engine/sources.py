@@ -68,25 +68,28 @@ class Source:
         return self.spec.name
 
     def files(self) -> list[Path]:
-        """The files the source reads, sorted (none for a connection).
+        """The files the source reads, sorted (none for a connection)."""
+        return [Path(p) for p in self.file_names()]
 
-        Listed as strings and checked with :func:`os.path.isfile` before they
-        become paths: a layout of thousands of files (a partition a day) is
-        listed in milliseconds, so every query may list it afresh.
+    def file_names(self) -> list[str]:
+        """:meth:`files` as strings, sorted.
+
+        A folder is walked with :func:`os.scandir` (every ``*.parquet`` file
+        below it that DuckDB's ``**/*.parquet`` reads); a layout of thousands
+        of files (a partition a day) is listed in a few milliseconds, so every
+        query may list it afresh.
         """
         if self.kind == "csv":
-            return [Path(self.path)]
+            return [str(self.path)]
         if self.kind != "parquet":
             return []
         path = str(self.path)
         if os.path.isdir(path):
-            pattern = os.path.join(glob.escape(path), "**", "*.parquet")
-            found = glob.glob(pattern, recursive=True, include_hidden=True)
-        elif os.path.isfile(path):
-            return [Path(path)]
-        else:
-            found = glob.glob(path, recursive=True, include_hidden=True)  # as DuckDB's glob
-        return [Path(p) for p in sorted(p for p in found if os.path.isfile(p))]
+            return _parquet_below(path)
+        if os.path.isfile(path):
+            return [path]
+        found = glob.glob(path, recursive=True, include_hidden=True)  # as DuckDB's glob
+        return sorted(p for p in found if os.path.isfile(p))
 
     @property
     def engine_key(self) -> tuple:
@@ -118,10 +121,31 @@ class Source:
     def signature(self) -> tuple:
         """Path, size and modification time of every file (``OSError`` if one vanished)."""
         out = []
-        for path in map(str, self.files()):
+        for path in self.file_names():
             stat = os.stat(path)
             out.append((path, stat.st_size, stat.st_mtime_ns))
         return tuple(out)
+
+
+def _parquet_below(top: str) -> list[str]:
+    """The ``*.parquet`` files at any depth below the folder ``top``, sorted: what DuckDB's
+    ``top/**/*.parquet`` reads (hidden names included, links to folders not followed)."""
+    found, folders = [], [top]
+    while folders:
+        try:
+            entries = os.scandir(folders.pop())
+        except OSError:  # vanished or unreadable: listed without it, as glob does
+            continue
+        with entries:
+            for entry in entries:
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(entry.path)
+                    elif entry.name.endswith(".parquet") and entry.is_file():
+                        found.append(entry.path)
+                except OSError:
+                    continue
+    return sorted(found)
 
 
 @dataclass(frozen=True, slots=True)

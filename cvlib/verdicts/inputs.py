@@ -8,6 +8,7 @@ also written into ``summary.json`` and the report's methods section.
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 from cvlib.contract.hypotheses import HYPOTHESES_FILE
@@ -46,7 +47,7 @@ def _used_files(workspace, hypotheses) -> list[str]:
     for name in _used_sources(workspace, hypotheses):
         source = workspace.sources[name]
         if source.kind == "csv":
-            names.append(_relative(source.path, root))
+            names.append(_relative(source.path, Path(root).resolve()))
     return sorted({n for n in names if (root / n).is_file()})
 
 
@@ -67,12 +68,13 @@ def release_inputs_sha256(workspace, hypotheses) -> str:
     return inputs_sha256(workspace.root, files, sources=sources, fingerprints=fingerprints)
 
 
-def _relative(path, root) -> str:
-    path = Path(path)
+def _relative(path, resolved_root: Path) -> str:
+    """``path`` resolved, relative to ``resolved_root`` (itself resolved) when below it."""
+    path = Path(os.path.realpath(path))
     try:
-        return str(path.resolve().relative_to(Path(root).resolve())).replace("\\", "/")
+        return str(path.relative_to(resolved_root)).replace("\\", "/")
     except ValueError:
-        return str(path.resolve())
+        return str(path)
 
 
 def inputs_sha256(root: Path, relative_paths, *, sources=(), fingerprints=None) -> str:
@@ -97,14 +99,14 @@ def inputs_sha256(root: Path, relative_paths, *, sources=(), fingerprints=None) 
     """
     digest = hashlib.sha256()
 
-    def add_file(rel, path, *, content=True):
-        stat = path.stat()
+    def add_file(rel, path, *, content=True, stat=None):
+        stat = stat or os.stat(path)
         digest.update(rel.replace("\\", "/").encode("utf-8") + b"\0")
         digest.update(str(stat.st_size).encode() + b"\0")
         if not content:
             digest.update(str(stat.st_mtime_ns).encode() + b"\0")
             return
-        with path.open("rb") as handle:
+        with open(path, "rb") as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
                 digest.update(chunk)
 
@@ -113,10 +115,11 @@ def inputs_sha256(root: Path, relative_paths, *, sources=(), fingerprints=None) 
     for source in sorted(sources, key=lambda s: s.name):
         digest.update(f"source {source.name} {source.kind} {source.display}".encode() + b"\0")
         if source.kind == "parquet":
-            files = source.files()
-            content = sum(f.stat().st_size for f in files) <= CONTENT_HASH_LIMIT
-            for path in files:
-                add_file(_relative(path, root), path, content=content)
+            files = [(name, os.stat(name)) for name in source.file_names()]
+            content = sum(stat.st_size for _, stat in files) <= CONTENT_HASH_LIMIT
+            resolved_root = Path(root).resolve()
+            for name, stat in files:
+                add_file(_relative(name, resolved_root), name, content=content, stat=stat)
         else:
             digest.update(str((fingerprints or {}).get(source.name, "")).encode("utf-8") + b"\0")
     return digest.hexdigest()
