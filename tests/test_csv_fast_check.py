@@ -164,3 +164,19 @@ def test_the_dates_of_the_fast_check_are_the_portable_check_dates():
         value = cvlib.engine.sql.sql_string(text)
         row = duckdb.sql(f"SELECT {sql_is_date(value)}, {duckdb_is_date(value)}").fetchone()
         assert row[0] == row[1], text
+
+
+@pytest.mark.parametrize("extra", ["cvlib_trimmed_1", "CVLIB_TRIMMED_1", "cvlib_trimmed_"])
+def test_an_extra_column_named_like_the_checks_own_names_hides_nothing(tmp_path, extra):
+    # the fast check names the trimmed value of each column; an extra column of the file
+    # (the contract allows them) with such a name must not stand in for user_id's values
+    rows = [
+        "timestamp,user_id,event,segment",
+        "2026-02-16T09:00:00Z,U 1,F-dark-mode,SMB",
+        "2026-02-17T10:00:00+01:00,U2,login,Enterprise",
+        "2026-02-18 08:30:00,U2,F-dark-mode,Enterprise",
+    ]
+    text = "\n".join(f"{row},{extra if i == 0 else 'U9'}" for i, row in enumerate(rows)) + "\n"
+    root = write_workspace(tmp_path / "ws", {"events.csv": text})
+    assert csv_profile_if_clean(root / "events.csv", spec("events")) is None
+    problem_at(problems_of(root), "events.csv", 2, "user_id")

@@ -351,7 +351,12 @@ def csv_profile_if_clean(
         return None
     # every column trimmed once, in a subquery: each rule reads the trimmed value, and DuckDB
     # would otherwise trim it again for every condition naming it (half the scan's time)
-    trimmed = {name: q.quote_ident(f"cvlib_trimmed_{i}") for i, name in enumerate(header)}
+    # (named apart from every header name: DuckDB renames a repeated name instead of failing,
+    # and compares names without case)
+    prefix = "cvlib_trimmed_"
+    while any(name.lower().startswith(prefix) for name in header):
+        prefix += "_"
+    trimmed = {name: q.quote_ident(f"{prefix}{i}") for i, name in enumerate(header)}
     latest_sql = []  # the latest instants, as epoch seconds
     for name in spec.time_columns:
         if name not in present:

@@ -72,7 +72,7 @@ def _exporter():
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         embed_images=True,
-        # the notebook validated once, after the preprocessors, not after each (four of them)
+        # the notebook validated once, after the preprocessors, not after each of them
         optimistic_validation=True,
     )
 
