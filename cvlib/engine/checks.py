@@ -349,10 +349,10 @@ def csv_profile_if_clean(
     present = set(header)
     if any(c.required and c.name not in present for c in spec.columns):
         return None
-    # every column trimmed once, in a subquery: each rule reads the trimmed value, and DuckDB
-    # would otherwise trim it again for every condition naming it (half the scan's time)
-    # (named apart from every header name: DuckDB renames a repeated name instead of failing,
-    # and compares names without case)
+    # every column trimmed once, in a subquery, for the rules to read (DuckDB would trim it
+    # again for every condition naming it: half the scan's time); the names are kept apart
+    # from every header name, since DuckDB renames a repeated name (ignoring case) rather
+    # than failing
     prefix = "cvlib_trimmed_"
     while any(name.lower().startswith(prefix) for name in header):
         prefix += "_"

@@ -44,10 +44,11 @@ def _used_files(workspace, hypotheses) -> list[str]:
     small = [spec for spec in TABLES.values() if not spec.streamed]
     read = {h.spec.table for h in hypotheses} | set(FEEDBACK_TABLES)
     names += [spec.file for spec in small if spec.required or spec.name in read]
+    resolved_root = Path(root).resolve()
     for name in _used_sources(workspace, hypotheses):
         source = workspace.sources[name]
         if source.kind == "csv":
-            names.append(_relative(source.path, Path(root).resolve()))
+            names.append(_relative(source.path, resolved_root))
     return sorted({n for n in names if (root / n).is_file()})
 
 
@@ -112,12 +113,12 @@ def inputs_sha256(root: Path, relative_paths, *, sources=(), fingerprints=None) 
 
     for rel in sorted(relative_paths):
         add_file(rel, Path(root) / rel)
+    resolved_root = Path(root).resolve()
     for source in sorted(sources, key=lambda s: s.name):
         digest.update(f"source {source.name} {source.kind} {source.display}".encode() + b"\0")
         if source.kind == "parquet":
             files = [(name, os.stat(name)) for name in source.file_names()]
             content = sum(stat.st_size for _, stat in files) <= CONTENT_HASH_LIMIT
-            resolved_root = Path(root).resolve()
             for name, stat in files:
                 add_file(_relative(name, resolved_root), name, content=content, stat=stat)
         else:
