@@ -180,3 +180,28 @@ def test_an_extra_column_named_like_the_checks_own_names_hides_nothing(tmp_path,
     root = write_workspace(tmp_path / "ws", {"events.csv": text})
     assert csv_profile_if_clean(root / "events.csv", spec("events")) is None
     problem_at(problems_of(root), "events.csv", 2, "user_id")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "clean"),
+    [
+        ("U1,F-dark-mode", "  U1 ,F-dark-mode ", True),  # spaces around values are trimmed
+        ("2026-02-16T09:00:00Z", " 2026-02-16T09:00:00Z  ", True),
+        ("U1,F-dark-mode", "U1,   ", False),  # spaces only: no value
+        ("U1,F-dark-mode", " U 1 ,F-dark-mode", False),  # a space inside an id stays
+        ("U1,F-dark-mode", "\tU1,F-dark-mode", False),  # only spaces are trimmed here
+    ],
+)
+def test_values_padded_with_spaces_are_read_as_the_lines_are(tmp_path, old, new, clean):
+    # The fast check trims spaces (only them) at both ends of a value, as the line-by-line
+    # rules do; a padded value passes and is profiled as the engine reads it.
+    root = write_workspace(tmp_path / "ws", edit("events.csv", old, new))
+    table = spec("events", "timestamp", "user_id", "event")
+    fast = csv_profile_if_clean(root / "events.csv", table, timezone="Europe/Berlin")
+    if not clean:
+        assert fast is None
+        return
+    engine = profile(Source(table, "csv", root / "events.csv", "events.csv"), "Europe/Berlin")
+    assert fast == engine
+    assert fast.rows == 3
+    assert cvlib.load_workspace(root).row_counts["events"] == 3

@@ -166,6 +166,7 @@ class _Loader:
         self.started: dict | None = None  # table -> (path, known, wait) of its CSV check
         self.checking = time.time()  # wall time before any file is read
         self.to_remember: dict = {}  # table -> (key, source, known keys) of checks run here
+        self.combinations: dict = {}  # table -> [(columns, their distinct rows)] queried
 
     def load(self) -> Workspace:
         from cvlib.engine.scan import forget_schemas
@@ -182,6 +183,9 @@ class _Loader:
         sources: dict[str, Source] = {}
         counts: dict[str, int] = {}
         measured = {m.table for m in metrics.all_metrics()}
+        # the tables the event-scale ones refer to: once read, the engine scans of the
+        # event-scale CSV files start, beside the reading of the other small tables
+        referred = {r.table for s in TABLES.values() if s.streamed for r in s.references}
         read = False
         for spec in TABLES.values():
             if spec.name in measured and not read:
@@ -206,9 +210,13 @@ class _Loader:
                 if frame is not None:
                     frames[spec.name] = frame
                     counts[spec.name] = len(frame)
+                referred.discard(spec.name)
+                if self.started is None and not referred:
+                    self.started = self._start_csv_checks()
+        # the exposures' combinations first: the holdout rules project them (one query)
+        exposed = designs.exposed(self._distinct(sources, "exposures", designs.EXPOSED))
         for spec in TABLES.values():
             self._required_by(spec, sources)
-        exposed = designs.exposed(self._distinct(sources, "exposures", designs.EXPOSED))
         if self.problems:
             raise DataError(in_file_order(self.problems.finish()))
 
@@ -417,18 +425,25 @@ class _Loader:
 
     def _distinct(self, sources, name: str, columns) -> set | None:
         """The distinct combinations of ``columns`` in the event-scale table ``name``; ``None``
-        when it is absent or has problems (which are reported)."""
+        when it is absent or has problems (which are reported). Columns among those of an
+        earlier answer are projected from it, without a query."""
         from cvlib.engine.checks import distinct_rows
         from cvlib.engine.scan import SourceError
 
         source = sources.get(name)
         if source is None or any(p.file == source.display for p in self.problems.items):
             return None
+        for wider, rows in self.combinations.get(name, ()):
+            if set(columns) <= set(wider):
+                at = [wider.index(c) for c in columns]
+                return {tuple(row[i] for i in at) for row in rows}
         try:
-            return distinct_rows(source, columns)
+            rows = distinct_rows(source, columns)
         except SourceError as exc:
             self.problems.extend(exc.problems)
             return None
+        self.combinations.setdefault(name, []).append((tuple(columns), rows))
+        return rows
 
     # -- the event-scale tables
     def _streamed(self, spec: TableSpec):
@@ -554,9 +569,10 @@ class _Loader:
         return {name: keys for name, keys in self.known.items() if name not in self.failed}
 
     def _start_csv_checks(self) -> dict:
-        """Start the engine scans of the event-scale CSV files, which run beside the checks of
-        the tables before them; they use the keys of the small tables read so far, which are
-        all that they refer to (a scan whose keys changed since is run again)."""
+        """Start the engine scans of the event-scale CSV files, which run beside the reading
+        of the small tables left and the checks of the event tables before them; they use
+        the keys of the small tables read so far, which are all that they refer to (a scan
+        whose keys changed since is run again)."""
         from cvlib.engine.checks import start_csv_profile
 
         started, tz = {}, self.tz.key

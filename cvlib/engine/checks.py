@@ -130,7 +130,7 @@ def check_table(source: Source, *, known: dict | None = None, timezone: str | No
             if parquet_meta.applies(source, scan.embedded):  # nulls and ranges from the footers
                 stats = footers(scan, source)
             latest = ()
-            aware, text = time_meaning(source, scan.kinds)
+            aware, text = time_meaning(source, scan.kinds, scan.files)
             if timezone is not None and not scan.embedded and not text:
                 latest = tuple(c for c in source.spec.time_columns if scan.has(c))
             problems, rows, readings = check_scan(
@@ -350,9 +350,10 @@ def csv_profile_if_clean(
     if any(c.required and c.name not in present for c in spec.columns):
         return None
     # every column trimmed once, in a subquery, for the rules to read (DuckDB would trim it
-    # again for every condition naming it: half the scan's time); the names are kept apart
-    # from every header name, since DuckDB renames a repeated name (ignoring case) rather
-    # than failing
+    # again for every condition naming it: half the scan's time), and only a value that
+    # starts or ends with a space is copied to be trimmed; the names are kept apart from
+    # every header name, since DuckDB renames a repeated name (ignoring case) rather than
+    # failing
     prefix = "cvlib_trimmed_"
     while any(name.lower().startswith(prefix) for name in header):
         prefix += "_"
@@ -371,7 +372,7 @@ def csv_profile_if_clean(
         relation = csv_relation(path, strict=True, header=header, buffer_size=CSV_CHECK_BUFFER)
         relation = (
             "(SELECT *, "
-            + ", ".join(f"trim({q.quote_ident(n)}, ' ') AS {t}" for n, t in trimmed.items())
+            + ", ".join(f"{_trimmed(q.quote_ident(n))} AS {t}" for n, t in trimmed.items())
             + f" FROM {relation}) AS r"
         )
         conditions = []
@@ -435,6 +436,12 @@ def csv_profile_if_clean(
             for name, end in zip(spec.time_columns, ends, strict=True)
         },
     )
+
+
+def _trimmed(raw: str) -> str:
+    """``raw`` trimmed of spaces, copied only when it starts or ends with one."""
+    edge = f"starts_with({raw}, ' ') OR ends_with({raw}, ' ')"
+    return f"CASE WHEN {edge} THEN trim({raw}, ' ') ELSE {raw} END"
 
 
 def start_csv_profile(path: Path, spec: TableSpec, *, known: dict | None = None, timezone="UTC"):

@@ -115,12 +115,13 @@ def _duckdb_kind(typ: str) -> str:
     return "boolean" if typ == "BOOLEAN" else "other"
 
 
-def _aware_in_parquet(source: Source) -> dict:
-    """Column -> True where the Parquet files store instants (a time zone), False for naive."""
+def _aware_in_parquet(source: Source, files=None) -> dict:
+    """Column -> True where the Parquet files store instants (a time zone), False for naive
+    (read from the first of ``files``, by default the files the source lists now)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    files = source.file_names()
+    files = source.file_names() if files is None else files
     if not files:
         return {}
 
@@ -140,10 +141,11 @@ def _aware_in_parquet(source: Source) -> dict:
     return dict(remember(key, read))
 
 
-def time_meaning(source: Source, kinds: dict) -> tuple[dict, list[str]]:
+def time_meaning(source: Source, kinds: dict, files=None) -> tuple[dict, list[str]]:
     """The meaning of the source's instant columns: column -> True (instants) or False
-    (wall-clock time in the workspace zone), and the instant columns held as text."""
-    aware = _aware_in_parquet(source) if source.kind == "parquet" else {}
+    (wall-clock time in the workspace zone), and the instant columns held as text
+    (``files``: those of a Parquet source just listed, if any)."""
+    aware = _aware_in_parquet(source, files) if source.kind == "parquet" else {}
     text = []
     for column in source.spec.instant_columns:
         kind = kinds.get(column)
@@ -177,6 +179,7 @@ class Scan:
     con: object = None  # the ibis backend; None: the embedded engine
     csv: bool = False  # text read as written: values are trimmed
     key: tuple | None = None  # the source's key among the kept views (embedded engine)
+    files: tuple | None = None  # the files listed for the key (embedded engine)
     display: str = "source"  # how messages name the source
     redact: object = None  # text -> text without the source's secrets (None: nothing secret)
 
@@ -451,14 +454,19 @@ class _Relation:
 
 
 def _embedded_relation(
-    source: Source, timezone: str | None, view: str, base: _Relation | None = None
+    source: Source,
+    timezone: str | None,
+    view: str,
+    base: _Relation | None = None,
+    files: tuple | None = None,
 ) -> _Relation:
     """The source as a view of the process's database.
 
     The view lives in the database itself (not as a temporary view, which only
     the connection that made it could see), so every cursor sees it. With
     ``timezone``, text timestamps are parsed (:func:`sql.timestamp_sql`) by a
-    view over ``base``, the file's view as read.
+    view over ``base``, the file's view as read. ``files``: the source's files, as just
+    listed.
     """
     con = db.database()
 
@@ -484,13 +492,13 @@ def _embedded_relation(
             view + "_file",
         )
     else:
-        if not source.file_names():
+        if not (source.file_names() if files is None else files):
             raise SourceError(f"expected Parquet files at {source.display}, found none")
         pattern = sql.sql_string(source.parquet_pattern())
         relation = make(f"SELECT * FROM read_parquet({pattern})", view + "_file")
     if timezone is None:
         return relation
-    aware, text = time_meaning(source, relation.kinds)
+    aware, text = time_meaning(source, relation.kinds, files)
     if text:
         relation = make(sql.parsed(text, timezone, sql.quote_ident(relation.name)), view)
     return _Relation(relation.name, relation.kinds, relation.shown, aware)
@@ -517,22 +525,24 @@ def remember(key, make):
 def _embedded_scan(source: Source, timezone: str | None) -> Scan:
     """A file source on the embedded engine: its views, reused while the files are unchanged."""
     try:
+        signature = source.signature()
         # the pid: a forked process has its own database (see database.database), not these views
-        key = (os.getpid(), source.name, source.kind, str(source.path), source.signature())
+        key = (os.getpid(), source.name, source.kind, str(source.path), signature)
+        files = tuple(path for path, *_ in signature)
     except OSError:  # a file vanished: nothing is kept, and the engine says what is missing
-        key = None
+        key = files = None
     digest = hashlib.sha256(repr(key or (source.path, os.getpid())).encode()).hexdigest()[:16]
     view = "cvlib_" + digest
     if key is None:
         relation = _embedded_relation(source, timezone, view + "_unkept")
     else:
-        relation = remember(key, lambda: _embedded_relation(source, None, view))
+        relation = remember(key, lambda: _embedded_relation(source, None, view, files=files))
         if timezone is not None:
             zone = hashlib.sha256(timezone.encode()).hexdigest()[:8]
             base = relation
             relation = remember(
                 key + (timezone,),
-                lambda: _embedded_relation(source, timezone, f"{view}_{zone}", base),
+                lambda: _embedded_relation(source, timezone, f"{view}_{zone}", base, files),
             )
     return Scan(
         sql.quote_ident(relation.name),
@@ -540,6 +550,7 @@ def _embedded_scan(source: Source, timezone: str | None) -> Scan:
         relation.shown,
         dict(relation.aware),
         key=key,
+        files=files,
     )
 
 
