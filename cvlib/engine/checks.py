@@ -372,7 +372,7 @@ def csv_profile_if_clean(
         relation = csv_relation(path, strict=True, header=header, buffer_size=CSV_CHECK_BUFFER)
         relation = (
             "(SELECT *, "
-            + ", ".join(f"{_trimmed(q.quote_ident(n))} AS {t}" for n, t in trimmed.items())
+            + ", ".join(f"{q.space_trimmed(q.quote_ident(n))} AS {t}" for n, t in trimmed.items())
             + f" FROM {relation}) AS r"
         )
         conditions = []
@@ -436,12 +436,6 @@ def csv_profile_if_clean(
             for name, end in zip(spec.time_columns, ends, strict=True)
         },
     )
-
-
-def _trimmed(raw: str) -> str:
-    """``raw`` trimmed of spaces, copied only when it starts or ends with one."""
-    edge = f"starts_with({raw}, ' ') OR ends_with({raw}, ' ')"
-    return f"CASE WHEN {edge} THEN trim({raw}, ' ') ELSE {raw} END"
 
 
 def start_csv_profile(path: Path, spec: TableSpec, *, known: dict | None = None, timezone="UTC"):

@@ -29,6 +29,7 @@ __all__ = [
     "min_if",
     "parsed",
     "quote_ident",
+    "space_trimmed",
     "sql_string",
     "sum_if",
     "time_literal",
@@ -66,6 +67,19 @@ def sql_string(value) -> str:
 def trim(expr: str) -> str:
     """``expr`` trimmed of :data:`WHITESPACE`."""
     return f"trim({expr}, {sql_string(WHITESPACE)})"
+
+
+def space_trimmed(expr: str) -> str:
+    """DuckDB SQL: ``expr`` (text) trimmed of spaces, copied only when it starts or ends with one
+    (a value without is passed on as it is: trimming every value costs a copy of each).
+
+    Examples
+    --------
+    >>> print(space_trimmed("x"))
+    CASE WHEN starts_with(x, ' ') OR ends_with(x, ' ') THEN trim(x, ' ') ELSE x END
+    """
+    edge = f"starts_with({expr}, ' ') OR ends_with({expr}, ' ')"
+    return f"CASE WHEN {edge} THEN trim({expr}, ' ') ELSE {expr} END"
 
 
 def count_if(condition: str) -> str:
@@ -108,7 +122,7 @@ def timestamp_sql(column: str, timezone: str) -> str:
     bare date is read in ``timezone``.
     """
     # upper(): a lower-case 'z' (accepted by the CSV checks) is the UTC designator too
-    col = f"upper(trim(CAST({quote_ident(column)} AS VARCHAR)))"
+    col = f"upper({space_trimmed(f'CAST({quote_ident(column)} AS VARCHAR)')})"
     tz = timezone.replace("'", "''")
     return (
         f"CASE WHEN length({col}) > 10 AND regexp_matches({col}, "
