@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from cvlib.engine import database
+
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
 
 _SHOW = (
     "import warnings; warnings.simplefilter('default');"
@@ -92,3 +95,52 @@ def test_the_lowest_limit_of_the_control_group_and_those_above_it(tmp_path):
     assert v1 == 3 << 30
     assert _cgroups(tmp_path / "none", ["1:cpu:/"], {}) is None
     assert database._cgroup_limit(str(tmp_path / "missing"), str(tmp_path)) is None
+
+
+_RACE = """
+import threading
+from cvlib.engine import database as d
+d.start_database()
+found = []
+threads = [threading.Thread(target=lambda: found.append(d.database())) for _ in range(4)]
+for t in threads:
+    t.start()
+found.append(d.database())
+for t in threads:
+    t.join()
+assert len({id(c) for c in found}) == 1, "one database for every thread"
+con = found[0]
+print(con.execute("SELECT current_setting('TimeZone')").fetchone()[0])
+print(con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0])
+"""
+
+
+def test_a_database_made_ahead_is_the_one_every_thread_gets_and_is_set_up():
+    # start_database makes it in a thread of its own while others may ask for it: all get the
+    # same database, and none sees it before its settings are made
+    env = {"PATH": "/usr/bin:/bin", "CVLIB_CACHE_DIR": "off"}
+    proc = subprocess.run(
+        [sys.executable, "-c", _RACE], capture_output=True, text=True, env=env, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["UTC", "False"]
+    assert proc.stderr == ""
+
+
+def test_a_limit_duckdb_cannot_read_is_named_in_the_loading_thread():
+    # with CVLIB_DUCKDB_MEMORY_LIMIT set the database is not made ahead, so its warning comes
+    # from the caller's thread (load_workspace's), where the caller's filters apply
+    script = (
+        "import warnings, cvlib\n"
+        "from cvlib.errors import CvlibWarning\n"
+        "with warnings.catch_warnings(record=True) as seen:\n"
+        "    warnings.simplefilter('always')\n"
+        f"    cvlib.load_workspace({str(SAMPLE)!r})\n"
+        "print(sum('CVLIB_DUCKDB_MEMORY_LIMIT' in str(w.message) for w in seen))\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "CVLIB_CACHE_DIR": "off", "CVLIB_DUCKDB_MEMORY_LIMIT": "lots"}
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "1"

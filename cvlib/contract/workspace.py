@@ -26,8 +26,8 @@ from cvlib.contract.hypotheses import read_hypotheses
 from cvlib.contract.problems import Problems, in_file_order
 from cvlib.contract.readiness import measurement_warnings
 from cvlib.contract.settings import WORKSPACE_FILE, Settings, read_settings
-from cvlib.contract.tables import TABLES, TableSpec
-from cvlib.engine import checked
+from cvlib.contract.tables import STREAMED, TABLES, TableSpec
+from cvlib.engine import checked, database
 from cvlib.engine.sources import ENGINES, Source, resolve_url, safe_url
 from cvlib.errors import DataError, Problem
 
@@ -177,6 +177,11 @@ class _Loader:
         self.declared = found.sources
         self.broken = found.broken
         self.engine = self.engine or found.engine or "duckdb"
+        if any(
+            self.declared.get(n) is None or self.declared[n].kind != "connection" for n in STREAMED
+        ):
+            # an event-scale table read from files: the embedded engine is made meanwhile
+            database.start_database()
 
         frames: dict = {}
         hypotheses: list = []

@@ -11,10 +11,18 @@ from __future__ import annotations
 
 import atexit
 import os
+import threading
 
 from cvlib.engine.sql import sql_string
 
-__all__ = ["cursor", "database", "default_memory_limit", "duckdb_session", "fetch"]
+__all__ = [
+    "cursor",
+    "database",
+    "default_memory_limit",
+    "duckdb_session",
+    "fetch",
+    "start_database",
+]
 
 _GIB = 1 << 30
 
@@ -94,6 +102,16 @@ def _cgroup_limit(proc: str = "/proc/self/cgroup", root: str = "/sys/fs/cgroup")
 
 
 _DATABASES: dict = {}
+_MAKING = threading.Lock()  # one thread makes the database; another asking waits for it
+
+
+def _fresh_lock() -> None:
+    global _MAKING
+    _MAKING = threading.Lock()  # a forked child: no thread of the parent holds its copy
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_fresh_lock)
 
 
 def duckdb_session(execute) -> None:
@@ -109,29 +127,58 @@ def duckdb_session(execute) -> None:
 def database():
     """The process's in-memory DuckDB, the embedded engine (made once; it only reads files)."""
     con = _DATABASES.get(os.getpid())
-    if con is None:
-        import tempfile
+    if con is not None:
+        return con
+    with _MAKING:
+        return _DATABASES.get(os.getpid()) or _make()
 
-        import duckdb
 
-        con = _DATABASES[os.getpid()] = duckdb.connect(":memory:")
-        _set_memory_limit(con)
-        spill = os.path.join(tempfile.gettempdir(), "cvlib-duckdb")
-        for statement in (
-            "SET TimeZone = 'UTC'",
-            f"SET temp_directory = {sql_string(spill)}",
-            # aggregates only: rows need not keep their file order (less memory, more
-            # parallelism); queries that return rows in an order say ORDER BY
-            "SET preserve_insertion_order = false",
-            # Parquet footers are read once per file, not once per query (DuckDB re-reads
-            # a file whose modification time changed)
-            "SET parquet_metadata_cache = true",
-        ):
-            con.execute(statement)
-        # closed at exit, so spill files go even if the process skips its last garbage
-        # collection; only by the process that made it (a forked child has a copy)
-        atexit.register(close_database, os.getpid())
+def _make():
+    """Make, set up and keep the process's database (under ``_MAKING``)."""
+    import tempfile
+
+    import duckdb
+
+    con = duckdb.connect(":memory:")
+    _set_memory_limit(con)
+    spill = os.path.join(tempfile.gettempdir(), "cvlib-duckdb")
+    for statement in (
+        "SET TimeZone = 'UTC'",
+        f"SET temp_directory = {sql_string(spill)}",
+        # aggregates only: rows need not keep their file order (less memory, more
+        # parallelism); queries that return rows in an order say ORDER BY
+        "SET preserve_insertion_order = false",
+        # Parquet footers are read once per file, not once per query (DuckDB re-reads
+        # a file whose modification time changed)
+        "SET parquet_metadata_cache = true",
+    ):
+        con.execute(statement)
+    _DATABASES[os.getpid()] = con  # seen by other threads only once set up
+    # closed at exit, so spill files go even if the process skips its last garbage
+    # collection; only by the process that made it (a forked child has a copy)
+    atexit.register(close_database, os.getpid())
     return con
+
+
+def start_database() -> None:
+    """Make the process's database in a thread of its own, if it is not made yet.
+
+    Making it takes about 20 ms (more with DuckDB's import), which a loader
+    spends reading its small files meanwhile; :func:`database` waits for it.
+    Not with ``CVLIB_DUCKDB_MEMORY_LIMIT`` set, whose warning (a size DuckDB
+    does not read) belongs to the caller's thread. A failure here only means
+    :func:`database` makes it later, and says why.
+    """
+    if os.getpid() in _DATABASES or os.environ.get("CVLIB_DUCKDB_MEMORY_LIMIT", "").strip():
+        return
+
+    def make() -> None:
+        try:
+            database()
+        except Exception:  # noqa: BLE001, S110 - made (or reported) by the next caller
+            pass
+
+    threading.Thread(target=make, name="cvlib-database", daemon=True).start()
 
 
 def _set_memory_limit(con) -> None:
