@@ -177,9 +177,8 @@ class _Loader:
         self.declared = found.sources
         self.broken = found.broken
         self.engine = self.engine or found.engine or "duckdb"
-        if any(
-            self.declared.get(n) is None or self.declared[n].kind != "connection" for n in STREAMED
-        ):
+        kinds = {name: declared.kind for name, declared in self.declared.items()}
+        if any(kinds.get(name) != "connection" for name in STREAMED):
             # an event-scale table read from files: the embedded engine is made meanwhile
             database.start_database()
 

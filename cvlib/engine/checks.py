@@ -448,7 +448,7 @@ def start_csv_profile(path: Path, spec: TableSpec, *, known: dict | None = None,
     """
     import threading
 
-    db.database()  # made here, before any thread could make a second one
+    db.database()  # made (or waited for) in the caller's thread, where its warnings belong
     out: dict = {}
 
     def run():

@@ -67,12 +67,8 @@ class Source:
         """The table's name (``events``, ...)."""
         return self.spec.name
 
-    def files(self) -> list[Path]:
-        """The files the source reads, sorted (none for a connection)."""
-        return [Path(p) for p in self.file_names()]
-
     def file_names(self) -> list[str]:
-        """:meth:`files` as strings, sorted.
+        """The files the source reads, sorted (none for a connection).
 
         A folder is walked with :func:`os.scandir` (every ``*.parquet`` file
         below it that DuckDB's ``**/*.parquet`` reads); a layout of thousands
