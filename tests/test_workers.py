@@ -164,3 +164,26 @@ def test_workers_started_early_are_stopped_when_the_workspace_is_invalid(tmp_pat
         assert process.poll() is not None
     assert _none_left()
     assert not (tmp_path / "out").exists() or not os.listdir(tmp_path / "out")
+
+
+def test_a_worker_builds_a_release_without_loading_pyarrow_or_numpy(tmp_path):
+    # papermill's optional HDFS handler would import pyarrow (and numpy) in every worker;
+    # the worker's files are local, and its kernel, a process of its own, still has both
+    data = write_workspace(tmp_path / "ws")
+    out = tmp_path / "2026.01"
+    out.mkdir()
+    spec = {
+        "notebook": str(NOTEBOOKS_DIR / RELEASE_NOTEBOOK),
+        "tmp_dir": str(out),
+        "parameters": {"data_dir": str(data), "release_id": "2026.01", "out_dir": str(out)},
+        "next": False,
+    }
+    worker = pool.WorkerProcess(NOTEBOOKS_DIR)
+    try:
+        assert worker.build(spec, timeout=120) == (True, None)
+        maps = Path(f"/proc/{worker.process.pid}/maps").read_text()
+    finally:
+        worker.close()
+    assert "zmq" in maps  # the shared libraries the worker loaded are listed
+    assert "/pyarrow/" not in maps and "/numpy/" not in maps
+    assert (out / "summary.json").is_file()
