@@ -11,12 +11,16 @@ from pathlib import Path
 __all__ = ["TEMPLATES_DIR", "export_html", "network_references", "prepare_export"]
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-# a script, link or module import that would fetch something from a network address
-_NETWORK_REF = re.compile(
-    r"""<(?:script|link|iframe|img)\b[^>]*\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//"""
-    r"""|\bimport\s*\(\s*["'](?:https?:)?//"""
-    r"""|@import\s+(?:url\()?\s*["']?(?:https?:)?//""",
-    re.IGNORECASE,
+# a script, link or module import that would fetch something from a network address; three
+# patterns, each starting with a character the regex engine can skip ahead to (a page carries
+# its charts as long base64 text, which a pattern tried at every position reads 5 times slower)
+_NETWORK_REFS = (
+    re.compile(
+        r"""<(?:script|link|iframe|img)\b[^>]*\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""",
+        re.IGNORECASE,
+    ),
+    re.compile(r"""[Ii](?i:mport\s*\(\s*["'](?:https?:)?//)"""),  # at a word start, below
+    re.compile(r"""@import\s+(?:url\()?\s*["']?(?:https?:)?//""", re.IGNORECASE),
 )
 
 
@@ -98,7 +102,19 @@ def network_references(page: str) -> list[str]:
     ['<script src="https://']
     >>> network_references('<script type="module">import("https://cdn/m.mjs")</script>')
     ['import("https://']
+    >>> network_references('<style>@IMPORT url("//a.css")</style> reimport("//b") Import("//c")')
+    ['@IMPORT url("//', 'Import("//']
     >>> network_references('<img src="data:image/png;base64,AAAA" alt="chart">')
     []
     """
-    return [m.group(0) for m in _NETWORK_REF.finditer(page)]
+    found = [m for pattern in _NETWORK_REFS for m in pattern.finditer(page)]
+    return [
+        m.group(0)
+        for m in sorted(found, key=lambda m: m.start())
+        if m.re is not _NETWORK_REFS[1] or m.start() == 0 or not _word(page[m.start() - 1])
+    ]
+
+
+def _word(char: str) -> bool:
+    """Whether ``char`` is a word character (as the regex ``\\w``)."""
+    return char.isalnum() or char == "_"
