@@ -187,3 +187,28 @@ def test_a_worker_builds_a_release_without_loading_pyarrow_or_numpy(tmp_path):
     assert "zmq" in maps  # the shared libraries the worker loaded are listed
     assert "/pyarrow/" not in maps and "/numpy/" not in maps
     assert (out / "summary.json").is_file()
+
+
+def test_a_kernel_is_seen_to_exit_within_milliseconds_of_its_shutdown(tmp_path, monkeypatch):
+    # jupyter_client looks every 0.1 s whether a kernel has exited after its shutdown request;
+    # a report kernel exits within a few milliseconds, so each release waited for the next look
+    import jupyter_client.manager
+
+    from cvlib.report import kernel as kernel_module
+
+    looks = []
+    wait = jupyter_client.manager.KernelManager._async_wait
+
+    async def recorded(self, pollinterval=0.1):
+        looks.append(pollinterval)
+        await wait(self, pollinterval=pollinterval)
+
+    monkeypatch.setattr(jupyter_client.manager.KernelManager, "_async_wait", recorded)
+    source, executed = one_cell(tmp_path, "print(1)"), tmp_path / "out.ipynb"
+    execute(source, executed, {}, tmp_path, kernel=Kernel(tmp_path, warm=False))
+    assert printed(executed) == "1"
+    assert looks and set(looks) == {kernel_module._EXIT_POLL}
+    looks.clear()
+    Kernel(tmp_path, warm=False).close()  # one that ran nothing is killed, and waited for alike
+    assert looks and set(looks) == {kernel_module._EXIT_POLL}
+    assert kernel_module._EXIT_POLL <= 0.01
