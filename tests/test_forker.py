@@ -220,3 +220,18 @@ def test_the_forker_kills_the_kernels_of_a_worker_whose_connection_ends(tmp_path
         assert forker.alive
     finally:
         forker.close()
+
+
+def test_the_forker_has_imported_the_kernels_debugger_without_a_warning(tmp_path, capfd):
+    # every kernel imports its debugger (debugpy, 40 ms) as it starts: the forker did, once,
+    # without debugpy's warning about frozen modules on the command's stderr (the forker is
+    # started here, after capfd, so that its stderr is captured)
+    forker = Forker(tmp_path)
+    try:
+        kernel = Kernel(tmp_path, forker=forker)  # forked once the forker's imports are done
+        maps = Path(f"/proc/{forker.process.pid}/maps").read_text()
+        kernel.close()
+    finally:
+        forker.close()
+    assert "pydevd_cython" in maps  # the debugger's compiled part, loaded by its import
+    assert "Debugger warning" not in capfd.readouterr().err

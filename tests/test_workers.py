@@ -212,3 +212,19 @@ def test_a_kernel_is_seen_to_exit_within_milliseconds_of_its_shutdown(tmp_path, 
     Kernel(tmp_path, warm=False).close()  # one that ran nothing is killed, and waited for alike
     assert looks and set(looks) == {kernel_module._EXIT_POLL}
     assert kernel_module._EXIT_POLL <= 0.01
+
+
+def test_a_report_kernels_client_tries_again_to_connect_within_milliseconds(tmp_path):
+    # a kernel forked a moment ago binds its sockets some 50 ms later: a client that connected
+    # first tries again after ZeroMQ's reconnect interval, 0.1 s unless set
+    import zmq
+
+    kernel = Kernel(tmp_path, warm=False)
+    client = kernel.manager.client()
+    try:
+        for channel in (client.shell_channel, client.iopub_channel, client.control_channel):
+            assert channel.socket.getsockopt(zmq.RECONNECT_IVL) == 5
+            assert channel.socket.getsockopt(zmq.RECONNECT_IVL_MAX) == 100
+    finally:
+        client.stop_channels()
+        kernel.close()

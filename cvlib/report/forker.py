@@ -283,6 +283,12 @@ def _prepare() -> None:
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     import ipykernel.kernelapp  # noqa: F401 - what ipykernel_launcher imports
 
+    # and what its kernel imports as it starts: its debugger (debugpy, 40 ms), whose check
+    # of frozen modules would print a warning here, once (a kernel's own went to its log)
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    import ipykernel.debugger  # noqa: F401
+    import ipykernel.ipkernel  # noqa: F401
+
     from cvlib.report.kernel import warm_up
 
     warm_up()

@@ -117,6 +117,11 @@ def batch_process() -> None:
 KERNEL_SHUTDOWN_WAIT = 1.0
 
 
+#: Milliseconds before a report kernel's client first tries again to connect to a socket
+#: the kernel has not bound yet (ZeroMQ's ``RECONNECT_IVL``, doubling up to 0.1 s).
+_RECONNECT_FIRST_MS = 5
+
+
 #: Seconds between two looks at whether a report kernel has exited after its shutdown
 #: request (reading ``/proc`` or ``waitpid``: microseconds each).
 _EXIT_POLL = 0.005
@@ -145,6 +150,16 @@ def _kernel_client():
 
     class ReportClient(AsyncKernelClient):
         """A kernel client that is ready once the kernel answers on shell and IOPub."""
+
+        def __init__(self, **kwargs) -> None:
+            super().__init__(**kwargs)
+            # a kernel forked a moment ago binds its sockets some 50 ms later, and a socket
+            # that connected first tries again after ZeroMQ's reconnect interval (0.1 s by
+            # default): every 5 ms instead, backing off to 0.1 s if the kernel is gone
+            import zmq
+
+            self.context.setsockopt(zmq.RECONNECT_IVL, _RECONNECT_FIRST_MS)
+            self.context.setsockopt(zmq.RECONNECT_IVL_MAX, 100)
 
         async def wait_for_ready(self, timeout: float | None = None) -> None:
             deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
