@@ -233,5 +233,19 @@ def test_the_forker_has_imported_the_kernels_debugger_without_a_warning(tmp_path
         kernel.close()
     finally:
         forker.close()
-    assert "pydevd_cython" in maps  # the debugger's compiled part, loaded by its import
+    import debugpy
+
+    compiled = [p.name for p in Path(debugpy.__file__).parent.rglob("pydevd_cython*.so")]
+    assert compiled  # the debugger's compiled part, which its import loads, is installed
+    assert any(name in maps for name in compiled)
     assert "Debugger warning" not in capfd.readouterr().err
+
+
+def test_a_forked_kernel_has_what_the_forkers_imports_put_in_the_environment(tmp_path, forker):
+    # debugpy sets PYDEVD_USE_FRAME_EVAL as it is imported: a kernel that imported it
+    # itself has it in its environment, so one whose forker imported it must have it too
+    code = "import os\nprint(sorted((k, v) for k, v in os.environ.items() if 'PYDEVD' in k))"
+    launched = _run(tmp_path, code, Kernel(tmp_path, warm=False), "launched")
+    forked = _run(tmp_path, code, Kernel(tmp_path, forker=forker), "forked")
+    assert "PYDEVD_USE_FRAME_EVAL" in launched  # there is something to compare
+    assert forked == launched

@@ -274,6 +274,10 @@ def _runs(pid: int) -> bool:
     return fields is not None and fields[0] not in ("Z", "X")
 
 
+#: What the forker's imports added to its environment (:func:`_prepare`), given to every kernel.
+_IMPORTS_ENV: dict = {}
+
+
 def _prepare() -> None:
     """Import what every kernel imports, as the kernel itself would have."""
     import gc
@@ -286,12 +290,15 @@ def _prepare() -> None:
     # and what its kernel imports as it starts: its debugger (debugpy, 40 ms), whose check
     # of frozen modules would print a warning here, once (a kernel's own went to its log)
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    before = dict(os.environ)
     import ipykernel.debugger  # noqa: F401
-    import ipykernel.ipkernel  # noqa: F401
 
     from cvlib.report.kernel import warm_up
 
     warm_up()
+    # what the imports wrote into the environment (debugpy: PYDEVD_USE_FRAME_EVAL): a
+    # kernel that made them itself has it in its environment, so a forked one gets it too
+    _IMPORTS_ENV.update((k, v) for k, v in os.environ.items() if before.get(k) != v)
     gc.collect()
     gc.freeze()  # the imported objects are shared with the children, not copied by a gc pass
 
@@ -302,7 +309,9 @@ def _prepare_later() -> None:
 
     from cvlib.report.kernel import LATER_MODULES, warm_up
 
+    before = dict(os.environ)
     warm_up(LATER_MODULES)
+    _IMPORTS_ENV.update((k, v) for k, v in os.environ.items() if before.get(k) != v)
     gc.collect()
     gc.freeze()
 
@@ -350,6 +359,8 @@ def _child(request: dict, stdio: list[int], parent: int) -> None:
                 os.close(fd)
         os.environ.clear()
         os.environ.update(request["env"], JPY_PARENT_PID=str(parent))
+        for name, value in _IMPORTS_ENV.items():
+            os.environ.setdefault(name, value)
         if request.get("watch"):
             _watch(int(request["watch"]))
         if "numpy.random" in sys.modules:

@@ -19,7 +19,8 @@ _NETWORK_REFS = (
         r"""<(?:script|link|iframe|img)\b[^>]*\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""",
         re.IGNORECASE,
     ),
-    re.compile(r"""[Ii](?i:mport\s*\(\s*["'](?:https?:)?//)"""),  # at a word start, below
+    # the letters that match "i" when case is ignored; at a word start (checked below)
+    re.compile(r"""[Ii\u0130\u0131](?i:mport\s*\(\s*["'](?:https?:)?//)"""),
     re.compile(r"""@import\s+(?:url\()?\s*["']?(?:https?:)?//""", re.IGNORECASE),
 )
 
@@ -104,15 +105,21 @@ def network_references(page: str) -> list[str]:
     ['import("https://']
     >>> network_references('<style>@IMPORT url("//a.css")</style> reimport("//b") Import("//c")')
     ['@IMPORT url("//', 'Import("//']
+    >>> network_references('<img title=import("//a") src="//b">')  # left to right, no overlap
+    ['<img title=import("//a") src="//']
     >>> network_references('<img src="data:image/png;base64,AAAA" alt="chart">')
     []
     """
-    found = [m for pattern in _NETWORK_REFS for m in pattern.finditer(page)]
-    return [
-        m.group(0)
-        for m in sorted(found, key=lambda m: m.start())
-        if m.re is not _NETWORK_REFS[1] or m.start() == 0 or not _word(page[m.start() - 1])
-    ]
+    found = sorted(
+        (m for pattern in _NETWORK_REFS for m in pattern.finditer(page)), key=lambda m: m.start()
+    )
+    kept, end = [], 0
+    for m in found:  # as one pattern of three alternatives reads: left to right, no overlaps
+        at_word_start = m.start() == 0 or not _word(page[m.start() - 1])
+        if m.start() >= end and (m.re is not _NETWORK_REFS[1] or at_word_start):
+            kept.append(m.group(0))
+            end = m.end()
+    return kept
 
 
 def _word(char: str) -> bool:
