@@ -17,7 +17,8 @@ imports and the warm imports: about 1 s of CPU time each.
 A child is what ``python -m ipykernel_launcher`` would have been: a session
 of its own, stdin from ``/dev/null``, stdout and stderr those of the process
 it serves (sent with the request over the socket; the forker's otherwise),
-the environment it was sent, fresh seeds for :mod:`random` and NumPy's
+the environment it was sent (and what the forker's imports added to the
+forker's, as they would have to its own), fresh seeds for :mod:`random` and NumPy's
 global generator, the garbage collector on. It exits when the process it
 serves exits (it watches that process; and when a worker's connection ends,
 the forker kills the worker's kernels that still run, with their process

@@ -218,7 +218,8 @@ def _kernel_manager():
         async def _async_wait(self, pollinterval=0.1):
             """Wait for the kernel to exit (after its shutdown request, or a kill), looking
             every :data:`_EXIT_POLL` seconds instead of jupyter_client's 0.1 s: a report
-            kernel exits within a few milliseconds, and every release waited for the next look."""
+            kernel exits about 20 ms after its request, and every release waited for the
+            next look."""
             await super()._async_wait(pollinterval=min(pollinterval, _EXIT_POLL))
 
         @property
