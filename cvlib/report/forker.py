@@ -18,8 +18,8 @@ A child is what ``python -m ipykernel_launcher`` would have been: a session
 of its own, stdin from ``/dev/null``, stdout and stderr those of the process
 it serves (sent with the request over the socket; the forker's otherwise),
 the environment it was sent (and what the forker's imports added to the
-forker's, as they would have to its own), fresh seeds for :mod:`random` and NumPy's
-global generator, the garbage collector on. It exits when the process it
+forker's, as they would have to its own), fresh seeds for :mod:`random` and
+NumPy's global generator, the garbage collector on. It exits when the process it
 serves exits (it watches that process; and when a worker's connection ends,
 the forker kills the worker's kernels that still run, with their process
 groups) and when the forker does (ipykernel's parent poller; a forker at the
@@ -279,6 +279,16 @@ def _runs(pid: int) -> bool:
 _IMPORTS_ENV: dict = {}
 
 
+@contextlib.contextmanager
+def _noting_environment():
+    """Note in :data:`_IMPORTS_ENV` what the imports made inside write into the environment
+    (debugpy: ``PYDEVD_USE_FRAME_EVAL``): a kernel that made them itself has it in its
+    environment, so a forked one gets it too."""
+    before = dict(os.environ)
+    yield
+    _IMPORTS_ENV.update((k, v) for k, v in os.environ.items() if before.get(k) != v)
+
+
 def _prepare() -> None:
     """Import what every kernel imports, as the kernel itself would have."""
     import gc
@@ -291,15 +301,12 @@ def _prepare() -> None:
     # and what its kernel imports as it starts: its debugger (debugpy, 40 ms), whose check
     # of frozen modules would print a warning here, once (a kernel's own went to its log)
     os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
-    before = dict(os.environ)
-    import ipykernel.debugger  # noqa: F401
-
     from cvlib.report.kernel import warm_up
 
-    warm_up()
-    # what the imports wrote into the environment (debugpy: PYDEVD_USE_FRAME_EVAL): a
-    # kernel that made them itself has it in its environment, so a forked one gets it too
-    _IMPORTS_ENV.update((k, v) for k, v in os.environ.items() if before.get(k) != v)
+    with _noting_environment():
+        import ipykernel.debugger  # noqa: F401
+
+        warm_up()
     gc.collect()
     gc.freeze()  # the imported objects are shared with the children, not copied by a gc pass
 
@@ -310,9 +317,8 @@ def _prepare_later() -> None:
 
     from cvlib.report.kernel import LATER_MODULES, warm_up
 
-    before = dict(os.environ)
-    warm_up(LATER_MODULES)
-    _IMPORTS_ENV.update((k, v) for k, v in os.environ.items() if before.get(k) != v)
+    with _noting_environment():
+        warm_up(LATER_MODULES)
     gc.collect()
     gc.freeze()
 

@@ -14,15 +14,13 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 # a script, link or module import that would fetch something from a network address; three
 # patterns, each starting with a character the regex engine can skip ahead to (a page carries
 # its charts as long base64 text, which a pattern tried at every position reads 5 times slower)
-_NETWORK_REFS = (
-    re.compile(
-        r"""<(?:script|link|iframe|img)\b[^>]*\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""",
-        re.IGNORECASE,
-    ),
-    # the letters that match "i" when case is ignored; at a word start (checked below)
-    re.compile(r"""[Ii\u0130\u0131](?i:mport\s*\(\s*["'](?:https?:)?//)"""),
-    re.compile(r"""@import\s+(?:url\()?\s*["']?(?:https?:)?//""", re.IGNORECASE),
+_TAG_REF = re.compile(
+    r"""<(?:script|link|iframe|img)\b[^>]*\b(?:src|href)\s*=\s*["']?\s*(?:https?:)?//""",
+    re.IGNORECASE,
 )
+# the letters that match "i" when case is ignored; at a word start (checked where it is used)
+_IMPORT_REF = re.compile(r"""[Ii\u0130\u0131](?i:mport\s*\(\s*["'](?:https?:)?//)""")
+_CSS_IMPORT_REF = re.compile(r"""@import\s+(?:url\()?\s*["']?(?:https?:)?//""", re.IGNORECASE)
 
 
 def export_html(notebook, *, title: str, back_link: str | None = None) -> str:
@@ -111,12 +109,13 @@ def network_references(page: str) -> list[str]:
     []
     """
     found = sorted(
-        (m for pattern in _NETWORK_REFS for m in pattern.finditer(page)), key=lambda m: m.start()
+        (m for p in (_TAG_REF, _IMPORT_REF, _CSS_IMPORT_REF) for m in p.finditer(page)),
+        key=lambda m: m.start(),
     )
     kept, end = [], 0
     for m in found:  # as one pattern of three alternatives reads: left to right, no overlaps
         at_word_start = m.start() == 0 or not _word(page[m.start() - 1])
-        if m.start() >= end and (m.re is not _NETWORK_REFS[1] or at_word_start):
+        if m.start() >= end and (m.re is not _IMPORT_REF or at_word_start):
             kept.append(m.group(0))
             end = m.end()
     return kept
